@@ -1,0 +1,3 @@
+from mlcards.cli import main
+
+raise SystemExit(main())

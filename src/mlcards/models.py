@@ -1,0 +1,285 @@
+"""The deck-file schema (pydantic v2) and the small value types the core passes around.
+
+``Deck`` and ``Term`` are both the in-memory model and the on-disk schema: JSON, TOML and YAML deck
+files map straight onto them, and ``mlcards schema`` prints their JSON Schema.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from mlcards.sm2 import SM2State
+from mlcards.text import clean_text, one_line, term_key
+
+MAX_FIELD_CHARS = 20_000
+"""Longest text accepted in any one field (a definition, an explanation...)."""
+
+
+def _required_text(value: Any) -> Any:
+    if isinstance(value, str):
+        value = clean_text(value)
+        if not value:
+            raise ValueError("must not be empty")
+    return value
+
+
+def _optional_text(value: Any) -> Any:
+    if isinstance(value, str):
+        value = clean_text(value)
+        return value or None
+    return value
+
+
+RequiredText = Annotated[str, BeforeValidator(_required_text), Field(max_length=MAX_FIELD_CHARS)]
+TermText = Annotated[
+    str,
+    BeforeValidator(lambda v: one_line(v) if isinstance(v, str) else v),
+    BeforeValidator(_required_text),
+    Field(max_length=500),
+]
+OptionalText = Annotated[
+    str | None, BeforeValidator(_optional_text), Field(default=None, max_length=MAX_FIELD_CHARS)
+]
+
+
+def _unique(values: list[str], key=lambda v: v) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for v in values:
+        k = key(v)
+        if k and k not in seen:
+            seen.add(k)
+            out.append(v)
+    return out
+
+
+class Term(BaseModel):
+    """One glossary entry; it becomes a recall, a reverse and (if it has neighbours) a related card."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    term: TermText = Field(description="The term itself, e.g. 'learning rate'.")
+    definition: RequiredText = Field(description="One-sentence definition.")
+    explanation: OptionalText = Field(description="Plain-English explanation (2-4 sentences).")
+    example: OptionalText = Field(description="A concrete example.")
+    related: list[str] = Field(
+        default_factory=list, description="Names of related terms (links are undirected)."
+    )
+    tags: list[str] = Field(default_factory=list, description="Topic tags (no spaces).")
+
+    @field_validator("related")
+    @classmethod
+    def _clean_related(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        me = term_key(info.data.get("term", ""))  # a term never relates to itself
+        return _unique([one_line(v) for v in value if term_key(v) != me], key=term_key)
+
+    @field_validator("tags")
+    @classmethod
+    def _clean_tags(cls, value: list[str]) -> list[str]:
+        return _unique(["_".join(one_line(v).split()) for v in value])
+
+    @property
+    def key(self) -> str:
+        return term_key(self.term)
+
+
+class Deck(BaseModel):
+    """A named list of terms: the unit of import and export."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    name: Annotated[str, BeforeValidator(lambda v: one_line(v) if isinstance(v, str) else v)] = Field(
+        min_length=1, max_length=200, description="Deck name; unique in a database."
+    )
+    description: Annotated[str, BeforeValidator(lambda v: clean_text(v) if isinstance(v, str) else v)] = ""
+    terms: list[Term] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _no_duplicate_terms(self) -> "Deck":
+        first: dict[str, int] = {}
+        for i, t in enumerate(self.terms):
+            k = t.key
+            if k in first:
+                raise ValueError(
+                    f"terms[{i}] ({t.term!r}): term: duplicate of terms[{first[k]}] "
+                    f"({self.terms[first[k]].term!r}); terms must be unique ignoring case and spacing"
+                )
+            first[k] = i
+        return self
+
+    def graph(self) -> dict[str, set[str]]:
+        """Undirected related-term graph over term keys; links to unknown terms are ignored."""
+        return related_graph((t.key, [term_key(r) for r in t.related]) for t in self.terms)
+
+
+def related_graph(edges) -> dict[str, set[str]]:
+    """Build an undirected adjacency map from ``(key, [related keys])`` pairs, dropping dangling links."""
+    pairs = list(edges)
+    graph: dict[str, set[str]] = {k: set() for k, _ in pairs}
+    for k, rel in pairs:
+        for r in rel:
+            if r in graph and r != k:
+                graph[k].add(r)
+                graph[r].add(k)
+    return graph
+
+
+def describe_validation_error(err: ValidationError, data: Any = None) -> tuple[str, int | None]:
+    """One readable line for the first problem in ``err``, plus the index of the term it concerns.
+
+    ``terms[3] ('batch size'): definition: must not be empty``
+    """
+    e = err.errors(include_url=False)[0]
+    loc = list(e.get("loc", ()))
+    msg = e.get("msg", "invalid")
+    msg = msg.removeprefix("Value error, ")
+    parts: list[str] = []
+    item: int | None = None
+    if len(loc) >= 2 and loc[0] == "terms" and isinstance(loc[1], int):
+        item = loc[1]
+        label = f"terms[{item}]"
+        try:
+            name = data["terms"][item].get("term")
+            if isinstance(name, str) and name.strip():
+                label += f" ({one_line(name)!r})"
+        except Exception:  # noqa: BLE001 - a best-effort label only
+            pass
+        parts.append(label)
+        loc = loc[2:]
+    if loc:
+        parts.append(".".join(str(p) for p in loc))
+    if e.get("type") == "missing":
+        msg = "is required"
+    elif e.get("type") == "extra_forbidden":
+        msg = "is not a deck field (allowed: term, definition, explanation, example, related, tags)"
+        if not parts or not parts[0].startswith("terms["):
+            msg = "is not a deck field (allowed: name, description, terms)"
+    if msg.startswith("terms["):  # our own model-level message already names the item
+        return msg, _item_from_message(msg)
+    return (": ".join(parts + [msg]) if parts else msg), item
+
+
+def _item_from_message(msg: str) -> int | None:
+    try:
+        return int(msg[len("terms[") : msg.index("]")])
+    except ValueError:
+        return None
+
+
+class CardKind(str, enum.Enum):
+    """The three cards a term can give."""
+
+    RECALL = "recall"  # term -> definition (explanation and example on the back)
+    REVERSE = "reverse"  # definition -> term (can be answered by typing)
+    RELATED = "related"  # multiple choice over the related-term graph
+
+    def __str__(self) -> str:
+        return self.value
+
+
+CARD_ORDER = {CardKind.RECALL: 0, CardKind.REVERSE: 1, CardKind.RELATED: 2}
+
+GRADE_MEANINGS = {
+    5: "perfect response",
+    4: "correct after a hesitation",
+    3: "correct with serious difficulty",
+    2: "wrong; the answer seemed easy",
+    1: "wrong; remembered on seeing it",
+    0: "complete blackout",
+}
+"""SM-2's meaning of each grade, shown next to the keys."""
+
+
+# --- value types the store hands to the rest of the core -----------------------------------------
+
+@dataclass(frozen=True)
+class CardInfo:
+    """One card joined with its term and deck: everything a front end needs to show it."""
+
+    id: int
+    kind: CardKind
+    term_id: int
+    deck_id: int
+    deck: str
+    term: str
+    definition: str
+    explanation: str | None
+    example: str | None
+    related: tuple[str, ...]
+    tags: tuple[str, ...]
+    state: SM2State
+    lapses: int = 0
+    suspended: bool = False
+    leech: bool = False
+    buried_until: date | None = None
+    reviews: int = 0
+
+    @property
+    def is_new(self) -> bool:
+        return self.state.due is None
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """What one committed answer did: the log row, the schedule before and after."""
+
+    review_id: int
+    card_id: int
+    grade: int
+    kind: str  # 'new' | 'review' | 'redrill'
+    before: SM2State
+    after: SM2State
+    study_day: date
+    lapse: bool = False
+    leeched: bool = False
+
+
+@dataclass
+class ImportReport:
+    """What applying a deck changed (or would change, for a dry run)."""
+
+    deck: str
+    created: bool = False
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    cards_added: int = 0
+
+    def summary(self) -> str:
+        s = (
+            f"{self.deck}: {len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged"
+        )
+        if self.missing:
+            s += f", {len(self.missing)} kept but missing from the file"
+        return s
+
+
+@dataclass(frozen=True)
+class DeckSummary:
+    id: int
+    name: str
+    description: str
+    terms: int
+    cards: int
+    new: int
+    due: int
+    suspended: int = 0
+
+    def as_json(self) -> dict:
+        return {"name": self.name, "terms": self.terms, "cards": self.cards, "new": self.new, "due": self.due}

@@ -1,0 +1,184 @@
+"""``mlcards review --plain``: the review loop as plain lines, for pipes, scripts and screen readers.
+
+For every card: print the front, read one answer line (Enter to reveal; a typed term for a reverse
+card; the option number for a multiple-choice card, empty to give up), print the answer, then read
+one grade line (0-5; empty accepts the suggested grade). ``q`` or end of input stops; every answer
+already given is saved.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+from mlcards.answers import judge_typed, suggest_mc_grade
+from mlcards.cards import back_sections, front, prompt_label
+from mlcards.models import GRADE_MEANINGS, CardKind
+from mlcards.session import ReviewSession, StudyCard
+from mlcards.store import Store
+from mlcards.text import clean_text, one_line
+
+SELF_GRADE_DEFAULT = 4
+"""Suggested grade for a card graded by the user after revealing it (Anki's 'Good')."""
+
+
+class _Stop(Exception):
+    pass
+
+
+class PlainReview:
+    def __init__(self, session: ReviewSession, stdin: TextIO, stdout: TextIO):
+        self.session = session
+        self.stdin = stdin
+        self.stdout = stdout
+
+    def say(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+
+    def ask(self, prompt: str) -> str:
+        self.stdout.write(prompt)
+        self.stdout.flush()
+        line = self.stdin.readline()
+        if not line:  # end of input
+            self.stdout.write("\n")
+            raise _Stop
+        line = line.strip()
+        if line.lower() in ("q", "quit"):
+            raise _Stop
+        return line
+
+    def run(self) -> int:
+        s = self.session
+        total = s.remaining
+        if total == 0:
+            self.say("Nothing to review today.")
+        else:
+            self.say(f"{s.today:%a %d %b %Y}: {total} card{'s' if total != 1 else ''} to review. Type q to stop.")
+        try:
+            while (shown := s.next()) is not None:
+                self.review_one(shown)
+        except _Stop:
+            pass
+        self.say(self.summary())
+        return 0
+
+    def review_one(self, shown: StudyCard) -> None:
+        card = shown.card
+        number = self.session.answered + 1
+        flags = [card.kind.value]
+        if card.is_new:
+            flags.append("new")
+        if shown.redrill:
+            flags.append("re-drill")
+        self.say()
+        self.say(f"[{number}] {one_line(card.deck)} · {' · '.join(flags)}")
+        started = time.monotonic()
+        if shown.question is not None:
+            suggested = self._multiple_choice(shown, started)
+        else:
+            self.say(f"{prompt_label(card)}")
+            self.say(_indent(front(card)))
+            if card.kind is CardKind.REVERSE:
+                typed = self.ask("answer (type the term, or Enter to reveal)> ")
+            else:
+                typed = self.ask("answer (Enter to reveal)> ")
+            self._back(shown)
+            suggested = SELF_GRADE_DEFAULT
+            if typed and card.kind is CardKind.REVERSE:
+                verdict = judge_typed(typed, card.term)
+                suggested = verdict.grade
+                self.say(f"  you typed {verdict.typed!r}: {verdict.score:.0f}% match")
+        grade = self._grade(suggested)
+        result = self.session.answer(grade, duration_ms=int((time.monotonic() - started) * 1000))
+        if result.kind == "redrill":
+            note = "re-drill logged; schedule unchanged"
+        else:
+            note = f"next review {result.after.due.isoformat()} (in {result.after.interval} day{'s' if result.after.interval != 1 else ''})"
+        if result.grade < 4:
+            note += "; it comes back later this session"
+        if result.leeched:
+            note += f"; it lapsed {self.session.store.setting('leech_threshold')} times, so it is now a leech and suspended"
+        self.say(f"  saved {grade} ({GRADE_MEANINGS[grade]}): {note}")
+
+    def _multiple_choice(self, shown: StudyCard, started: float) -> int:
+        q = shown.question
+        assert q is not None
+        self.say(_indent(q.prompt))
+        for i, choice in enumerate(q.choices, 1):
+            self.say(f"    {i}) {one_line(choice)}")
+        while True:
+            line = self.ask(f"answer 1-{len(q.choices)} (Enter to give up)> ")
+            if not line:
+                self.say(f"  the answer: {q.answer + 1}) {one_line(q.choices[q.answer])}")
+                self._back(shown)
+                return 0
+            if line.isdigit() and 1 <= int(line) <= len(q.choices):
+                break
+            self.say(f"  type a number from 1 to {len(q.choices)}")
+        chosen = int(line) - 1
+        correct = q.is_correct(chosen)
+        suggested = suggest_mc_grade(correct, time.monotonic() - started)
+        verdict = "right" if correct else f"wrong: the answer is {q.answer + 1}) {one_line(q.choices[q.answer])}"
+        self.say(f"  {verdict} (suggested grade {suggested})")
+        self._back(shown)
+        return suggested
+
+    def _back(self, shown: StudyCard) -> None:
+        for label, text in back_sections(shown.card):
+            self.say(f"  {label}: {_indent(text, first='').strip()}")
+
+    def _grade(self, suggested: int) -> int:
+        scale = ", ".join(f"{g} {GRADE_MEANINGS[g]}" for g in range(5, -1, -1))
+        while True:
+            line = self.ask(f"grade 0-5 [{suggested}]> ")
+            if not line:
+                return suggested
+            if line.isdigit() and 0 <= int(line) <= 5:
+                return int(line)
+            self.say(f"  a grade is a number from 0 to 5: {scale}")
+
+    def summary(self) -> str:
+        s = self.session
+        t = s.totals()
+        if t.answers == 0:
+            text = "Session: no answers."
+        else:
+            text = (
+                f"Session: {t.cards} card{'s' if t.cards != 1 else ''}, {t.answers} answer{'s' if t.answers != 1 else ''}, "
+                f"{t.correct / t.answers:.0%} graded 3+, {t.redrills} re-drill{'s' if t.redrills != 1 else ''}, "
+                f"{_duration(t.seconds)}."
+            )
+        left = s.remaining
+        if left:
+            text += f" {left} left for today."
+        nxt = s.store.next_due(s.today, s.deck_id)
+        if nxt:
+            text += f" Next due: {nxt[0].isoformat()} ({nxt[1]} card{'s' if nxt[1] != 1 else ''})."
+        return text
+
+
+def _indent(text: str, first: str = "  ") -> str:
+    lines = clean_text(text).split("\n")
+    return "\n".join((first if i == 0 else "  ") + line for i, line in enumerate(lines))
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    return f"{seconds // 60}m {seconds % 60:02d}s"
+
+
+def run_plain_review(
+    store: Store,
+    *,
+    deck: str | None = None,
+    limit: int | None = None,
+    new_limit: int | None = None,
+    review_limit: int | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> int:
+    session = ReviewSession(store, deck=deck, limit=limit, new_limit=new_limit, review_limit=review_limit)
+    return PlainReview(session, stdin or sys.stdin, stdout or sys.stdout).run()

@@ -1,0 +1,75 @@
+"""Today's queue, pure over rows from the store: due first, then new within the limits.
+
+- Due cards, most overdue first (the store sorts them), up to the review limit.
+- Then new cards in deck order, up to the new-card limit.
+- One card per term per day: once a term has a card in today's queue (or was answered today), its
+  sibling cards wait for the next day.
+- Re-drills (cards whose latest answer today was below 4) come after everything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class Row(Protocol):
+    card_id: int
+    term_id: int
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Cards still allowed today: new ones and reviews (daily limit minus what was done today)."""
+
+    new: int
+    review: int
+
+    @classmethod
+    def remaining(cls, new_per_day: int, reviews_per_day: int, new_done: int, reviews_done: int) -> "Limits":
+        return cls(new=max(0, new_per_day - new_done), review=max(0, reviews_per_day - reviews_done))
+
+
+def _one_per_term(rows: Iterable[Row], taken_terms: set[int], cap: int) -> list[int]:
+    out: list[int] = []
+    for row in rows:
+        if len(out) >= cap:
+            break
+        if row.term_id in taken_terms:
+            continue
+        taken_terms.add(row.term_id)
+        out.append(row.card_id)
+    return out
+
+
+def build_queue(
+    due: Sequence[Row],
+    new: Sequence[Row],
+    limits: Limits,
+    *,
+    redrill: Sequence[int] = (),
+    answered_terms: Iterable[int] = (),
+    limit: int | None = None,
+) -> tuple[list[int], list[int]]:
+    """Return (main queue, re-drill queue) as card ids.
+
+    ``limit`` caps the number of distinct cards in the session (re-drills included).
+    """
+    taken = set(answered_terms)
+    main = _one_per_term(due, taken, limits.review)
+    main += _one_per_term(new, taken, limits.new)
+    redrills = [c for c in dict.fromkeys(redrill) if c not in set(main)]
+    if limit is not None:
+        limit = max(0, limit)
+        main = main[:limit]
+        redrills = redrills[: max(0, limit - len(main))]
+    return main, redrills
+
+
+def candidate_window(limits: Limits) -> tuple[int, int]:
+    """How many due and new rows to fetch so that one-per-term filtering still fills the limits.
+
+    A term has at most three cards, so 3 x N rows always hold at least N distinct terms.
+    """
+    return 3 * limits.review + 3, 3 * limits.new + 3

@@ -1,0 +1,178 @@
+"""A review session: the queue for today, answers committed one by one, re-drill and undo.
+
+Shared by the Textual review screen and ``mlcards review --plain``; no I/O of its own beyond the
+store, no clock beyond ``studyday.now`` (injected for tests).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from mlcards import studyday
+from mlcards.cards import MCQuestion, build_question
+from mlcards.models import AnswerResult, CardInfo, CardKind
+from mlcards.queue import Limits, build_queue, candidate_window
+from mlcards.store import Store
+
+
+@dataclass(frozen=True)
+class StudyCard:
+    card: CardInfo
+    redrill: bool = False
+    question: MCQuestion | None = None
+
+
+@dataclass
+class _Step:
+    result: AnswerResult
+    shown: StudyCard
+    requeued: bool  # the answer sent the card to the re-drill queue
+    duration_ms: int | None = None
+    from_redrill: bool = False  # which queue the card was taken from
+
+
+@dataclass
+class SessionTotals:
+    cards: int = 0  # distinct cards answered
+    answers: int = 0
+    correct: int = 0  # answers graded 3 or more
+    redrills: int = 0
+    seconds: float = 0.0
+    by_grade: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.correct / self.answers if self.answers else None
+
+
+class ReviewSession:
+    """Today's cards for one deck (or all decks), in order, with re-drill and undo."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        deck: str | None = None,
+        limit: int | None = None,
+        new_limit: int | None = None,
+        review_limit: int | None = None,
+        clock: Callable[[], datetime] = studyday.now,
+    ):
+        self.store = store
+        self.clock = clock
+        self.deck_id = store.require_deck(deck) if deck else None
+        self.today: date = store.today(clock())
+        settings = store.settings()
+        new_done, reviews_done = store.done_today(self.today)
+        per_day_new = settings["new_per_day"] if new_limit is None else new_limit
+        per_day_rev = settings["reviews_per_day"] if review_limit is None else review_limit
+        limits = Limits.remaining(per_day_new, per_day_rev, new_done, reviews_done)
+        due_n, new_n = candidate_window(limits)
+        main, redrill = build_queue(
+            store.due_candidates(self.today, self.deck_id, due_n) if limits.review else [],
+            store.new_candidates(self.today, self.deck_id, new_n) if limits.new else [],
+            limits,
+            redrill=store.redrill_cards(self.today, self.deck_id),
+            limit=limit,
+        )
+        self.main: deque[int] = deque(main)
+        self.redrill: deque[int] = deque(redrill)
+        self.current: StudyCard | None = None
+        self._origin: deque[int] = self.main
+        self.history: list[_Step] = []
+        self.seen: set[int] = set()
+        self.total_cards = len(main) + len(redrill)
+        self._graphs: dict[int, tuple] = {}
+
+    # --- flow --------------------------------------------------------------------------------------
+
+    @property
+    def remaining(self) -> int:
+        """Cards still to show, the current one included."""
+        return len(self.main) + len(self.redrill) + (1 if self.current else 0)
+
+    @property
+    def answered(self) -> int:
+        return len(self.history)
+
+    def next(self) -> StudyCard | None:
+        """Move to the next card (None when the session is over)."""
+        self.current = None
+        while self.main or self.redrill:
+            from_redrill = not self.main
+            card_id = (self.redrill if from_redrill else self.main).popleft()
+            shown = self._study_card(card_id, redrill=from_redrill)
+            if shown is not None:
+                self.current = shown
+                self._origin = self.redrill if from_redrill else self.main
+                return shown
+        return None
+
+    def _study_card(self, card_id: int, *, redrill: bool) -> StudyCard | None:
+        card = self.store.card(card_id)
+        if card.suspended:
+            return None
+        question = None
+        if card.kind is CardKind.RELATED:
+            question = self.question_for(card)
+            if question is None:  # its links were removed by a re-import: nothing to ask
+                return None
+        return StudyCard(card, redrill=redrill or card_id in self.seen, question=question)
+
+    def question_for(self, card: CardInfo) -> MCQuestion | None:
+        if card.deck_id not in self._graphs:
+            self._graphs[card.deck_id] = self.store.deck_graph(card.deck_id)
+        terms, adj = self._graphs[card.deck_id]
+        return build_question(card.term_id, terms, adj, seed=f"{card.id}:{card.reviews}")
+
+    def answer(self, grade: int, *, duration_ms: int | None = None, now: datetime | None = None) -> AnswerResult:
+        """Grade the current card; committed before this returns. Call ``next()`` for the next card."""
+        if self.current is None:
+            raise RuntimeError("no card is showing")
+        shown = self.current
+        result = self.store.answer(shown.card.id, grade, now or self.clock(), duration_ms=duration_ms)
+        requeued = grade < 4
+        if requeued:
+            self.redrill.append(shown.card.id)
+        self.seen.add(shown.card.id)
+        self.history.append(_Step(result, shown, requeued, duration_ms, self._origin is self.redrill))
+        self.current = None
+        return result
+
+    def undo(self) -> StudyCard | None:
+        """Take back the last answer of this session and show that card again."""
+        if not self.history:
+            return None
+        step = self.history.pop()
+        self.store.undo(step.result.review_id)
+        if step.requeued:
+            # remove the re-drill entry this answer added (the last occurrence)
+            for i in range(len(self.redrill) - 1, -1, -1):
+                if self.redrill[i] == step.shown.card.id:
+                    del self.redrill[i]
+                    break
+        if self.current is not None:  # put the card on screen back where it came from
+            self._origin.appendleft(self.current.card.id)
+        if not any(s.shown.card.id == step.shown.card.id for s in self.history):
+            self.seen.discard(step.shown.card.id)
+        card = self.store.card(step.shown.card.id)
+        self.current = StudyCard(card, redrill=step.shown.redrill, question=step.shown.question)
+        self._origin = self.redrill if step.from_redrill else self.main
+        return self.current
+
+    def totals(self) -> SessionTotals:
+        t = SessionTotals()
+        cards = set()
+        for step in self.history:
+            r = step.result
+            cards.add(r.card_id)
+            t.answers += 1
+            t.correct += r.grade >= 3
+            t.redrills += r.kind == "redrill"
+            t.by_grade[r.grade] = t.by_grade.get(r.grade, 0) + 1
+            t.seconds += (step.duration_ms or 0) / 1000
+        t.cards = len(cards)
+        return t

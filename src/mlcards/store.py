@@ -1,0 +1,738 @@
+"""The store: every SQL statement in mlcards lives here (SQLite through sqlite-utils).
+
+- Schema versioned with sqlite-utils' ``Migrations``; WAL, foreign keys, a busy timeout.
+- A card's identity is deck + normalised term + kind: re-importing a deck updates text in place and
+  keeps every schedule and its history.
+- Each answer (card update + review-log row) is one transaction, committed before ``answer`` returns.
+- A ``Store`` (like its ``Database``) belongs to one thread; a worker thread opens its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from mlcards import sm2, studyday
+from mlcards.errors import StoreError
+from mlcards.models import (
+    AnswerResult,
+    CardInfo,
+    CardKind,
+    Deck,
+    DeckSummary,
+    ImportReport,
+    Term,
+    related_graph,
+)
+from mlcards.sm2 import SM2State
+from mlcards.text import term_key
+
+# --- settings --------------------------------------------------------------------------------------
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "new_per_day": 20,
+    "reviews_per_day": 200,
+    "rollover_hour": studyday.DEFAULT_ROLLOVER_HOUR,
+    "timezone": "",  # IANA name; empty means the system's local zone
+    "leech_threshold": 8,
+}
+"""Every setting with its default; ``mlcards`` stores only what the user changed."""
+
+
+def _check_setting(key: str, value: Any) -> Any:
+    if key not in DEFAULT_SETTINGS:
+        raise StoreError(f"unknown setting {key!r}; known: {', '.join(sorted(DEFAULT_SETTINGS))}")
+    default = DEFAULT_SETTINGS[key]
+    if isinstance(default, int):
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise StoreError(f"setting {key!r} must be a whole number, got {value!r}")
+        lo, hi = {"rollover_hour": (0, 23), "leech_threshold": (1, 1000)}.get(key, (0, 100_000))
+        if not lo <= value <= hi:
+            raise StoreError(f"setting {key!r} must be between {lo} and {hi}, got {value}")
+    elif key == "timezone" and value:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(str(value))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise StoreError(f"unknown time zone {value!r}; use an IANA name such as Europe/Paris") from None
+    return value
+
+
+# --- schema ----------------------------------------------------------------------------------------
+
+migrations = Migrations("mlcards")
+
+KIND_ORDER_SQL = "CASE c.kind WHEN 'recall' THEN 0 WHEN 'reverse' THEN 1 ELSE 2 END"
+
+
+@migrations(name="0001_initial")
+def _m0001_initial(db: Database) -> None:
+    statements = [
+        """CREATE TABLE decks (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            description TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE terms (
+            id INTEGER PRIMARY KEY,
+            deck_id INTEGER NOT NULL REFERENCES decks(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            term TEXT NOT NULL,
+            definition TEXT NOT NULL,
+            explanation TEXT,
+            example TEXT,
+            related TEXT NOT NULL DEFAULT '[]',
+            tags TEXT NOT NULL DEFAULT '[]',
+            position INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (deck_id, key)
+        )""",
+        "CREATE INDEX terms_deck_position ON terms(deck_id, position)",
+        """CREATE TABLE links (
+            term_id INTEGER NOT NULL REFERENCES terms(id) ON DELETE CASCADE,
+            other_id INTEGER NOT NULL REFERENCES terms(id) ON DELETE CASCADE,
+            PRIMARY KEY (term_id, other_id)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE cards (
+            id INTEGER PRIMARY KEY,
+            term_id INTEGER NOT NULL REFERENCES terms(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('recall', 'reverse', 'related')),
+            repetitions INTEGER NOT NULL DEFAULT 0,
+            easiness_centi INTEGER NOT NULL DEFAULT 250,
+            interval INTEGER NOT NULL DEFAULT 0,
+            due TEXT,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            suspended INTEGER NOT NULL DEFAULT 0,
+            leech INTEGER NOT NULL DEFAULT 0,
+            buried_until TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (term_id, kind)
+        )""",
+        "CREATE INDEX cards_due ON cards(due)",
+        """CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            card_id INTEGER NOT NULL REFERENCES cards(id) ON DELETE CASCADE,
+            reviewed_at TEXT NOT NULL,
+            utc_offset_min INTEGER NOT NULL,
+            study_day TEXT NOT NULL,
+            grade INTEGER NOT NULL CHECK (grade BETWEEN 0 AND 5),
+            kind TEXT NOT NULL CHECK (kind IN ('new', 'review', 'redrill')),
+            reps_before INTEGER NOT NULL,
+            reps_after INTEGER NOT NULL,
+            ease_before INTEGER NOT NULL,
+            ease_after INTEGER NOT NULL,
+            interval_before INTEGER NOT NULL,
+            interval_after INTEGER NOT NULL,
+            due_before TEXT,
+            due_after TEXT,
+            lapse INTEGER NOT NULL DEFAULT 0,
+            leeched INTEGER NOT NULL DEFAULT 0,
+            duration_ms INTEGER,
+            source TEXT NOT NULL DEFAULT 'review'
+        )""",
+        "CREATE INDEX reviews_day ON reviews(study_day)",
+        "CREATE INDEX reviews_card ON reviews(card_id, id)",
+        """CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
+    ]
+    for sql in statements:
+        db.execute(sql)
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def default_db_path() -> Path:
+    """``$MLCARDS_DB`` if set, else ``mlcards.db`` in the platform's user data folder."""
+    env = os.environ.get("MLCARDS_DB")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return platformdirs.user_data_path("mlcards", appauthor=False) / "mlcards.db"
+
+
+def _now_text(now: datetime | None = None) -> str:
+    return studyday.to_utc_text(now or studyday.now())
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """A candidate for today's queue (see ``mlcards.queue``)."""
+
+    card_id: int
+    term_id: int
+    kind: str
+    due: date | None
+
+
+@dataclass(frozen=True)
+class TermBrief:
+    id: int
+    term: str
+    definition: str
+    key: str
+
+
+class Store:
+    """The mlcards database. Open with ``Store.open(path)`` or ``Store.memory()`` for tests."""
+
+    def __init__(self, db: Database, path: Path | None = None):
+        self.db = db
+        self.path = path
+        self._settings: dict[str, Any] | None = None
+
+    # --- opening -----------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path | None = None, *, install_bundled: bool = True) -> "Store":
+        """Open (creating if needed) the database at ``path`` (default: ``default_db_path()``).
+
+        A database created by this call gets the bundled decks unless ``install_bundled`` is False.
+        """
+        path = Path(path).expanduser() if path is not None else default_db_path()
+        created = not path.exists()
+        if created:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreError(f"cannot create the folder for the database: {e.strerror}", path=path) from None
+        elif path.is_dir():
+            raise StoreError("is a folder; give a database file path", path=path)
+        else:
+            try:
+                with open(path, "rb") as fh:
+                    head = fh.read(16)
+            except OSError as e:
+                raise StoreError(f"cannot read the database: {e.strerror}", path=path) from None
+            if head and head != SQLITE_HEADER:
+                raise StoreError("not an SQLite database; pass --db with an mlcards database file", path=path)
+        try:
+            db = Database(path)
+            store = cls(db, path)
+            store._configure()
+            store.migrate()
+        except StoreError:
+            raise
+        except Exception as e:  # sqlite3 errors: locked, read-only, corrupt
+            raise StoreError(f"cannot open the database: {e}", path=path) from None
+        if created and install_bundled:
+            store.install_bundled()
+        return store
+
+    @classmethod
+    def memory(cls, *, install_bundled: bool = False) -> "Store":
+        store = cls(Database(memory=True))
+        store._configure()
+        store.migrate()
+        if install_bundled:
+            store.install_bundled()
+        return store
+
+    def _configure(self) -> None:
+        conn = self.db.conn
+        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if not self.db.memory:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":  # e.g. a network file system
+                conn.execute("PRAGMA journal_mode = DELETE")
+            conn.execute("PRAGMA synchronous = FULL")
+
+    def migrate(self) -> None:
+        known = {m.name for m in migrations._migrations}
+        applied = {m.name for m in migrations.applied(self.db)}
+        if applied - known:
+            raise StoreError(
+                "this database was written by a newer mlcards; upgrade mlcards to open it", path=self.path
+            )
+        migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.db.atomic():
+            yield
+
+    def install_bundled(self) -> list[ImportReport]:
+        from mlcards import bundled
+        from mlcards.importers import deckfile
+
+        reports = []
+        with self.transaction():
+            for path in bundled.deck_files():
+                reports.append(self.apply_deck(deckfile.parse(path)))
+        return reports
+
+    # --- settings ----------------------------------------------------------------------------------
+
+    def settings(self) -> dict[str, Any]:
+        if self._settings is None:
+            values = dict(DEFAULT_SETTINGS)
+            for row in self.db.query("SELECT key, value FROM settings"):
+                if row["key"] in values:
+                    values[row["key"]] = json.loads(row["value"])
+            self._settings = values
+        return dict(self._settings)
+
+    def setting(self, key: str) -> Any:
+        return self.settings()[key]
+
+    def set_setting(self, key: str, value: Any) -> None:
+        value = _check_setting(key, value)
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, json.dumps(value)],
+            )
+        self._settings = None
+
+    def tz(self) -> tzinfo | None:
+        name = self.setting("timezone")
+        if not name:
+            return None
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(name)
+
+    def today(self, now: datetime | None = None) -> date:
+        """The current study day (rollover hour and time zone from the settings)."""
+        return studyday.study_day(now or studyday.now(), self.setting("rollover_hour"), self.tz())
+
+    # --- decks -------------------------------------------------------------------------------------
+
+    def deck_id(self, name: str) -> int | None:
+        row = self.db.execute("SELECT id FROM decks WHERE name = ? COLLATE NOCASE", [name]).fetchone()
+        return row[0] if row else None
+
+    def deck_names(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT name FROM decks ORDER BY id")]
+
+    def require_deck(self, name: str) -> int:
+        deck_id = self.deck_id(name)
+        if deck_id is None:
+            names = ", ".join(repr(n) for n in self.deck_names()) or "none yet"
+            raise StoreError(f"no deck named {name!r}; decks: {names}")
+        return deck_id
+
+    def apply_deck(
+        self,
+        deck: Deck,
+        *,
+        mode: Literal["replace", "enrich"] = "replace",
+        dry_run: bool = False,
+        now: datetime | None = None,
+    ) -> ImportReport:
+        """Add or update ``deck`` in one transaction, keeping every existing card and its history.
+
+        ``replace`` makes each term's text match the file; ``enrich`` only fills in and adds
+        (for glossary pages, where a later page may say more about a term met earlier).
+        Terms missing from ``deck`` are kept and reported. ``dry_run`` computes the report only.
+        """
+        stamp = _now_text(now)
+        deck_id = self.deck_id(deck.name)
+        report = ImportReport(deck=deck.name, created=deck_id is None)
+        existing: dict[str, dict] = {}
+        if deck_id is not None:
+            report.deck = self.db.execute("SELECT name FROM decks WHERE id = ?", [deck_id]).fetchone()[0]
+            for row in self.db.query("SELECT * FROM terms WHERE deck_id = ? ORDER BY position", [deck_id]):
+                existing[row["key"]] = row
+        next_position = max((r["position"] for r in existing.values()), default=-1) + 1
+
+        inserts: list[dict] = []
+        updates: list[tuple] = []
+        seen: set[str] = set()
+        for index, t in enumerate(deck.terms):
+            key = t.key
+            seen.add(key)
+            old = existing.get(key)
+            values = self._term_values(t, old, mode)
+            if old is None:
+                if mode == "replace":
+                    position = index
+                else:
+                    position, next_position = next_position, next_position + 1
+                inserts.append({**values, "key": key, "position": position, "created_at": stamp, "updated_at": stamp})
+                report.added.append(t.term)
+                continue
+            position = index if mode == "replace" else old["position"]
+            if any(old[k] != v for k, v in values.items()):
+                updates.append((*values.values(), position, stamp, old["id"]))
+                report.updated.append(t.term)
+            else:
+                if position != old["position"]:
+                    updates.append((*values.values(), position, old["updated_at"], old["id"]))
+                report.unchanged.append(t.term)
+        report.missing = [row["term"] for key, row in existing.items() if key not in seen]
+        if dry_run:
+            return report
+
+        with self.transaction():
+            if deck_id is None:
+                deck_id = self.db.execute(
+                    "INSERT INTO decks (name, description, created_at) VALUES (?, ?, ?)",
+                    [deck.name, deck.description, stamp],
+                ).lastrowid
+            elif deck.description or mode == "replace":
+                self.db.execute("UPDATE decks SET description = ? WHERE id = ?", [deck.description, deck_id])
+            if inserts:
+                for row in inserts:
+                    row["deck_id"] = deck_id
+                self.db["terms"].insert_all(inserts, batch_size=500)
+            if updates:
+                self.db.conn.executemany(
+                    "UPDATE terms SET term = ?, definition = ?, explanation = ?, example = ?, related = ?, "
+                    "tags = ?, position = ?, updated_at = ? WHERE id = ?",
+                    updates,
+                )
+            report.cards_added = self._sync_cards_and_links(deck_id, stamp)
+        return report
+
+    @staticmethod
+    def _term_values(t: Term, old: dict | None, mode: str) -> dict[str, Any]:
+        values = {
+            "term": t.term,
+            "definition": t.definition,
+            "explanation": t.explanation,
+            "example": t.example,
+            "related": t.related,
+            "tags": t.tags,
+        }
+        if old is not None and mode == "enrich":
+            for k in ("explanation", "example"):
+                if not values[k]:
+                    values[k] = old[k]
+            for k in ("related", "tags"):
+                merged = json.loads(old[k])
+                keys = {term_key(v) for v in merged}
+                merged += [v for v in values[k] if term_key(v) not in keys]
+                values[k] = merged
+        values["related"] = json.dumps(values["related"], ensure_ascii=False)
+        values["tags"] = json.dumps(values["tags"], ensure_ascii=False)
+        return values
+
+    def _sync_cards_and_links(self, deck_id: int, stamp: str) -> int:
+        """Rebuild the deck's undirected links and make sure every term has its cards."""
+        rows = list(self.db.execute("SELECT id, key, related FROM terms WHERE deck_id = ?", [deck_id]))
+        ids = {key: tid for tid, key, _ in rows}
+        graph = related_graph((key, [term_key(r) for r in json.loads(rel)]) for _, key, rel in rows)
+        self.db.execute(
+            "DELETE FROM links WHERE term_id IN (SELECT id FROM terms WHERE deck_id = ?)", [deck_id]
+        )
+        self.db.conn.executemany(
+            "INSERT INTO links (term_id, other_id) VALUES (?, ?)",
+            [(ids[a], ids[b]) for a, others in graph.items() for b in others],
+        )
+        before = self.db.execute(
+            "SELECT COUNT(*) FROM cards c JOIN terms t ON t.id = c.term_id WHERE t.deck_id = ?", [deck_id]
+        ).fetchone()[0]
+        card_rows = []
+        for key, tid in ids.items():
+            card_rows.append((tid, CardKind.RECALL.value, stamp))
+            card_rows.append((tid, CardKind.REVERSE.value, stamp))
+            if graph[key]:
+                card_rows.append((tid, CardKind.RELATED.value, stamp))
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO cards (term_id, kind, created_at) VALUES (?, ?, ?)", card_rows
+        )
+        after = self.db.execute(
+            "SELECT COUNT(*) FROM cards c JOIN terms t ON t.id = c.term_id WHERE t.deck_id = ?", [deck_id]
+        ).fetchone()[0]
+        return after - before
+
+    def export_deck(self, name: str) -> Deck:
+        """The deck as a ``Deck`` model, terms in deck order."""
+        deck_id = self.require_deck(name)
+        drow = self.db.execute("SELECT name, description FROM decks WHERE id = ?", [deck_id]).fetchone()
+        terms = [
+            Term(
+                term=r["term"],
+                definition=r["definition"],
+                explanation=r["explanation"],
+                example=r["example"],
+                related=json.loads(r["related"]),
+                tags=json.loads(r["tags"]),
+            )
+            for r in self.db.query("SELECT * FROM terms WHERE deck_id = ? ORDER BY position, id", [deck_id])
+        ]
+        return Deck(name=drow[0], description=drow[1], terms=terms)
+
+    def deck_summaries(self, today: date | None = None) -> list[DeckSummary]:
+        """Per deck: terms, cards, new (never studied), due (studied, due today or earlier, not suspended)."""
+        today = today or self.today()
+        sql = """
+            SELECT d.id, d.name, d.description,
+                (SELECT COUNT(*) FROM terms t WHERE t.deck_id = d.id) AS terms,
+                COUNT(c.id) AS cards,
+                COALESCE(SUM(c.due IS NULL AND c.suspended = 0), 0) AS new,
+                COALESCE(SUM(c.due IS NOT NULL AND c.due <= :today AND c.suspended = 0), 0) AS due,
+                COALESCE(SUM(c.suspended), 0) AS suspended
+            FROM decks d
+            LEFT JOIN terms t ON t.deck_id = d.id
+            LEFT JOIN cards c ON c.term_id = t.id
+            GROUP BY d.id ORDER BY d.id
+        """
+        return [DeckSummary(**row) for row in self.db.query(sql, {"today": today.isoformat()})]
+
+    # --- cards -------------------------------------------------------------------------------------
+
+    _CARD_SQL = """
+        SELECT c.*, t.deck_id, d.name AS deck, t.term, t.definition, t.explanation, t.example,
+               t.related, t.tags, (SELECT COUNT(*) FROM reviews r WHERE r.card_id = c.id) AS review_count
+        FROM cards c JOIN terms t ON t.id = c.term_id JOIN decks d ON d.id = t.deck_id
+    """
+
+    @staticmethod
+    def _card_info(r: dict) -> CardInfo:
+        return CardInfo(
+            id=r["id"],
+            kind=CardKind(r["kind"]),
+            term_id=r["term_id"],
+            deck_id=r["deck_id"],
+            deck=r["deck"],
+            term=r["term"],
+            definition=r["definition"],
+            explanation=r["explanation"],
+            example=r["example"],
+            related=tuple(json.loads(r["related"])),
+            tags=tuple(json.loads(r["tags"])),
+            state=SM2State(
+                repetitions=r["repetitions"],
+                easiness_centi=r["easiness_centi"],
+                interval=r["interval"],
+                due=_date(r["due"]),
+            ),
+            lapses=r["lapses"],
+            suspended=bool(r["suspended"]),
+            leech=bool(r["leech"]),
+            buried_until=_date(r["buried_until"]),
+            reviews=r["review_count"],
+        )
+
+    def card(self, card_id: int) -> CardInfo:
+        rows = list(self.db.query(self._CARD_SQL + " WHERE c.id = ?", [card_id]))
+        if not rows:
+            raise StoreError(f"no card with id {card_id}")
+        return self._card_info(rows[0])
+
+    def cards_of_term(self, term_id: int) -> list[CardInfo]:
+        sql = self._CARD_SQL + f" WHERE c.term_id = ? ORDER BY {KIND_ORDER_SQL}"
+        return [self._card_info(r) for r in self.db.query(sql, [term_id])]
+
+    def term_neighbours(self, term_id: int) -> list[TermBrief]:
+        sql = """SELECT t.id, t.term, t.definition, t.key FROM links l JOIN terms t ON t.id = l.other_id
+                 WHERE l.term_id = ? ORDER BY t.position, t.id"""
+        return [TermBrief(*r) for r in self.db.execute(sql, [term_id])]
+
+    def deck_graph(self, deck_id: int) -> tuple[dict[int, TermBrief], dict[int, set[int]]]:
+        """Every term of a deck and the undirected related-term graph over their ids."""
+        terms = {
+            r[0]: TermBrief(*r)
+            for r in self.db.execute(
+                "SELECT id, term, definition, key FROM terms WHERE deck_id = ? ORDER BY position, id", [deck_id]
+            )
+        }
+        adj: dict[int, set[int]] = {tid: set() for tid in terms}
+        for a, b in self.db.execute(
+            "SELECT l.term_id, l.other_id FROM links l JOIN terms t ON t.id = l.term_id WHERE t.deck_id = ?",
+            [deck_id],
+        ):
+            adj[a].add(b)
+        return terms, adj
+
+    def set_suspended(self, card_id: int, suspended: bool) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE cards SET suspended = ? WHERE id = ?", [int(suspended), card_id])
+
+    def bury(self, card_id: int, today: date) -> None:
+        """Hide a card until the next study day."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE cards SET buried_until = ? WHERE id = ?", [(today + timedelta(days=1)).isoformat(), card_id]
+            )
+
+    # --- answering ---------------------------------------------------------------------------------
+
+    def answer(
+        self,
+        card_id: int,
+        grade: int,
+        now: datetime | None = None,
+        *,
+        duration_ms: int | None = None,
+        source: str = "review",
+    ) -> AnswerResult:
+        """Grade a card and log it, in one committed transaction.
+
+        The first answer of a study day runs SM-2; a later answer on the same day is a re-drill
+        (SM-2's step 7): logged, but the schedule does not move.
+        """
+        sm2.check_quality(grade)
+        now = now or studyday.now()
+        day = self.today(now)
+        offset = studyday.utc_offset_minutes(now, self.tz())
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT repetitions, easiness_centi, interval, due, lapses, leech FROM cards WHERE id = ?",
+                [card_id],
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"no card with id {card_id}")
+            reps, ease, interval, due, lapses, leech = row
+            before = SM2State(repetitions=reps, easiness_centi=ease, interval=interval, due=_date(due))
+            redrill = (
+                self.db.execute(
+                    "SELECT 1 FROM reviews WHERE card_id = ? AND study_day = ? LIMIT 1", [card_id, day.isoformat()]
+                ).fetchone()
+                is not None
+            )
+            if redrill:
+                after, kind, lapse = before, "redrill", False
+            else:
+                after = sm2.review(before, grade, day)
+                kind = "new" if before.is_new else "review"
+                lapse = sm2.is_lapse(before, grade)
+            lapses_after = lapses + int(lapse)
+            leeched = lapse and not leech and lapses_after >= self.setting("leech_threshold")
+            self.db.execute(
+                "UPDATE cards SET repetitions = ?, easiness_centi = ?, interval = ?, due = ?, lapses = ?, "
+                "leech = leech OR ?, suspended = suspended OR ? WHERE id = ?",
+                [after.repetitions, after.easiness_centi, after.interval, _iso(after.due), lapses_after,
+                 int(leeched), int(leeched), card_id],
+            )
+            review_id = self.db.execute(
+                """INSERT INTO reviews (card_id, reviewed_at, utc_offset_min, study_day, grade, kind,
+                    reps_before, reps_after, ease_before, ease_after, interval_before, interval_after,
+                    due_before, due_after, lapse, leeched, duration_ms, source)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [card_id, studyday.to_utc_text(now), offset, day.isoformat(), grade, kind,
+                 before.repetitions, after.repetitions, before.easiness_centi, after.easiness_centi,
+                 before.interval, after.interval, _iso(before.due), _iso(after.due), int(lapse), int(leeched),
+                 duration_ms, source],
+            ).lastrowid
+        return AnswerResult(review_id, card_id, grade, kind, before, after, day, lapse, leeched)
+
+    def undo(self, review_id: int) -> int:
+        """Take back one answer: restore the card's schedule exactly and delete the log row.
+
+        Only a card's latest answer can be taken back. Returns the card id.
+        """
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT card_id, reps_before, ease_before, interval_before, due_before, lapse, leeched "
+                "FROM reviews WHERE id = ?",
+                [review_id],
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"no answer with id {review_id} to undo")
+            card_id, reps, ease, interval, due, lapse, leeched = row
+            latest = self.db.execute("SELECT MAX(id) FROM reviews WHERE card_id = ?", [card_id]).fetchone()[0]
+            if latest != review_id:
+                raise StoreError("only a card's latest answer can be undone")
+            self.db.execute(
+                "UPDATE cards SET repetitions = ?, easiness_centi = ?, interval = ?, due = ?, "
+                "lapses = lapses - ?, leech = CASE WHEN ? THEN 0 ELSE leech END, "
+                "suspended = CASE WHEN ? THEN 0 ELSE suspended END WHERE id = ?",
+                [reps, ease, interval, due, lapse, leeched, leeched, card_id],
+            )
+            self.db.execute("DELETE FROM reviews WHERE id = ?", [review_id])
+        return card_id
+
+    # --- today's queue inputs ------------------------------------------------------------------------
+
+    def _deck_filter(self, deck_id: int | None) -> tuple[str, list]:
+        return (" AND t.deck_id = ?", [deck_id]) if deck_id is not None else ("", [])
+
+    def _candidates(self, where: str, order: str, today: date, deck_id: int | None, limit: int) -> list[QueueRow]:
+        dsql, dparams = self._deck_filter(deck_id)
+        day = today.isoformat()
+        sql = f"""
+            SELECT c.id, c.term_id, c.kind, c.due FROM cards c JOIN terms t ON t.id = c.term_id
+            WHERE {where} AND c.suspended = 0 AND (c.buried_until IS NULL OR c.buried_until <= ?)
+              AND c.term_id NOT IN (SELECT c2.term_id FROM reviews r JOIN cards c2 ON c2.id = r.card_id
+                                    WHERE r.study_day = ?){dsql}
+            ORDER BY {order} LIMIT ?"""
+        params = ([day] if "?" in where else []) + [day, day, *dparams, limit]
+        return [QueueRow(r[0], r[1], r[2], _date(r[3])) for r in self.db.execute(sql, params)]
+
+    def due_candidates(self, today: date, deck_id: int | None = None, limit: int = 1000) -> list[QueueRow]:
+        """Studied cards due today or earlier (most overdue first), terms not yet answered today."""
+        return self._candidates(
+            "c.due IS NOT NULL AND c.due <= ?", f"c.due, t.deck_id, t.position, {KIND_ORDER_SQL}", today, deck_id, limit
+        )
+
+    def new_candidates(self, today: date, deck_id: int | None = None, limit: int = 1000) -> list[QueueRow]:
+        """Never-studied cards in deck order, terms not yet answered today."""
+        return self._candidates("c.due IS NULL", f"t.deck_id, t.position, {KIND_ORDER_SQL}", today, deck_id, limit)
+
+    def redrill_cards(self, today: date, deck_id: int | None = None) -> list[int]:
+        """Cards whose latest answer today was below 4: SM-2 repeats them until they reach 4."""
+        dsql, dparams = self._deck_filter(deck_id)
+        sql = f"""
+            SELECT r.card_id FROM reviews r JOIN cards c ON c.id = r.card_id JOIN terms t ON t.id = c.term_id
+            WHERE r.id IN (SELECT MAX(id) FROM reviews WHERE study_day = ? GROUP BY card_id)
+              AND r.grade < 4 AND c.suspended = 0{dsql}
+            ORDER BY r.id"""
+        return [r[0] for r in self.db.execute(sql, [today.isoformat(), *dparams])]
+
+    def done_today(self, today: date) -> tuple[int, int]:
+        """Distinct cards introduced (new) and reviewed today: what counts against the daily limits."""
+        row = self.db.execute(
+            """SELECT COUNT(DISTINCT CASE WHEN kind = 'new' THEN card_id END),
+                      COUNT(DISTINCT CASE WHEN kind = 'review' THEN card_id END)
+               FROM reviews WHERE study_day = ?""",
+            [today.isoformat()],
+        ).fetchone()
+        return row[0], row[1]
+
+    def next_due(self, after: date, deck_id: int | None = None) -> tuple[date, int] | None:
+        """The first day after ``after`` with cards due, and how many."""
+        dsql, dparams = self._deck_filter(deck_id)
+        row = self.db.execute(
+            f"""SELECT c.due, COUNT(*) FROM cards c JOIN terms t ON t.id = c.term_id
+                WHERE c.due > ? AND c.suspended = 0{dsql} GROUP BY c.due ORDER BY c.due LIMIT 1""",
+            [after.isoformat(), *dparams],
+        ).fetchone()
+        return (date.fromisoformat(row[0]), row[1]) if row else None
+
+    def reviews_of_card(self, card_id: int) -> list[dict]:
+        return list(self.db.query("SELECT * FROM reviews WHERE card_id = ? ORDER BY id", [card_id]))
+
+    def count(self, table: str) -> int:
+        if table not in {"decks", "terms", "cards", "reviews", "links"}:
+            raise ValueError(table)
+        return self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
