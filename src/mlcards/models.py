@@ -52,7 +52,10 @@ TermText = Annotated[
     Field(max_length=500),
 ]
 OptionalText = Annotated[
-    str | None, BeforeValidator(_optional_text), Field(default=None, max_length=MAX_FIELD_CHARS)
+    # the length limit applies to the text only: blank text becomes None, which has no length
+    Annotated[str, Field(max_length=MAX_FIELD_CHARS)] | None,
+    BeforeValidator(_optional_text),
+    Field(default=None),
 ]
 
 
@@ -203,6 +206,9 @@ GRADE_MEANINGS = {
 }
 """SM-2's meaning of each grade, shown next to the keys."""
 
+GRADE_SHORT = {5: "perfect", 4: "hesitant", 3: "hard", 2: "wrong·easy", 1: "wrong·knew", 0: "blackout"}
+"""Short labels for the grade bar; the help screen shows the full meanings."""
+
 
 # --- value types the store hands to the rest of the core -----------------------------------------
 
@@ -280,6 +286,7 @@ class DeckSummary:
     new: int
     due: int
     suspended: int = 0
+    learning: int = 0
 
     def as_json(self) -> dict:
         return {"name": self.name, "terms": self.terms, "cards": self.cards, "new": self.new, "due": self.due}

@@ -43,6 +43,8 @@ class PlainReview:
         if not line:  # end of input
             self.stdout.write("\n")
             raise _Stop
+        if not _isatty(self.stdin):  # echo piped input so the transcript reads like a conversation
+            self.stdout.write(one_line(line) + "\n")
         line = line.strip()
         if line.lower() in ("q", "quit"):
             raise _Stop
@@ -156,6 +158,13 @@ class PlainReview:
         if nxt:
             text += f" Next due: {nxt[0].isoformat()} ({nxt[1]} card{'s' if nxt[1] != 1 else ''})."
         return text
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _indent(text: str, first: str = "  ") -> str:

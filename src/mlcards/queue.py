@@ -67,9 +67,10 @@ def build_queue(
     return main, redrills
 
 
-def candidate_window(limits: Limits) -> tuple[int, int]:
+def candidate_window(limits: Limits, due_terms: int = 0) -> tuple[int, int]:
     """How many due and new rows to fetch so that one-per-term filtering still fills the limits.
 
-    A term has at most three cards, so 3 x N rows always hold at least N distinct terms.
+    A term has at most three cards, so 3 x N rows always hold at least N distinct terms. Each of the
+    ``due_terms`` terms that a due card takes can hide up to two new siblings among the new rows.
     """
-    return 3 * limits.review + 3, 3 * limits.new + 3
+    return 3 * limits.review + 3, 3 * limits.new + 2 * max(0, due_terms) + 3

@@ -70,9 +70,12 @@ class ReviewSession:
         per_day_new = settings["new_per_day"] if new_limit is None else new_limit
         per_day_rev = settings["reviews_per_day"] if review_limit is None else review_limit
         limits = Limits.remaining(per_day_new, per_day_rev, new_done, reviews_done)
-        due_n, new_n = candidate_window(limits)
+        due_n, _ = candidate_window(limits)
+        due = store.due_candidates(self.today, self.deck_id, due_n) if limits.review else []
+        # terms taken by due cards hide their new siblings: widen the new window by that much
+        _, new_n = candidate_window(limits, due_terms=min(limits.review, len({r.term_id for r in due})))
         main, redrill = build_queue(
-            store.due_candidates(self.today, self.deck_id, due_n) if limits.review else [],
+            due,
             store.new_candidates(self.today, self.deck_id, new_n) if limits.new else [],
             limits,
             redrill=store.redrill_cards(self.today, self.deck_id),
@@ -148,14 +151,16 @@ class ReviewSession:
             return None
         step = self.history.pop()
         self.store.undo(step.result.review_id)
+        # put the card on screen back where it came from first: it may be the very re-drill entry
+        # this answer added, which the next step must then remove
+        if self.current is not None:
+            self._origin.appendleft(self.current.card.id)
         if step.requeued:
             # remove the re-drill entry this answer added (the last occurrence)
             for i in range(len(self.redrill) - 1, -1, -1):
                 if self.redrill[i] == step.shown.card.id:
                     del self.redrill[i]
                     break
-        if self.current is not None:  # put the card on screen back where it came from
-            self._origin.appendleft(self.current.card.id)
         if not any(s.shown.card.id == step.shown.card.id for s in self.history):
             self.seen.discard(step.shown.card.id)
         card = self.store.card(step.shown.card.id)

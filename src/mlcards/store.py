@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
@@ -355,12 +355,14 @@ class Store:
         mode: Literal["replace", "enrich"] = "replace",
         dry_run: bool = False,
         now: datetime | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> ImportReport:
         """Add or update ``deck`` in one transaction, keeping every existing card and its history.
 
         ``replace`` makes each term's text match the file; ``enrich`` only fills in and adds
         (for glossary pages, where a later page may say more about a term met earlier).
         Terms missing from ``deck`` are kept and reported. ``dry_run`` computes the report only.
+        ``progress(done, total)`` is called as terms are compared and written (for progress bars).
         """
         stamp = _now_text(now)
         deck_id = self.deck_id(deck.name)
@@ -375,7 +377,10 @@ class Store:
         inserts: list[dict] = []
         updates: list[tuple] = []
         seen: set[str] = set()
+        total = len(deck.terms)
         for index, t in enumerate(deck.terms):
+            if progress is not None and index % 500 == 0:
+                progress(index // 2, total)
             key = t.key
             seen.add(key)
             old = existing.get(key)
@@ -419,6 +424,8 @@ class Store:
                     updates,
                 )
             report.cards_added = self._sync_cards_and_links(deck_id, stamp)
+        if progress is not None:
+            progress(total, total)
         return report
 
     @staticmethod
@@ -490,6 +497,36 @@ class Store:
         ]
         return Deck(name=drow[0], description=drow[1], terms=terms)
 
+    def update_term(self, term_id: int, new: Term, *, now: datetime | None = None) -> None:
+        """Edit a term's text in place: its cards keep their schedules and history."""
+        row = self.db.execute("SELECT deck_id FROM terms WHERE id = ?", [term_id]).fetchone()
+        if row is None:
+            raise StoreError(f"no term with id {term_id}")
+        deck_id = row[0]
+        clash = self.db.execute(
+            "SELECT term FROM terms WHERE deck_id = ? AND key = ? AND id != ?", [deck_id, new.key, term_id]
+        ).fetchone()
+        if clash:
+            raise StoreError(f"this deck already has a term {clash[0]!r}; choose another name")
+        stamp = _now_text(now)
+        values = self._term_values(new, None, "replace")
+        with self.transaction():
+            self.db.execute(
+                "UPDATE terms SET key = ?, term = ?, definition = ?, explanation = ?, example = ?, related = ?, "
+                "tags = ?, updated_at = ? WHERE id = ?",
+                [new.key, *values.values(), stamp, term_id],
+            )
+            self._sync_cards_and_links(deck_id, stamp)
+
+    def term_model(self, term_id: int) -> Term:
+        r = self.db.execute(
+            "SELECT term, definition, explanation, example, related, tags FROM terms WHERE id = ?", [term_id]
+        ).fetchone()
+        if r is None:
+            raise StoreError(f"no term with id {term_id}")
+        return Term(term=r[0], definition=r[1], explanation=r[2], example=r[3],
+                    related=json.loads(r[4]), tags=json.loads(r[5]))
+
     def deck_summaries(self, today: date | None = None) -> list[DeckSummary]:
         """Per deck: terms, cards, new (never studied), due (studied, due today or earlier, not suspended)."""
         today = today or self.today()
@@ -499,6 +536,7 @@ class Store:
                 COUNT(c.id) AS cards,
                 COALESCE(SUM(c.due IS NULL AND c.suspended = 0), 0) AS new,
                 COALESCE(SUM(c.due IS NOT NULL AND c.due <= :today AND c.suspended = 0), 0) AS due,
+                COALESCE(SUM(c.due IS NOT NULL AND c.repetitions = 0 AND c.suspended = 0), 0) AS learning,
                 COALESCE(SUM(c.suspended), 0) AS suspended
             FROM decks d
             LEFT JOIN terms t ON t.deck_id = d.id
@@ -572,6 +610,92 @@ class Store:
         ):
             adj[a].add(b)
         return terms, adj
+
+    BROWSE_SORTS = {
+        "term": "t.term COLLATE NOCASE",
+        "due": "c.due IS NULL, c.due",
+        "easiness": "c.easiness_centi",
+        "lapses": "c.lapses",
+        "interval": "c.interval",
+    }
+
+    def browse(
+        self,
+        today: date,
+        query: str = "",
+        *,
+        deck_id: int | None = None,
+        sort: str = "term",
+        descending: bool = False,
+        limit: int = 2000,
+    ) -> list[dict]:
+        """Cards with their term and a state (new, learning, due, scheduled, suspended, leech).
+
+        ``query`` matches term, definition, explanation and tags (case-insensitive substring).
+        """
+        order = self.BROWSE_SORTS.get(sort)
+        if order is None:
+            raise StoreError(f"unknown sort {sort!r}; use one of {', '.join(self.BROWSE_SORTS)}")
+        direction = "DESC" if descending else "ASC"
+        order = ", ".join(f"{part} {direction}" for part in order.split(", "))
+        where, params = ["1 = 1"], {"today": today.isoformat(), "limit": limit}
+        if query.strip():
+            where.append(
+                "(t.term LIKE :q ESCAPE '\\' OR t.definition LIKE :q ESCAPE '\\' "
+                "OR t.explanation LIKE :q ESCAPE '\\' OR t.tags LIKE :q ESCAPE '\\')"
+            )
+            escaped = query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params["q"] = f"%{escaped}%"
+        if deck_id is not None:
+            where.append("t.deck_id = :deck")
+            params["deck"] = deck_id
+        sql = f"""
+            SELECT c.id AS card_id, c.kind, c.repetitions, c.easiness_centi, c.interval, c.due, c.lapses,
+                   c.suspended, c.leech, t.id AS term_id, t.term, t.tags, d.name AS deck,
+                   CASE WHEN c.leech THEN 'leech' WHEN c.suspended THEN 'suspended'
+                        WHEN c.due IS NULL THEN 'new' WHEN c.repetitions = 0 THEN 'learning'
+                        WHEN c.due <= :today THEN 'due' ELSE 'scheduled' END AS state
+            FROM cards c JOIN terms t ON t.id = c.term_id JOIN decks d ON d.id = t.deck_id
+            WHERE {' AND '.join(where)}
+            ORDER BY {order}, t.term COLLATE NOCASE, {KIND_ORDER_SQL}
+            LIMIT :limit"""
+        return list(self.db.query(sql, params))
+
+    def term_history(self, term_id: int, limit: int = 200) -> list[dict]:
+        """The latest answers to any card of a term, newest first."""
+        sql = """SELECT r.*, c.kind AS card_kind FROM reviews r JOIN cards c ON c.id = r.card_id
+                 WHERE c.term_id = ? ORDER BY r.id DESC LIMIT ?"""
+        return list(self.db.query(sql, [term_id, limit]))
+
+    def term_deck(self, term_id: int) -> str:
+        row = self.db.execute(
+            "SELECT d.name FROM terms t JOIN decks d ON d.id = t.deck_id WHERE t.id = ?", [term_id]
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no term with id {term_id}")
+        return row[0]
+
+    def find_terms(self, query: str, deck_id: int | None = None, limit: int = 50) -> list[TermBrief]:
+        """Terms whose name contains ``query`` (case-insensitive), best matches (prefix) first."""
+        dsql, dparams = self._deck_filter(deck_id)
+        q = query.strip().casefold()
+        sql = f"""SELECT t.id, t.term, t.definition, t.key FROM terms t
+                  WHERE instr(t.key, ?) > 0{dsql}
+                  ORDER BY instr(t.key, ?) != 1, length(t.key), t.key LIMIT ?"""
+        return [TermBrief(*r) for r in self.db.execute(sql, [q, *dparams, q, limit])]
+
+    def quiz_subjects(self, today: date, deck_id: int | None = None, limit: int = 10) -> list[int]:
+        """Terms for a related-concept quiz: related cards due first, then new ones, then the rest."""
+        dsql, dparams = self._deck_filter(deck_id)
+        sql = f"""SELECT t.id FROM cards c JOIN terms t ON t.id = c.term_id
+                  WHERE c.kind = 'related' AND c.suspended = 0{dsql}
+                  ORDER BY CASE WHEN c.due <= ? THEN 0 WHEN c.due IS NULL THEN 1 ELSE 2 END, c.due, t.position
+                  LIMIT ?"""
+        return [r[0] for r in self.db.execute(sql, [*dparams, today.isoformat(), limit])]
+
+    def related_card(self, term_id: int) -> int | None:
+        row = self.db.execute("SELECT id FROM cards WHERE term_id = ? AND kind = 'related'", [term_id]).fetchone()
+        return row[0] if row else None
 
     def set_suspended(self, card_id: int, suspended: bool) -> None:
         with self.transaction():
@@ -736,3 +860,23 @@ class Store:
             raise ValueError(table)
         return self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
+    # --- review-log export (read only) -------------------------------------------------------------
+
+    def review_log_rows(self, deck_id: int | None = None) -> Iterator[dict]:
+        """Every answer in the review log, oldest first, joined with its card, term and deck.
+
+        Keys: review_id, card_id, deck, term, card_kind, reviewed_at (UTC text), utc_offset_min,
+        study_day, grade, kind, interval_before, interval_after, ease_before, ease_after (hundredths),
+        due_after, duration_ms, source.
+        """
+        dsql, dparams = self._deck_filter(deck_id)
+        sql = f"""
+            SELECT r.id AS review_id, r.card_id, d.name AS deck, t.term, c.kind AS card_kind,
+                   r.reviewed_at, r.utc_offset_min, r.study_day, r.grade, r.kind,
+                   r.interval_before, r.interval_after, r.ease_before, r.ease_after,
+                   r.due_after, r.duration_ms, r.source
+            FROM reviews r JOIN cards c ON c.id = r.card_id JOIN terms t ON t.id = c.term_id
+            JOIN decks d ON d.id = t.deck_id
+            WHERE 1 = 1{dsql}
+            ORDER BY r.id"""
+        yield from self.db.query(sql, dparams)

@@ -1,0 +1,225 @@
+"""Import: pick a file, see what would change, confirm; the import runs in a worker with a progress bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DirectoryTree, Footer, Input, ProgressBar, Static
+
+from mlcards.errors import MlcardsError
+from mlcards.tui.widgets.text import plain_line
+
+
+def _supported_suffixes() -> set[str]:
+    from mlcards.importers import FORMATS
+
+    return {ext for f in FORMATS for ext in f.extensions}
+
+
+class DeckTree(DirectoryTree):
+    """A directory tree showing folders and importable files only (no hidden entries)."""
+
+    def filter_paths(self, paths):
+        suffixes = _supported_suffixes()
+        return [
+            p for p in paths
+            if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() in suffixes)
+        ]
+
+
+class ImportScreen(Screen):
+    BINDINGS = [
+        Binding("ctrl+o", "focus_path", "Type a path", id="import.path"),
+        Binding("ctrl+t", "focus_tree", "Files", id="import.tree"),
+        Binding("ctrl+y", "confirm", "Import", id="import.confirm", priority=True),
+        Binding("escape", "back", "Back", id="import.back"),
+    ]
+
+    def __init__(self, start: Path | None = None):
+        super().__init__()
+        self.start = start or Path.cwd()
+        self.previewed: Path | None = None
+        self.preview_ok = False
+        self.running = False
+        self.pending = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="import"):
+            yield Static(Content.styled("Import a deck", "bold $accent"))
+            yield Input(id="import-path", compact=True, placeholder="path to a deck file (Enter previews)…")
+            yield Input(id="import-deck", compact=True, placeholder="deck name (optional: defaults to the file's own)")
+            with Horizontal(id="import-body"):
+                yield DeckTree(self.start, id="import-tree")
+                with VerticalScroll(id="import-preview-box"):
+                    yield Static(id="import-preview")
+            yield ProgressBar(id="import-progress", show_eta=False)
+            yield Static(id="import-status")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        from mlcards.importers import supported
+
+        self.query_one("#import-progress", ProgressBar).display = False
+        self.query_one("#import-preview", Static).update(
+            Content.assemble(
+                "Pick a file on the left (Enter) or type its path above.\n\n",
+                ("Formats: ", "bold"),
+                supported(),
+            )
+        )
+        self.query_one("#import-tree", DeckTree).focus()
+
+    # --- choosing ----------------------------------------------------------------------------------
+
+    @on(DirectoryTree.FileSelected, "#import-tree")
+    def _file_selected(self, event: DirectoryTree.FileSelected) -> None:
+        event.stop()
+        self.query_one("#import-path", Input).value = str(event.path)
+        self.preview(event.path)
+
+    @on(Input.Submitted)
+    def _path_submitted(self, event: Input.Submitted) -> None:
+        path = self.query_one("#import-path", Input).value.strip()
+        if path:
+            self.preview(Path(path).expanduser())
+
+    def deck_name(self) -> str | None:
+        return self.query_one("#import-deck", Input).value.strip() or None
+
+    def preview(self, path: Path) -> None:
+        if self.running:
+            return
+        self.previewed = path
+        self.preview_ok = False
+        self.set_status(Content.styled(f"Reading {path.name}…", "$text-muted"))
+        self.refresh_bindings()
+        self.run_preview(path, self.deck_name())
+
+    @work(thread=True, exclusive=True, group="import")
+    def run_preview(self, path: Path, deck_name: str | None) -> None:
+        from mlcards import importers
+
+        try:
+            parsed = importers.load(path, deck_name=deck_name)
+            store = self.app.open_worker_store()
+            try:
+                reports = [store.apply_deck(d, mode=parsed.mode, dry_run=True) for d in parsed.decks]
+            finally:
+                store.close()
+        except MlcardsError as e:
+            self.app.call_from_thread(self.show_error, str(e))
+            return
+        except Exception as e:  # an unexpected failure is shown, never a crash
+            self.app.call_from_thread(self.show_error, f"{path}: {type(e).__name__}: {e}")
+            return
+        self.app.call_from_thread(self.show_preview, path, parsed, reports)
+
+    def show_error(self, message: str) -> None:
+        self.preview_ok = False
+        self.query_one("#import-preview", Static).update(
+            Content.assemble(("Cannot import\n\n", "bold $error"), plain_line(f"error: {message}"))
+        )
+        self.set_status(Content.styled("Fix the file and pick it again.", "$error"))
+        self.refresh_bindings()
+
+    def show_preview(self, path: Path, parsed, reports) -> None:
+        if path != self.previewed:
+            return
+        parts: list[Content] = [Content.assemble(("What will change\n", "bold"), plain_line(f"{path.name} · {parsed.format}"))]
+        for r in reports:
+            lines = [Content.assemble(plain_line(r.deck, "bold $accent"), " (new deck)" if r.created else "")]
+            for label, items, style in (
+                ("added", r.added, "$success"),
+                ("updated", r.updated, "$warning"),
+                ("unchanged", r.unchanged, "$text-muted"),
+                ("kept, missing from the file", r.missing, "$text-muted"),
+            ):
+                if not items:
+                    continue
+                sample = ", ".join(items[:12]) + (f", … ({len(items) - 12} more)" if len(items) > 12 else "")
+                lines.append(Content.assemble((f"  {len(items)} {label}: ", style), plain_line(sample)))
+            parts.append(Content("\n").join(lines))
+        for notice in parsed.notices:
+            parts.append(Content.assemble(("note: ", "bold"), plain_line(notice)))
+        self.query_one("#import-preview", Static).update(Content("\n\n").join(parts))
+        self.preview_ok = True
+        self.pending = parsed
+        self.set_status(Content.assemble(("ctrl+y", "bold"), " imports it (one transaction: all or nothing) · Esc goes back"))
+        self.refresh_bindings()
+
+    # --- importing ---------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "confirm":
+            return self.preview_ok and not self.running
+        return True
+
+    def action_confirm(self) -> None:
+        if not self.preview_ok or self.running:
+            return
+        self.running = True
+        bar = self.query_one("#import-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=100, progress=0)
+        self.set_status(Content("Importing…"))
+        self.refresh_bindings()
+        self.run_import(self.pending)
+
+    @work(thread=True, exclusive=True, group="import")
+    def run_import(self, parsed) -> None:
+        total_terms = max(1, sum(len(d.terms) for d in parsed.decks))
+        done_before = 0
+
+        def progress(done: int, total: int) -> None:
+            pct = 100 * (done_before + done) / total_terms
+            self.app.call_from_thread(self.query_one("#import-progress", ProgressBar).update, progress=pct)
+
+        try:
+            store = self.app.open_worker_store()
+            try:
+                reports = []
+                with store.transaction():
+                    for deck in parsed.decks:
+                        reports.append(store.apply_deck(deck, mode=parsed.mode, progress=progress))
+                        done_before += len(deck.terms)
+            finally:
+                store.close()
+        except MlcardsError as e:
+            self.app.call_from_thread(self.finish, None, str(e))
+            return
+        self.app.call_from_thread(self.finish, reports, None)
+
+    def finish(self, reports, error: str | None) -> None:
+        self.running = False
+        self.preview_ok = False
+        bar = self.query_one("#import-progress", ProgressBar)
+        if error:
+            bar.display = False
+            self.show_error(error)
+            return
+        bar.update(progress=100)
+        summary = "; ".join(r.summary() for r in reports)
+        self.set_status(Content.assemble(("Imported. ", "bold $success"), plain_line(summary)))
+        self.notify(f"Imported: {summary}", timeout=5)
+        self.refresh_bindings()
+
+    def set_status(self, content: Content) -> None:
+        self.query_one("#import-status", Static).update(content)
+
+    def action_focus_path(self) -> None:
+        self.query_one("#import-path", Input).focus()
+
+    def action_focus_tree(self) -> None:
+        self.query_one("#import-tree", DeckTree).focus()
+
+    def action_back(self) -> None:
+        if self.running:
+            self.notify("The import is still running; it finishes in a moment.", timeout=3)
+            return
+        self.app.pop_screen()

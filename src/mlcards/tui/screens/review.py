@@ -1,0 +1,396 @@
+"""The review screen: front, reveal, grade 0-5; typed answers, multiple choice, undo, edit, suspend, bury.
+
+Each grade is committed by the store (card + log row in one transaction) before the next card shows.
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, ProgressBar, Static
+
+from mlcards.answers import TypedVerdict, judge_typed, suggest_mc_grade
+from mlcards.cards import back_sections, front, prompt_label
+from mlcards.errors import MlcardsError
+from mlcards.models import GRADE_SHORT, CardKind
+from mlcards.session import ReviewSession, StudyCard
+from mlcards.tui.widgets.concept import concept_map
+from mlcards.tui.widgets.text import plain, plain_line
+
+GRADE = Binding.Group("Grade", compact=True)
+CHOOSE = Binding.Group("Choose", compact=True)
+SELF_GRADE_DEFAULT = 4
+
+
+def grade_bar(suggested: int | None) -> Content:
+    """``0 blackout · 1 wrong; remembered ... 5 perfect`` with the suggested grade highlighted."""
+    parts: list = []
+    for g in range(6):
+        style = "reverse bold" if g == suggested else ("$error" if g < 3 else "$success")
+        parts.append((f" {g} ", f"bold {style}"))
+        parts.append((f"{GRADE_SHORT[g]} ", style))
+    return Content.assemble(*parts)
+
+
+class ReviewScreen(Screen):
+    """Today's cards, one at a time."""
+
+    BINDINGS = [
+        Binding("0", "grade(0)", "0", group=GRADE, id="review.grade0"),
+        Binding("1", "grade(1)", "1", group=GRADE, id="review.grade1"),
+        Binding("2", "grade(2)", "2", group=GRADE, id="review.grade2"),
+        Binding("3", "grade(3)", "3", group=GRADE, id="review.grade3"),
+        Binding("4", "grade(4)", "4", group=GRADE, id="review.grade4"),
+        Binding("5", "grade(5)", "5", group=GRADE, id="review.grade5"),
+        Binding("1", "choose(1)", "1", group=CHOOSE, id="review.choose1"),
+        Binding("2", "choose(2)", "2", group=CHOOSE, id="review.choose2"),
+        Binding("3", "choose(3)", "3", group=CHOOSE, id="review.choose3"),
+        Binding("4", "choose(4)", "4", group=CHOOSE, id="review.choose4"),
+        Binding("space,enter", "reveal", "Reveal", id="review.reveal"),
+        Binding("space,enter", "accept", "Accept", id="review.accept"),
+        Binding("t", "type_answer", "Type answer", id="review.type"),
+        Binding("u", "undo", "Undo", id="review.undo"),
+        Binding("e", "edit", "Edit", id="review.edit"),
+        Binding("s", "suspend", "Suspend", id="review.suspend"),
+        Binding("minus", "bury", "Bury", key_display="-", id="review.bury"),
+        Binding("q,escape", "leave", "Back", id="review.leave"),
+    ]
+
+    def __init__(self, deck: str | None = None, **session_options):
+        super().__init__()
+        self.deck = deck
+        self.session_options = session_options
+        self.session: ReviewSession | None = None
+        self.shown: StudyCard | None = None
+        self.phase = "front"  # front | back | done
+        self.suggested: int | None = None
+        self.choice: int | None = None
+        self.verdict: TypedVerdict | None = None
+        self.shown_at = 0.0
+        self.answer_seconds: float | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="review"):
+            yield Static(id="status")
+            yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
+            with VerticalScroll(id="card"):
+                yield Static(id="prompt")
+                yield Static(id="front")
+                yield Static(id="choices")
+                yield Input(id="typed", placeholder="type the term, Enter to check, Esc to cancel")
+                yield Static(id="feedback")
+                yield Static(id="back")
+            yield Static(id="grades")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        try:
+            self.session = ReviewSession(self.app.store, deck=self.deck, clock=self.app.clock, **self.session_options)
+        except MlcardsError as e:
+            self.notify(str(e), severity="error")
+            self.app.pop_screen()
+            return
+        self.query_one("#typed", Input).display = False
+        self.query_one("#card", VerticalScroll).focus()
+        self.advance()
+
+    # --- showing -------------------------------------------------------------------------------------
+
+    def advance(self) -> None:
+        assert self.session is not None
+        self.show(self.session.next())
+
+    def show(self, shown: StudyCard | None) -> None:
+        self.shown = shown
+        self.suggested = None
+        self.choice = None
+        self.verdict = None
+        self.answer_seconds = None
+        typed = self.query_one("#typed", Input)
+        typed.value = ""
+        typed.display = False
+        if shown is None:
+            self.phase = "done"
+            self.render_summary()
+        else:
+            self.phase = "front"
+            self.shown_at = time.monotonic()
+            self.render_card()
+        self.refresh_bindings()
+
+    def render_status(self) -> None:
+        s = self.session
+        assert s is not None
+        done, left = s.answered, s.remaining
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=max(1, done + left), progress=done)
+        if self.shown is None:
+            self.query_one("#status", Static).update(Content.assemble(("Session complete", "bold")))
+            return
+        card = self.shown.card
+        flags = [card.kind.value]
+        if card.is_new:
+            flags.append("new")
+        if self.shown.redrill:
+            flags.append("re-drill")
+        self.query_one("#status", Static).update(
+            Content.assemble(
+                plain_line(card.deck, "bold"),
+                " · ",
+                (" · ".join(flags), "$warning" if self.shown.redrill else "$accent"),
+                f"   {done} answered · {left} left",
+            )
+        )
+
+    def render_card(self) -> None:
+        assert self.shown is not None
+        card, q = self.shown.card, self.shown.question
+        self.render_status()
+        self.query_one("#prompt", Static).update(Content.styled(prompt_label(card), "italic $text-muted"))
+        front_text = q.prompt if q is not None else front(card)
+        self.query_one("#front", Static).update(plain(front_text, "bold"))
+        self.query_one("#choices", Static).update(self._choices_content())
+        self.query_one("#choices", Static).display = q is not None
+        feedback = self.query_one("#feedback", Static)
+        back = self.query_one("#back", Static)
+        grades = self.query_one("#grades", Static)
+        if self.phase == "front":
+            feedback.update("")
+            feedback.display = False
+            back.update("")
+            back.display = False
+            hint = "space reveals"
+            if q is not None:
+                hint = f"press 1-{len(q.choices)} to choose"
+            elif card.kind is CardKind.REVERSE:
+                hint = "space reveals · t to type the term"
+            grades.update(Content.styled(hint, "$text-muted"))
+        else:
+            feedback.update(self._feedback_content())
+            feedback.display = bool(self.verdict is not None or q is not None)
+            back.display = True
+            back.update(self._back_content())
+            grades.update(grade_bar(self.suggested))
+        scroller = self.query_one("#card", VerticalScroll)
+        scroller.scroll_home(animate=False)
+        if self.phase == "back":  # bring the answer into view on small terminals
+            target = feedback if feedback.display else back
+            self.call_after_refresh(scroller.scroll_to_widget, target, animate=False, top=True)
+
+    def _choices_content(self) -> Content:
+        q = self.shown.question if self.shown else None
+        if q is None:
+            return Content("")
+        lines = []
+        for i, choice in enumerate(q.choices):
+            style = ""
+            mark = "  "
+            if self.phase == "back":
+                if i == q.answer:
+                    style, mark = "bold $success", "✓ "
+                elif i == self.choice:
+                    style, mark = "strike $error", "✗ "
+            lines.append(Content.assemble(mark, (f"{i + 1}", "bold"), "  ", plain_line(choice, style)))
+        return Content("\n").join(lines)
+
+    def _feedback_content(self) -> Content:
+        q = self.shown.question if self.shown else None
+        if q is not None:
+            if self.choice is None:
+                return Content.styled("No choice made.", "$warning")
+            if q.is_correct(self.choice):
+                return Content.styled(f"Right, in {self.answer_seconds:.0f}s.", "bold $success")
+            return Content.assemble(("Not quite: ", "bold $error"), plain_line(q.choices[q.answer], "bold"))
+        if self.verdict is not None:
+            v = self.verdict
+            runs = []
+            for op, text in v.diff:
+                style = {"same": "$success", "missing": "underline $warning", "extra": "strike $error"}[op]
+                runs.append(plain_line(text, style) if text.strip() else Content(text))
+            return Content.assemble(
+                ("You typed: ", "bold"),
+                plain_line(v.typed or "(nothing)"),
+                "\n",
+                ("Compared:  ", "bold"),
+                *runs,
+                f"   {v.score:.0f}% match",
+            )
+        return Content("")
+
+    def _back_content(self) -> Content:
+        assert self.shown is not None
+        card = self.shown.card
+        if card.kind is CardKind.RELATED:
+            width = self.app.size.width - 12  # screen padding, border, card padding, scrollbar
+            return concept_map(self.app.store, card.term_id, width=width)
+        pieces = []
+        for label, text in back_sections(card):
+            pieces.append(Content.assemble((label, "bold $accent"), "\n", plain(text)))
+        return Content("\n\n").join(pieces)
+
+    def render_summary(self) -> None:
+        s = self.session
+        assert s is not None
+        self.render_status()
+        t = s.totals()
+        for wid in ("#choices", "#back"):
+            self.query_one(wid, Static).display = False
+        self.query_one("#prompt", Static).update(Content.styled("Session summary", "bold"))
+        if t.answers == 0:
+            body = Content("Nothing to review right now.")
+        else:
+            minutes, seconds = divmod(int(t.seconds), 60)
+            body = Content.assemble(
+                (f"{t.cards}", "bold"), f" card{'s' if t.cards != 1 else ''} · ",
+                (f"{t.answers}", "bold"), f" answer{'s' if t.answers != 1 else ''} · ",
+                (f"{t.accuracy:.0%}", "bold"), " graded 3 or more · ",
+                (f"{t.redrills}", "bold"), f" re-drill{'s' if t.redrills != 1 else ''} · ",
+                (f"{minutes}m {seconds:02d}s", "bold"),
+            )
+        nxt = s.store.next_due(s.today, s.deck_id)
+        next_line = (
+            Content.assemble("Next cards due ", (nxt[0].strftime("%a %d %b"), "bold"), f" ({nxt[1]})")
+            if nxt
+            else Content("No reviews scheduled yet.")
+        )
+        self.query_one("#front", Static).update(Content("\n").join([body, next_line]))
+        self.query_one("#feedback", Static).update("")
+        self.query_one("#grades", Static).update(Content.styled("q goes back · u undoes the last answer", "$text-muted"))
+
+    # --- which keys apply now ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        shown = self.shown
+        mc = shown is not None and shown.question is not None
+        typing = self.query_one("#typed", Input).has_focus if self.is_mounted else False
+        if action == "choose":
+            return self.phase == "front" and mc and int(parameters[0]) <= len(shown.question.choices) and not typing
+        if action == "reveal":
+            return self.phase == "front" and shown is not None and not typing
+        if action in ("grade", "accept"):
+            return self.phase == "back"
+        if action == "type_answer":
+            return self.phase == "front" and shown is not None and shown.card.kind is CardKind.REVERSE and not mc and not typing
+        if action == "undo":
+            return bool(self.session and self.session.history) and not typing
+        if action in ("edit", "suspend", "bury"):
+            return shown is not None and not typing
+        return True
+
+    # --- actions ---------------------------------------------------------------------------------------
+
+    def action_reveal(self) -> None:
+        if self.shown is None or self.phase != "front":
+            return
+        self.phase = "back"
+        self.answer_seconds = time.monotonic() - self.shown_at
+        if self.shown.question is not None:  # revealed without choosing: gave up
+            self.suggested = 0
+        else:
+            self.suggested = SELF_GRADE_DEFAULT
+        self.render_card()
+        self.refresh_bindings()
+
+    def action_choose(self, number: int) -> None:
+        q = self.shown.question if self.shown else None
+        if q is None or self.phase != "front" or not 1 <= number <= len(q.choices):
+            return
+        self.choice = number - 1
+        self.answer_seconds = time.monotonic() - self.shown_at
+        self.suggested = suggest_mc_grade(q.is_correct(self.choice), self.answer_seconds)
+        self.phase = "back"
+        self.render_card()
+        self.refresh_bindings()
+
+    def action_type_answer(self) -> None:
+        typed = self.query_one("#typed", Input)
+        typed.display = True
+        typed.focus()
+        self.refresh_bindings()
+
+    @on(Input.Submitted, "#typed")
+    def _typed(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.shown is None or self.phase != "front":
+            return
+        self.verdict = judge_typed(event.value, self.shown.card.term)
+        self.answer_seconds = time.monotonic() - self.shown_at
+        self.suggested = self.verdict.grade
+        self.phase = "back"
+        event.input.display = False
+        self.query_one("#card", VerticalScroll).focus()
+        self.render_card()
+        self.refresh_bindings()
+
+    def action_accept(self) -> None:
+        if self.phase == "back" and self.suggested is not None:
+            self.action_grade(self.suggested)
+
+    def action_grade(self, grade: int) -> None:
+        if self.phase != "back" or self.shown is None or self.session is None:
+            return
+        seconds = self.answer_seconds if self.answer_seconds is not None else time.monotonic() - self.shown_at
+        result = self.session.answer(grade, duration_ms=int(seconds * 1000))
+        if result.leeched:
+            threshold = self.app.store.setting("leech_threshold")
+            self.notify(
+                f"“{self.shown.card.term}” lapsed {threshold} times: it is now tagged leech and suspended. "
+                "Edit it to make it easier to remember, then unsuspend it from Browse.",
+                title="Leech",
+                severity="warning",
+                timeout=8,
+            )
+        self.advance()
+
+    def action_undo(self) -> None:
+        if self.session is None:
+            return
+        restored = self.session.undo()
+        if restored is None:
+            return
+        self.notify(f"Took back the answer to “{restored.card.term}”.", timeout=3)
+        self.show(restored)
+
+    def action_edit(self) -> None:
+        if self.shown is None:
+            return
+        from mlcards.tui.screens.edit import EditTermScreen
+
+        def done(saved: bool | None) -> None:
+            if saved and self.shown is not None:
+                card = self.app.store.card(self.shown.card.id)
+                q = self.session.question_for(card) if self.shown.question is not None and self.session else None
+                self.shown = StudyCard(card, redrill=self.shown.redrill, question=q or self.shown.question)
+                self.render_card()
+
+        self.app.push_screen(EditTermScreen(self.shown.card.term_id), done)
+
+    def action_suspend(self) -> None:
+        if self.shown is None:
+            return
+        self.app.store.set_suspended(self.shown.card.id, True)
+        self.notify(f"Suspended this {self.shown.card.kind.value} card of “{self.shown.card.term}”. Unsuspend it in Browse.", timeout=4)
+        self.advance()
+
+    def action_bury(self) -> None:
+        if self.shown is None or self.session is None:
+            return
+        self.app.store.bury(self.shown.card.id, self.session.today)
+        self.notify(f"Buried “{self.shown.card.term}” until tomorrow.", timeout=3)
+        self.advance()
+
+    def action_leave(self) -> None:
+        typed = self.query_one("#typed", Input)
+        if typed.has_focus:  # Esc while typing cancels the typing, not the session
+            typed.value = ""
+            typed.display = False
+            self.query_one("#card", VerticalScroll).focus()
+            self.refresh_bindings()
+            return
+        self.app.pop_screen()

@@ -1,0 +1,154 @@
+"""One term: its text, its cards and their schedules, its review history, and its related terms."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from mlcards.cards import back_sections
+from mlcards.models import GRADE_SHORT
+from mlcards.tui.widgets.text import cell, plain, plain_line
+
+
+class TermScreen(Screen):
+    BINDINGS = [
+        Binding("e", "edit", "Edit", id="term.edit"),
+        Binding("s", "toggle_suspend", "Suspend/unsuspend card", id="term.suspend"),
+        Binding("minus", "bury", "Bury card", key_display="-", id="term.bury"),
+        Binding("tab", "app.focus_next", "Next panel", show=False, id="term.next"),
+        Binding("escape,q", "back", "Back", id="term.back"),
+    ]
+
+    def __init__(self, term_id: int):
+        super().__init__()
+        self.term_id = term_id
+        self.card_ids: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="term-view"):
+            yield Static(id="term-text")
+            yield Label(Content.styled("Cards", "bold $accent"))
+            yield DataTable(id="term-cards", cursor_type="row")
+            yield Label(Content.styled("Related terms (Enter opens one)", "bold $accent"))
+            yield OptionList(id="term-related")
+            yield Label(Content.styled("Review history", "bold $accent"))
+            yield DataTable(id="term-history", cursor_type="none", zebra_stripes=True)
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        cards = self.query_one("#term-cards", DataTable)
+        for name in ("Card", "State", "Due", "Interval", "Ease", "Reps", "Lapses"):
+            cards.add_column(name)
+        history = self.query_one("#term-history", DataTable)
+        for name in ("When (UTC)", "Study day", "Card", "Grade", "Kind", "Interval", "Ease"):
+            history.add_column(name)
+        self.reload()
+        cards.focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        store = self.app.store
+        today = store.today(self.app.clock())
+        cards = store.cards_of_term(self.term_id)
+        first = cards[0]
+        text = [
+            Content.assemble(plain_line(first.term, "bold $accent"), "   ", plain_line(store.term_deck(self.term_id), "$text-muted")),
+        ]
+        for label, body in back_sections(first):
+            if label == "Related":
+                continue
+            text.append(Content.assemble((label, "bold"), "\n", plain(body)))
+        if first.tags:
+            text.append(Content.assemble(("Tags ", "bold"), plain_line(" ".join(first.tags))))
+        self.query_one("#term-text", Static).update(Content("\n\n").join(text))
+
+        table = self.query_one("#term-cards", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        self.card_ids = []
+        for c in cards:
+            st = c.state
+            if c.leech:
+                state = "leech"
+            elif c.suspended:
+                state = "suspended"
+            elif st.due is None:
+                state = "new"
+            elif st.repetitions == 0:
+                state = "learning"
+            elif st.due <= today:
+                state = "due"
+            else:
+                state = "scheduled"
+            if c.buried_until and c.buried_until > today:
+                state += " (buried)"
+            table.add_row(
+                cell(c.kind.value), cell(state), cell(st.due.isoformat() if st.due else "—"),
+                cell(f"{st.interval}d"), cell(f"{st.easiness:.2f}"), cell(st.repetitions), cell(c.lapses),
+            )
+            self.card_ids.append(c.id)
+        if cards:
+            table.move_cursor(row=min(keep, len(cards) - 1))
+
+        related = self.query_one("#term-related", OptionList)
+        related.clear_options()
+        neighbours = store.term_neighbours(self.term_id)
+        related.add_options(
+            [Option(Content.assemble(plain_line(n.term, "bold"), " — ", plain_line(n.definition)), id=str(n.id)) for n in neighbours]
+            or [Option(Content("(no related terms)"), disabled=True)]
+        )
+
+        history = self.query_one("#term-history", DataTable)
+        history.clear()
+        for r in store.term_history(self.term_id):
+            history.add_row(
+                cell(r["reviewed_at"][:16].replace("T", " ")), cell(r["study_day"]), cell(r["card_kind"]),
+                cell(f"{r['grade']} {GRADE_SHORT[r['grade']]}"), cell(r["kind"]),
+                cell(f"{r['interval_before']}→{r['interval_after']}d"),
+                cell(f"{r['ease_before'] / 100:.2f}→{r['ease_after'] / 100:.2f}"),
+            )
+
+    @on(OptionList.OptionSelected, "#term-related")
+    def _open_related(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.app.push_screen(TermScreen(int(event.option.id)))
+
+    def _card_id(self) -> int | None:
+        table = self.query_one("#term-cards", DataTable)
+        if not self.card_ids:
+            return None
+        return self.card_ids[min(table.cursor_row, len(self.card_ids) - 1)]
+
+    def action_edit(self) -> None:
+        from mlcards.tui.screens.edit import EditTermScreen
+
+        self.app.push_screen(EditTermScreen(self.term_id), lambda saved: self.reload() if saved else None)
+
+    def action_toggle_suspend(self) -> None:
+        card_id = self._card_id()
+        if card_id is None:
+            return
+        card = self.app.store.card(card_id)
+        self.app.store.set_suspended(card_id, not card.suspended)
+        self.notify(f"{'Unsuspended' if card.suspended else 'Suspended'} the {card.kind.value} card.", timeout=3)
+        self.reload()
+
+    def action_bury(self) -> None:
+        card_id = self._card_id()
+        if card_id is None:
+            return
+        store = self.app.store
+        store.bury(card_id, store.today(self.app.clock()))
+        self.notify("Buried until tomorrow.", timeout=3)
+        self.reload()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
