@@ -1,1 +1,105 @@
-"""Exporters: write a ``Deck`` (or the review log) to a file; the format comes from the extension."""
+"""Exporters: write a ``Deck`` (or the review log) to a file; the format comes from the extension.
+
+Every writer goes through ``atomic_write``: the file is written next to its destination under a
+temporary name and renamed into place only when complete, so a failure never leaves a half-written
+(or truncated) file behind, and an existing file is replaced in one step.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from mlcards.errors import MlcardsError
+from mlcards.models import Deck
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    extensions: tuple[str, ...]
+    module: str  # has ``write(deck, path, *, now=None)``
+
+
+DECK_FORMATS: list[ExportFormat] = [
+    ExportFormat("deck file (JSON/TOML/YAML)", (".json", ".toml", ".yaml", ".yml"), "mlcards.exporters.deckfile"),
+    ExportFormat("Anki text file", (".tsv", ".csv"), "mlcards.exporters.ankitext"),
+    ExportFormat("Anki package", (".apkg",), "mlcards.exporters.apkg"),
+]
+
+REVIEW_LOG_EXTENSIONS = (".csv",)
+
+
+def supported() -> str:
+    return ", ".join(ext for f in DECK_FORMATS for ext in f.extensions)
+
+
+def deck_format_for(path: Path) -> ExportFormat:
+    ext = Path(path).suffix.lower()
+    for f in DECK_FORMATS:
+        if ext in f.extensions:
+            return f
+    raise MlcardsError(f"cannot export a deck to {ext or 'a file without extension'}; supported: {supported()}", path=path)
+
+
+def export_deck(deck: Deck, path: str | Path, *, now: datetime | None = None) -> ExportFormat:
+    """Write ``deck`` to ``path`` in the format its extension names (atomically)."""
+    path = Path(path)
+    fmt = deck_format_for(path)
+    module = importlib.import_module(fmt.module)
+    if fmt.module == "mlcards.exporters.deckfile":  # the foundation's writer; routed through atomic_write here
+        text = module.dumps(deck, path.suffix)
+        atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
+    else:
+        module.write(deck, path, now=now)
+    return fmt
+
+
+def check_destination(path: Path) -> None:
+    """Refuse, with one line, a destination that cannot be a file: a folder, or a missing parent folder."""
+    path = Path(path)
+    if path.is_dir():
+        raise MlcardsError("is a folder; give a file path such as deck.apkg", path=path)
+    folder = path.parent
+    if not folder.exists():
+        raise MlcardsError(f"folder {str(folder)!r} does not exist; create it first", path=path)
+    if not folder.is_dir():
+        raise MlcardsError(f"{str(folder)!r} is not a folder", path=path)
+
+
+def atomic_write(path: str | Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp)`` on a fresh temporary file beside ``path``, then rename it over ``path``.
+
+    On any failure (including in ``write``) the temporary file is removed and ``path`` is left as it
+    was. OS errors become one-line ``MlcardsError``s naming ``path``.
+    """
+    path = Path(path)
+    check_destination(path)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "xb"):  # claim the name; created with the usual permissions (umask)
+            pass
+        write(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        _discard(tmp)
+        raise MlcardsError(f"cannot write: {e.strerror or e}", path=path) from None
+    except BaseException:
+        _discard(tmp)
+        raise
+
+
+def _discard(tmp: Path) -> None:
+    try:
+        tmp.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError:  # best effort: the error being reported matters more
+        pass

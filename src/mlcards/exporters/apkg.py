@@ -1,0 +1,256 @@
+"""Write a Deck as an Anki package (``.apkg``) with ``genanki``.
+
+- One note per term, of a dedicated note type "mlcards term" whose fields are Term, Definition,
+  Explanation, Example, Related and Tags, with two card types: "Recall" (term on the front;
+  definition, explanation, example and related terms on the back) and "Reverse" (definition on the
+  front; the term and the rest on the back).
+- Stable identities, so exporting again and importing into Anki updates notes instead of adding
+  duplicates: the note type id is derived from the constant ``"mlcards-term-v1"``, the deck id from
+  the deck name (case-insensitive, like deck names in mlcards) and each note's GUID from the deck
+  name and the term's key (``genanki.guid_for``). Notes carry the export time as their
+  modification time, so Anki's default "update if newer" applies them.
+- Our text is plain: every field is HTML-escaped and line breaks become ``<br>``. Tags cannot
+  contain spaces in Anki (ours never do; whitespace is replaced by "_" anyway).
+- New cards keep the deck's order (each note's ``due`` is its position).
+
+The package is built in a temporary folder, checked (``check_package``: notes, cards, note type and
+deck agree) and only then renamed into place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import itertools
+import json
+import sqlite3
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from mlcards import studyday
+from mlcards.errors import MlcardsError
+from mlcards.models import Deck, Term
+from mlcards.text import term_key
+
+MODEL_NAME = "mlcards term"
+FIELDS = ("Term", "Definition", "Explanation", "Example", "Related", "Tags")
+TEMPLATE_NAMES = ("Recall", "Reverse")
+RELATED_JOIN = ", "
+
+
+def stable_id(text: str) -> int:
+    """A deterministic id in genanki's recommended range [2**30, 2**31) from ``text``."""
+    digest = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big")
+    return (1 << 30) + digest % (1 << 30)
+
+
+MODEL_ID = stable_id("mlcards-term-v1")
+
+_BACK_REST = (
+    "{{#Explanation}}<div class=explanation>{{Explanation}}</div>{{/Explanation}}\n"
+    "{{#Example}}<div class=example><span class=label>Example:</span> {{Example}}</div>{{/Example}}\n"
+    "{{#Related}}<div class=related><span class=label>Related:</span> {{Related}}</div>{{/Related}}\n"
+)
+
+TEMPLATES = [
+    {
+        "name": "Recall",
+        "qfmt": "<div class=term>{{Term}}</div>",
+        "afmt": "{{FrontSide}}\n<hr id=answer>\n<div class=definition>{{Definition}}</div>\n" + _BACK_REST,
+    },
+    {
+        "name": "Reverse",
+        "qfmt": "<div class=definition>{{Definition}}</div>",
+        "afmt": "{{FrontSide}}\n<hr id=answer>\n<div class=term>{{Term}}</div>\n" + _BACK_REST,
+    },
+]
+
+CSS = """.card { font-family: sans-serif; font-size: 20px; text-align: left; color: black; background: white; }
+.term { font-size: 28px; font-weight: bold; text-align: center; }
+.definition { margin: 0.6em 0; }
+.explanation, .example, .related { margin: 0.6em 0; font-size: 18px; }
+.label { font-weight: bold; }
+.nightMode .card, .card.nightMode { color: white; background: #2f2f31; }
+"""
+
+
+def field_html(text: str | None) -> str:
+    """Plain text as an Anki field: HTML-escaped, line breaks as <br>."""
+    if not text:
+        return ""
+    return html.escape(text, quote=False).replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def anki_tag(tag: str) -> str:
+    return "_".join(tag.split())
+
+
+def deck_id_for(name: str) -> int:
+    return stable_id("mlcards-deck:" + term_key(name))
+
+
+def note_guid(deck_name: str, term: Term) -> str:
+    import genanki
+
+    return genanki.guid_for(term_key(deck_name), term.key)
+
+
+def note_fields(term: Term) -> list[str]:
+    return [
+        field_html(term.term),
+        field_html(term.definition),
+        field_html(term.explanation),
+        field_html(term.example),
+        RELATED_JOIN.join(field_html(r) for r in term.related),
+        " ".join(t for t in (anki_tag(tag) for tag in term.tags) if t),
+    ]
+
+
+def model():
+    import genanki
+
+    return genanki.Model(
+        MODEL_ID,
+        MODEL_NAME,
+        fields=[{"name": name} for name in FIELDS],
+        templates=[dict(t) for t in TEMPLATES],
+        css=CSS,
+        sort_field_index=0,
+    )
+
+
+def build_package(deck: Deck):
+    """The genanki Package for ``deck`` (one Anki deck, one note per term)."""
+    import genanki
+
+    m = model()
+    anki_deck = genanki.Deck(deck_id_for(deck.name), deck.name, description=field_html(deck.description))
+    for position, term in enumerate(deck.terms):
+        tags = [t for t in (anki_tag(tag) for tag in term.tags) if t]
+        anki_deck.add_note(
+            genanki.Note(model=m, fields=note_fields(term), tags=tags, guid=note_guid(deck.name, term), due=position)
+        )
+    anki_deck.add_model(m)
+    return genanki.Package(anki_deck)
+
+
+def write(deck: Deck, path: Path, *, now: datetime | None = None) -> None:
+    """Write ``deck`` to ``path`` as an .apkg (atomically; checked before it is put in place)."""
+    from mlcards.exporters import atomic_write
+
+    path = Path(path)
+    timestamp = (now or studyday.now()).timestamp()
+    package = build_package(deck)
+
+    def _write(tmp: Path) -> None:
+        with tempfile.TemporaryDirectory(prefix="mlcards-apkg-") as folder:
+            db_path = Path(folder) / "collection.anki2"
+            conn = sqlite3.connect(db_path)
+            try:
+                package.write_to_db(conn.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
+                conn.commit()
+            finally:
+                conn.close()
+            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                zf.write(db_path, "collection.anki2")
+                zf.writestr("media", "{}")
+        check_package(tmp, expect_notes=len(deck.terms), expect_deck=deck.name)
+
+    atomic_write(path, _write)
+
+
+# --- checking a written package --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackageSummary:
+    notes: int
+    cards: int
+    decks: dict[int, str]  # id -> name (without Anki's built-in "Default")
+    models: dict[int, tuple[str, tuple[str, ...], tuple[str, ...]]]  # id -> (name, fields, template names)
+    cards_per_template: dict[int, int]  # ord -> count
+
+
+def check_package(path: Path, *, expect_notes: int | None = None, expect_deck: str | None = None) -> PackageSummary:
+    """Open a legacy package's ``collection.anki2`` and check what Anki relies on when importing.
+
+    Every note's model exists and its field count matches; GUIDs are unique; every card points at
+    an existing note, a known deck and a template of the note's model; every note has a card for
+    each template. Raises ``MlcardsError`` naming ``path`` on the first problem.
+    """
+    path = Path(path)
+
+    def fail(message: str) -> MlcardsError:
+        return MlcardsError(f"package check failed: {message}", path=path)
+
+    with tempfile.TemporaryDirectory(prefix="mlcards-apkg-check-") as folder:
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+                if "collection.anki2" not in names or "media" not in names:
+                    raise fail(f"expected collection.anki2 and media, found {sorted(names)}")
+                json.loads(zf.read("media"))
+                db_path = Path(folder) / "collection.anki2"
+                db_path.write_bytes(zf.read("collection.anki2"))
+        except zipfile.BadZipFile:
+            raise fail("not a zip archive") from None
+        conn = sqlite3.connect(db_path)
+        try:
+            return _check_collection(conn, fail, expect_notes, expect_deck)
+        finally:
+            conn.close()
+
+
+def _check_collection(conn: sqlite3.Connection, fail, expect_notes, expect_deck) -> PackageSummary:
+    if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+        raise fail("the collection database is damaged")
+    cols = conn.execute("SELECT models, decks FROM col").fetchall()
+    if len(cols) != 1:
+        raise fail(f"expected one collection row, found {len(cols)}")
+    models_json, decks_json = json.loads(cols[0][0]), json.loads(cols[0][1])
+    models = {
+        int(mid): (
+            m["name"],
+            tuple(f["name"] for f in sorted(m["flds"], key=lambda f: f["ord"])),
+            tuple(t["name"] for t in sorted(m["tmpls"], key=lambda t: t["ord"])),
+        )
+        for mid, m in models_json.items()
+    }
+    decks = {int(did): d["name"] for did, d in decks_json.items()}
+    notes = conn.execute("SELECT id, guid, mid, flds FROM notes").fetchall()
+    guids = [n[1] for n in notes]
+    if len(set(guids)) != len(guids):
+        raise fail("two notes share a GUID")
+    note_model = {}
+    for nid, _guid, mid, flds in notes:
+        if mid not in models:
+            raise fail(f"note {nid} uses an unknown note type {mid}")
+        n_fields = len(flds.split("\x1f"))
+        if n_fields != len(models[mid][1]):
+            raise fail(f"note {nid} has {n_fields} fields; its note type has {len(models[mid][1])}")
+        note_model[nid] = mid
+    per_template: dict[int, int] = {}
+    seen: dict[int, set[int]] = {nid: set() for nid in note_model}
+    cards = conn.execute("SELECT id, nid, did, ord FROM cards").fetchall()
+    for cid, nid, did, ord_ in cards:
+        if nid not in note_model:
+            raise fail(f"card {cid} belongs to no note")
+        if did not in decks:
+            raise fail(f"card {cid} is in an unknown deck {did}")
+        if not 0 <= ord_ < len(models[note_model[nid]][2]):
+            raise fail(f"card {cid} uses template {ord_}, which its note type lacks")
+        seen[nid].add(ord_)
+        per_template[ord_] = per_template.get(ord_, 0) + 1
+    for nid, ords in seen.items():
+        wanted = set(range(len(models[note_model[nid]][2])))
+        if ords != wanted:
+            raise fail(f"note {nid} has cards for templates {sorted(ords)}, expected {sorted(wanted)}")
+    if expect_notes is not None and len(notes) != expect_notes:
+        raise fail(f"expected {expect_notes} notes, found {len(notes)}")
+    user_decks = {did: name for did, name in decks.items() if did != 1}
+    if expect_deck is not None and expect_deck not in user_decks.values():
+        raise fail(f"deck {expect_deck!r} is missing")
+    return PackageSummary(len(notes), len(cards), user_decks, models, per_template)
