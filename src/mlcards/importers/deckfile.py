@@ -5,6 +5,7 @@ YAML is read with the safe loader only: no tags, no objects, no code.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import tomllib
@@ -66,7 +67,10 @@ def parse(path: Path) -> Deck:
     if loader is None:
         raise DeckError(f"not a deck file extension ({', '.join(EXTENSIONS)})", path=path)
     text = read_text(path)
-    data = loader(path, text)
+    try:
+        data = loader(path, text)
+    except RecursionError:  # e.g. thousands of nested brackets: no deck looks like that
+        raise DeckError("nested too deeply to be a deck file", path=path) from None
     return validate(data, path, text)
 
 
@@ -80,7 +84,115 @@ def validate(data: Any, path: Path, text: str = "") -> Deck:
         return Deck.model_validate(data)
     except ValidationError as e:
         message, item = describe_validation_error(e, data)
-        raise DeckError(message, path=path, line=_line_of_item(text, data, item)) from None
+        loc = tuple(e.errors(include_url=False)[0].get("loc", ()))
+        if not loc and item is not None:  # a deck-level check that names its item (duplicates)
+            loc = ("terms", item, "term")
+        line = _line_of_path(text, path.suffix.lower(), loc) if text else None
+        if line is None:
+            line = _line_of_item(text, data, item)
+        raise DeckError(message, path=path, line=line) from None
+
+
+def _line_of_path(text: str, suffix: str, loc: tuple) -> int | None:
+    """The line of the value at ``loc`` (or of its nearest enclosing value) in the source text."""
+    try:
+        if suffix == ".json":
+            lines = _json_value_lines(text)
+        elif suffix in (".yaml", ".yml"):
+            lines = _yaml_value_lines(text)
+        elif suffix == ".toml":
+            return _toml_line(text, loc)
+        else:
+            return None
+    except Exception:  # noqa: BLE001 - locating is best effort; the message still stands
+        return None
+    for n in range(len(loc), -1, -1):
+        if tuple(loc[:n]) in lines and (n or len(loc) == 0):
+            return lines[tuple(loc[:n])]
+    return None
+
+
+_JSON_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _json_value_lines(text: str) -> dict[tuple, int]:
+    """Line of every value in a (valid) JSON document, keyed by its path."""
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    decoder = json.JSONDecoder()
+    lines: dict[tuple, int] = {}
+
+    def skip(i: int) -> int:
+        return _JSON_WS.match(text, i).end()
+
+    def value(i: int, where: tuple) -> int:
+        i = skip(i)
+        lines[where] = bisect.bisect_right(starts, i)
+        if text[i] == "{":
+            i = skip(i + 1)
+            while text[i] != "}":
+                key, i = json.decoder.scanstring(text, i + 1)
+                i = value(skip(i) + 1, where + (key,))  # past the ':'
+                i = skip(i)
+                if text[i] == ",":
+                    i = skip(i + 1)
+            return i + 1
+        if text[i] == "[":
+            i, n = skip(i + 1), 0
+            while text[i] != "]":
+                i = skip(value(i, where + (n,)))
+                n += 1
+                if text[i] == ",":
+                    i = skip(i + 1)
+            return i + 1
+        return decoder.raw_decode(text, i)[1]
+
+    value(0, ())
+    return lines
+
+
+def _yaml_value_lines(text: str) -> dict[tuple, int]:
+    import yaml
+
+    lines: dict[tuple, int] = {}
+
+    def walk(node, where: tuple) -> None:
+        lines[where] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, val in node.value:
+                walk(val, where + (key.value,))
+        elif isinstance(node, yaml.SequenceNode):
+            for n, val in enumerate(node.value):
+                walk(val, where + (n,))
+
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def _toml_line(text: str, loc: tuple) -> int | None:
+    """TOML keeps no positions: find ``[[terms]]`` tables and ``key =`` lines by hand."""
+    lines = text.splitlines()
+    tables = [i for i, line in enumerate(lines, 1) if line.strip() == "[[terms]]"]
+
+    def key_line(key: object, first: int, last: int) -> int | None:
+        pattern = re.compile(r"""\s*["']?""" + re.escape(str(key)) + r"""["']?\s*=""")
+        for i in range(first, last + 1):
+            if pattern.match(lines[i - 1]):
+                return i
+        return None
+
+    if not loc:
+        return None
+    if loc[0] != "terms" or len(loc) < 2 or not isinstance(loc[1], int):
+        return key_line(loc[0], 1, (tables[0] - 1) if tables else len(lines))
+    item = loc[1]
+    if item >= len(tables):
+        return None
+    end = tables[item + 1] - 1 if item + 1 < len(tables) else len(lines)
+    if len(loc) >= 3:
+        return key_line(loc[2], tables[item], end) or tables[item]
+    return tables[item]
 
 
 def _line_of_item(text: str, data: dict, item: int | None) -> int | None:
