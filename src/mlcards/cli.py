@@ -44,14 +44,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("init", "create the database (with the bundled ML glossary unless --empty)")
     p.add_argument("--empty", action="store_true", help="create it without the bundled deck")
 
-    p = command("import", "import deck files (JSON, TOML, YAML) in one all-or-nothing transaction")
+    p = command(
+        "import",
+        "import decks (deck files, glossary pages, Markdown, Anki text files and packages) "
+        "in one all-or-nothing transaction",
+    )
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--deck", metavar="NAME", help="import into this deck instead of the file's own name")
     p.add_argument("--dry-run", action="store_true", help="show what would change and write nothing")
+    p.add_argument(
+        "--with-history",
+        action="store_true",
+        help="also bring an Anki package's review log over (stats include it; schedules do not change)",
+    )
 
-    p = command("export", "export a deck to a file; the format comes from the extension")
+    p = command(
+        "export",
+        "export a deck (.json, .toml, .yaml, .tsv/.csv Anki text, .apkg Anki package) or, with --reviews, "
+        "the review log (.csv); the format comes from the extension",
+    )
     p.add_argument("path", metavar="PATH")
-    p.add_argument("--deck", metavar="NAME", required=True)
+    p.add_argument("--deck", metavar="NAME", help="the deck to export (with --reviews: only this deck's answers)")
+    p.add_argument("--reviews", action="store_true", help="export the review log as CSV, one row per answer")
 
     p = command("decks", "list decks with their term, card, new and due counts")
     p.add_argument("--json", action="store_true", help="print a JSON list")
@@ -64,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--review-limit", type=_nonneg, metavar="N", help="today's review limit, for this session")
 
     command("schema", "print the deck-file JSON Schema")
+
+    p = command("stats", "progress figures: today, streaks, true retention, card states, forecast, decks")
+    p.add_argument("--deck", metavar="NAME", help="only this deck")
+    p.add_argument("--range", choices=("7", "30", "90", "365", "all"), default="30",
+                   help="days covered by the range figures (default 30)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
 
     p = command("settings", "show or change a setting (new_per_day, reviews_per_day, rollover_hour, ...)")
     p.add_argument("key", nargs="?")
@@ -83,6 +103,20 @@ def _nonneg(text: str) -> int:
 
 def _out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
+
+
+def _db_exists(args) -> bool:
+    from mlcards.store import default_db_path
+
+    path = Path(args.db).expanduser() if args.db else default_db_path()
+    return path.exists()
+
+
+def _memory_store():
+    """What a dry run compares against when the database does not exist yet: nothing."""
+    from mlcards.store import Store
+
+    return Store.memory()
 
 
 def _open(args, *, install_bundled: bool = True):
@@ -111,15 +145,31 @@ def cmd_import(args) -> int:
     from mlcards import importers
 
     batches = [(p, importers.load(p, deck_name=args.deck)) for p in args.paths]  # parse all before writing
-    with _open(args) as store:
-        reports = []
-        with store.transaction():
-            for _path, parsed in batches:
-                for deck in parsed.decks:
-                    reports.append(store.apply_deck(deck, mode=parsed.mode, dry_run=args.dry_run))
+    # decks met in several files (or several files into one --deck) are merged, then applied once
+    grouped: dict[str, tuple[str, list]] = {}
     for _path, parsed in batches:
+        for deck in parsed.decks:
+            grouped.setdefault(deck.name.casefold(), (parsed.mode, []))[1].append(deck)
+    decks = [
+        (mode, ds[0] if len(ds) == 1 else importers.merge_decks(ds, ds[0].name, mode)) for mode, ds in grouped.values()
+    ]
+    store = _open(args) if not (args.dry_run and not _db_exists(args)) else _memory_store()
+    with store:
+        reports, history = [], []
+        with store.transaction():
+            for mode, deck in decks:
+                reports.append(store.apply_deck(deck, mode=mode, dry_run=args.dry_run))
+            for _path, parsed in batches:
+                if args.with_history and parsed.history and not args.dry_run:
+                    history.append(store.import_history(parsed.history))
+    for path, parsed in batches:
         for notice in parsed.notices:
             _out(f"note: {notice}")
+        if parsed.history and not args.with_history:
+            _out(f"note: {Path(path).name}: {len(parsed.history)} Anki review-log entries not imported "
+                 "(add --with-history to bring them over)")
+        elif parsed.history and args.dry_run:
+            _out(f"would bring over up to {len(parsed.history)} Anki review-log entries from {Path(path).name}")
     for r in reports:
         _out(("would import " if args.dry_run else "imported ") + r.summary())
         if args.dry_run or r.missing:
@@ -127,24 +177,39 @@ def cmd_import(args) -> int:
                 if items and (args.dry_run or label == "missing"):
                     shown = ", ".join(items[:20]) + (f", ... ({len(items) - 20} more)" if len(items) > 20 else "")
                     _out(f"  {label}: {shown}")
+    for h in history:
+        _out(f"imported {h.added} Anki review-log entries ({h.duplicates} already here, "
+             f"{h.unmatched} without a matching card); card schedules unchanged")
     if args.dry_run:
         _out("dry run: nothing was written")
     return 0
 
 
 def cmd_export(args) -> int:
-    from mlcards.exporters import deckfile
+    from mlcards import exporters
 
     path = Path(args.path)
-    if path.suffix.lower() not in deckfile.EXTENSIONS:
-        raise MlcardsError(f"cannot export to {path.suffix or 'a file without extension'}; use .json, .toml or .yaml", path=path)
+    if args.reviews:
+        if path.suffix.lower() not in exporters.REVIEW_LOG_EXTENSIONS:
+            raise MlcardsError(
+                f"cannot export the review log to {path.suffix or 'a file without extension'}; supported: .csv",
+                path=path,
+            )
+        exporters.check_destination(path)
+        from mlcards.exporters import reviews
+
+        with _open(args) as store:
+            count = reviews.write(store, path, deck=args.deck)
+        _out(f"exported {count} review{'' if count == 1 else 's'} to {path}")
+        return 0
+    fmt = exporters.deck_format_for(path)  # unknown extension: one line listing the supported ones
+    if not args.deck:
+        raise MlcardsError("which deck? add --deck NAME (or --reviews to export the review log)", path=path)
+    exporters.check_destination(path)
     with _open(args) as store:
         deck = store.export_deck(args.deck)
-    try:
-        deckfile.write(deck, path)
-    except OSError as e:
-        raise MlcardsError(f"cannot write: {e.strerror}", path=path) from None
-    _out(f"exported {deck.name} ({len(deck.terms)} terms) to {path}")
+    exporters.export_deck(deck, path)
+    _out(f"exported {deck.name} ({len(deck.terms)} terms) to {path} ({fmt.name})")
     return 0
 
 
@@ -207,6 +272,74 @@ def cmd_review(args) -> int:
         )
 
 
+def cmd_stats(args) -> int:
+    from mlcards import stats
+
+    with _open(args) as store:
+        summary = stats.summary(store, deck=args.deck, range=args.range)
+    if args.json:
+        _out(json.dumps(summary.as_json(), ensure_ascii=False))
+    else:
+        for line in _stats_text(summary):
+            _out(line)
+    return 0
+
+
+def _stats_text(s) -> list[str]:
+    """The readable face of ``stats.Summary`` (deck and term text folded to one clean line)."""
+    from mlcards.text import one_line
+
+    def pct(rate: float | None) -> str:
+        return "-" if rate is None else f"{rate * 100:.1f}%"
+
+    def ratio(r) -> str:
+        return f"{pct(r.rate)} ({r.passed}/{r.answers})" if r.answers else "no data"
+
+    span = "all time" if s.range == "all" else f"last {s.range} days"
+    d, st, c = s.day, s.streaks, s.cards
+    minutes = d.time_ms / 60000
+    lines = [
+        f"mlcards stats: {one_line(s.deck) if s.deck else 'all decks'}, study day {s.today:%a %d %b %Y}",
+        f"today      {d.answers} answers on {d.cards} cards ({d.new} new, {d.review} review, {d.redrill} re-drill), "
+        f"{pct(d.accuracy)} correct, {minutes:.0f} min",
+        f"total      {s.reviews_total} answers on {st.days_studied} study days",
+        f"streak     {st.current} day{'s' if st.current != 1 else ''} (longest {st.longest})"
+        + ("" if st.studied_today or not st.current else ", nothing answered yet today"),
+        f"retention  {ratio(s.retention_30d.total)} last 30 days; young {ratio(s.retention_30d.young)}, "
+        f"mature {ratio(s.retention_30d.mature)}",
+        "           " + ", ".join(f"{'all time' if k == 'all' else k + ' days'} {pct(r.rate)}"
+                                  for k, r in s.retention_by_range.items()),
+        f"cards      {c.new} new, {c.learning} learning, {c.young} young, {c.mature} mature, "
+        f"{c.suspended} suspended ({c.leech} leeches), {c.total} in all",
+    ]
+    due = [f.due for f in s.forecast]
+    lines.append(f"due        today {due[0]}, tomorrow {due[1]}, next 7 days {sum(due[:7])}, "
+                 f"next {len(due)} days {sum(due)}")
+    answered = sum(x.reviews for x in s.reviews_per_day)
+    days = sum(1 for x in s.reviews_per_day if x.reviews)
+    lines.append(f"activity   {answered} answers, {days} of {len(s.reviews_per_day)} days studied ({span})")
+    lines.append(f"related    {ratio(s.related)} on related-concept questions, {span}")
+    if s.decks:
+        w = max(4, *(len(one_line(x.name)) for x in s.decks))
+        lines += ["", f"{'deck':<{w}}  {'terms':>6} {'cards':>6} {'new':>6} {'learn':>6} {'young':>6} "
+                      f"{'mature':>6} {'susp':>6} {'mature%':>8}"]
+        for x in s.decks:
+            t = x.states
+            lines.append(f"{one_line(x.name):<{w}}  {x.terms:>6} {x.cards:>6} {t.new:>6} {t.learning:>6} "
+                         f"{t.young:>6} {t.mature:>6} {t.suspended:>6} {pct(x.mature_share):>8}")
+    if s.hardest_terms:
+        lines += ["", "hardest terms (lapses, lowest easiness)"]
+        for h in s.hardest_terms:
+            lines.append(f"  {one_line(h.term)} ({one_line(h.deck)}): {h.lapses} lapse{'s' if h.lapses != 1 else ''}, "
+                         f"easiness {h.easiness:.2f}" + (", leech" if h.leech else ""))
+    if s.clusters:
+        lines += ["", f"weakest related-concept clusters ({span})"]
+        for k in s.clusters:
+            lines.append(f"  {one_line(k.term)} and {k.size - 1} linked ({one_line(k.deck)}): "
+                         f"{pct(k.rate)} ({k.passed}/{k.answers})")
+    return lines
+
+
 def run_tui(args, start: str = "home") -> int:
     with _open(args) as store:
         path = store.path
@@ -224,6 +357,7 @@ COMMANDS: dict[str, Callable] = {
     "review": cmd_review,
     "schema": cmd_schema,
     "settings": cmd_settings,
+    "stats": cmd_stats,
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
@@ -44,6 +44,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "rollover_hour": studyday.DEFAULT_ROLLOVER_HOUR,
     "timezone": "",  # IANA name; empty means the system's local zone
     "leech_threshold": 8,
+    "keymap": {},  # binding id -> keys, e.g. {"review.reveal": "space,j"}; ids are listed in the README
 }
 """Every setting with its default; ``mlcards`` stores only what the user changed."""
 
@@ -52,6 +53,15 @@ def _check_setting(key: str, value: Any) -> Any:
     if key not in DEFAULT_SETTINGS:
         raise StoreError(f"unknown setting {key!r}; known: {', '.join(sorted(DEFAULT_SETTINGS))}")
     default = DEFAULT_SETTINGS[key]
+    if isinstance(default, dict):
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                raise StoreError(f"setting {key!r} must be a JSON object such as {{\"review.reveal\": \"j\"}}") from None
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise StoreError(f"setting {key!r} must map binding ids to keys, e.g. {{\"review.reveal\": \"j\"}}")
+        return value
     if isinstance(default, int):
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             value = int(value)
@@ -155,6 +165,30 @@ def _m0001_initial(db: Database) -> None:
         db.execute(sql)
 
 
+@migrations(name="0002_stats_indexes")
+def _m0002_stats_indexes(db: Database) -> None:
+    """Covering indexes for ``mlcards.stats`` (each checked with EXPLAIN QUERY PLAN).
+
+    None leads with a low-cardinality flag such as ``suspended``: without ANALYZE statistics SQLite
+    would take an equality on it as selective and prefer it over ``cards_due`` for the queue.
+    """
+    statements = [
+        # retention (kind = 'review' over a day range), related-concept accuracy, deck-filtered day counts
+        "CREATE INDEX reviews_kind_day ON reviews(kind, study_day, grade, interval_before, card_id)",
+        # card states per deck (terms -> cards by term_id) and every deck-filtered card figure
+        "CREATE INDEX cards_term_stats ON cards(term_id, suspended, due, repetitions, interval, easiness_centi,"
+        " leech, lapses)",
+        # the forecast (due range, suspended checked in the index); also serves the queue's due/new lookups
+        "CREATE INDEX cards_due_stats ON cards(due, suspended, term_id)",
+        # easiness and interval histograms: one ordered pass, no sorting
+        "CREATE INDEX cards_ease_interval ON cards(easiness_centi, interval, suspended, due, term_id)",
+        # the hardest terms: only lapsed cards
+        "CREATE INDEX cards_lapsed ON cards(term_id, lapses) WHERE lapses > 0",
+    ]
+    for sql in statements:
+        db.execute(sql)
+
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -215,7 +249,7 @@ class Store:
         A database created by this call gets the bundled decks unless ``install_bundled`` is False.
         """
         path = Path(path).expanduser() if path is not None else default_db_path()
-        created = not path.exists()
+        created = not path.exists() or (path.is_file() and path.stat().st_size == 0)
         if created:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -880,3 +914,95 @@ class Store:
             WHERE 1 = 1{dsql}
             ORDER BY r.id"""
         yield from self.db.query(sql, dparams)
+
+    # --- another program's review log (Anki's revlog) ------------------------------------------------
+
+    ANKI_GRADES = {1: 1, 2: 3, 3: 4, 4: 5}
+    """Anki's buttons as SM-2 grades: Again -> 1, Hard -> 3, Good -> 4, Easy -> 5."""
+
+    def import_history(self, entries: Iterable[Any], *, dry_run: bool = False) -> "HistoryImport":
+        """Add review-log rows from Anki (``mlcards.importers.AnkiReview``-like entries) to ``reviews``.
+
+        Each entry names its deck, term and card kind ('recall' for Anki's card 1, 'reverse' for card
+        2); entries whose card does not exist here are counted as unmatched. Rows get
+        ``source = 'anki'``, the grade from ``ANKI_GRADES``, the study day and UTC offset from this
+        database's rollover hour and time zone, kind 'new' for a card's first review (nothing
+        earlier in the log) else 'review', intervals from Anki's ``lastIvl``/``ivl`` (learning steps,
+        which Anki logs in seconds, count as 0 days), easiness from Anki's factor (permille ->
+        hundredths), repetitions counted along the imported log, and a lapse when a review card
+        was failed. The same Anki answer is never imported twice.
+
+        Cards' schedules are left exactly as they are: the history feeds statistics only. Runs in
+        (or joins) one transaction.
+        """
+        rollover, tz = self.setting("rollover_hour"), self.tz()
+        report = HistoryImport()
+        cards: dict[str, dict[tuple[str, str], int] | None] = {}
+        earliest: dict[int, str] = {}
+        imported: set[tuple[int, str]] = set()
+        state: dict[int, tuple[int, int, str | None]] = {}  # card -> (reps, ease, due) after its last entry
+        rows = []
+        for e in sorted(entries, key=lambda e: e.reviewed_at):
+            deck_key = e.deck.casefold()
+            if deck_key not in cards:
+                deck_id = self.deck_id(e.deck)
+                cards[deck_key] = None if deck_id is None else self._history_cards(deck_id, earliest, imported)
+            deck_cards = cards[deck_key]
+            card_id = deck_cards.get((term_key(e.term), e.card_kind)) if deck_cards is not None else None
+            grade = self.ANKI_GRADES.get(e.ease)
+            if card_id is None or grade is None:
+                report.unmatched += 1
+                continue
+            moment = e.reviewed_at
+            at = studyday.to_utc_text(moment)
+            day = studyday.study_day(moment, rollover, tz)
+            reps, ease, due = state.get(card_id, (0, sm2.INITIAL_EASINESS_CENTI, None))
+            first = card_id not in state and (card_id not in earliest or at < earliest[card_id])
+            ease_after = e.factor // 10 if e.factor > 0 else ease
+            reps_after = 0 if grade < 3 else reps + 1
+            interval_before, interval_after = max(e.last_interval, 0), max(e.interval, 0)
+            due_after = (day + timedelta(days=interval_after)).isoformat()
+            state[card_id] = (reps_after, ease_after, due_after)
+            if (card_id, at) in imported:
+                report.duplicates += 1
+                continue
+            imported.add((card_id, at))
+            rows.append(
+                (card_id, at, studyday.utc_offset_minutes(moment, tz), day.isoformat(), grade,
+                 "new" if first else "review", reps, reps_after, ease, ease_after, interval_before,
+                 interval_after, due, due_after, int(e.anki_type == 1 and grade < 3), 0, e.duration_ms, "anki")
+            )
+        report.added = len(rows)
+        if rows and not dry_run:
+            with self.transaction():
+                self.db.conn.executemany(
+                    """INSERT INTO reviews (card_id, reviewed_at, utc_offset_min, study_day, grade, kind,
+                        reps_before, reps_after, ease_before, ease_after, interval_before, interval_after,
+                        due_before, due_after, lapse, leeched, duration_ms, source)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    rows,
+                )
+        return report
+
+    def _history_cards(self, deck_id: int, earliest: dict[int, str], imported: set[tuple[int, str]]):
+        """(term key, kind) -> card id for a deck; fills each card's earliest review and Anki rows."""
+        where = "FROM reviews r JOIN cards c ON c.id = r.card_id JOIN terms t ON t.id = c.term_id WHERE t.deck_id = ?"
+        for card_id, first in self.db.execute(f"SELECT r.card_id, MIN(r.reviewed_at) {where} GROUP BY r.card_id", [deck_id]):
+            earliest[card_id] = first
+        for card_id, at in self.db.execute(f"SELECT r.card_id, r.reviewed_at {where} AND r.source = 'anki'", [deck_id]):
+            imported.add((card_id, at))
+        return {
+            (key, kind): card_id
+            for key, kind, card_id in self.db.execute(
+                "SELECT t.key, c.kind, c.id FROM cards c JOIN terms t ON t.id = c.term_id WHERE t.deck_id = ?", [deck_id]
+            )
+        }
+
+
+@dataclass
+class HistoryImport:
+    """What ``Store.import_history`` added: rows, already-present answers, entries with no card here."""
+
+    added: int = 0
+    duplicates: int = 0
+    unmatched: int = 0

@@ -161,12 +161,30 @@ def test_dry_run_writes_nothing(tmp_path):
     assert snapshot(db) == before
 
 
-@pytest.mark.xfail(strict=True, reason="cli: `import --dry-run` on a missing database creates it (with the bundled deck)")
 def test_dry_run_does_not_create_a_database(tmp_path):
     db = tmp_path / "never.db"
     r = run_cli("import", str(FIX / "optics.json"), "--dry-run", db=db)
     assert r.returncode == 0
+    assert "would import" in r.stdout and "added" in r.stdout
     assert not db.exists()
+
+
+def test_several_files_into_one_deck_are_merged_before_applying(tmp_path):
+    a = tmp_path / "a.json"
+    b = tmp_path / "b.json"
+    a.write_text('{"name": "A", "terms": [{"term": "x", "definition": "X one."}, {"term": "y", "definition": "Y."}]}')
+    b.write_text('{"name": "B", "terms": [{"term": "z", "definition": "Z."}, {"term": "x", "definition": "X two."}]}')
+    db = tmp_path / "m.db"
+    assert run_cli("init", "--empty", db=db).returncode == 0
+    r = run_cli("import", str(a), str(b), "--deck", "Merged", db=db)
+    assert r.returncode == 0, r.stderr
+    assert "Merged: 3 added, 0 updated" in r.stdout
+    assert "missing" not in r.stdout  # the second file does not report the first file's terms as missing
+    store = Store.open(db, install_bundled=False)
+    deck = store.export_deck("Merged")
+    assert [t.term for t in deck.terms] == ["x", "y", "z"]  # first-seen order, positions distinct
+    assert deck.terms[0].definition == "X two."  # the later file's text wins, as a re-import would
+    store.close()
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,93 @@
+"""HTML field text (Anki notes, ``#html:true`` text files) to plain text.
+
+Parsed with the standard library's ``html.parser``: nothing is fetched, rendered or executed.
+Entities are decoded, ``<br>`` and block elements become line breaks, list items become ``- ``
+lines, every other tag is dropped, ``<script>``/``<style>`` content is discarded, and Anki's
+``[sound:...]`` media references are removed (media is not imported).
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+_BLOCK = frozenset(
+    "address article aside blockquote dd details div dl dt fieldset figcaption figure footer form "
+    "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody thead tfoot tr ul".split()
+)
+_SKIP = frozenset({"script", "style", "head", "title", "template"})
+_WS = re.compile(r"[ \t\r\n\f\v\u00a0]+")
+_SOUND = re.compile(r"\[sound:[^\]\n]*\]")
+_MANY_BREAKS = re.compile(r"\n{3,}")
+_LOOKS_HTML = re.compile(
+    r"</?(?:br|div|p|b|i|u|s|em|strong|span|font|img|a|ul|ol|li|sub|sup|hr|code|pre|table|tr|td|th|h[1-6])\b[^<>]*>"
+    r"|&(?:[a-zA-Z]{2,8}|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});",
+    re.IGNORECASE,
+)
+
+
+def looks_like_html(text: str) -> bool:
+    """Does this text contain common HTML tags or entities? (Anki's fallback when ``#html`` is absent.)"""
+    return bool(_LOOKS_HTML.search(text))
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip_depth = 0
+
+    def _newline(self) -> None:
+        self.parts.append("\n")
+
+    def _block(self) -> None:
+        """A block boundary: a line break unless the text already ends with one."""
+        for part in reversed(self.parts):
+            if part.strip(" "):
+                if not part.endswith("\n"):
+                    self.parts.append("\n")
+                return
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in _SKIP:
+            self._skip_depth += 1
+        elif tag == "br":
+            self._newline()
+        elif tag == "li":
+            self._block()
+            self.parts.append("- ")
+        elif tag in _BLOCK:
+            self._block()
+        elif tag in ("td", "th"):
+            self.parts.append(" ")
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        if tag == "br":
+            self._newline()
+        elif tag in _BLOCK:
+            self._block()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            self._skip_depth = max(0, self._skip_depth - 1)
+        elif tag in _BLOCK:
+            self._block()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip_depth:
+            self.parts.append(_WS.sub(" ", data))
+
+
+def html_to_text(value: str) -> str:
+    """Plain text of an HTML fragment: whitespace collapsed as a browser would, line breaks kept."""
+    if "<" not in value and "&" not in value:
+        text = _WS.sub(" ", value)
+    else:
+        parser = _TextExtractor()
+        parser.feed(value)
+        parser.close()
+        text = "".join(parser.parts)
+    if "[sound:" in text:
+        text = _SOUND.sub("", text)
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return _MANY_BREAKS.sub("\n\n", "\n".join(lines)).strip()
