@@ -189,6 +189,14 @@ def _m0002_stats_indexes(db: Database) -> None:
         db.execute(sql)
 
 
+@migrations(name="0003_stats_card_day_index")
+def _m0003_stats_card_day_index(db: Database) -> None:
+    """Per card, its answers by study day (covering kind and grade) for ``mlcards.stats``: a deck's
+    answers per day and the related-concept accuracy read one index range per card, without sorting.
+    Also answers ``Store.answer``'s "already answered today?" check from the index alone."""
+    db.execute("CREATE INDEX reviews_card_day ON reviews(card_id, study_day, kind, grade)")
+
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 

@@ -42,7 +42,7 @@ class MlcardsApp(App):
         self.start_deck = deck
         self.clock = clock
         self.store = Store.open(self.db_path)
-        keymap = self.store.setting("keymap") if "keymap" in self.store.settings() else {}
+        keymap = self.store.setting("keymap")
         if keymap:
             self.set_keymap(keymap)
 

@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from mlcards.text import one_line
 from mlcards.tui.widgets.text import cell
 
 STATE_STYLE = {
@@ -45,7 +46,9 @@ class BrowseScreen(Screen):
     BINDINGS = [
         Binding("slash", "focus_search", "Search", key_display="/", id="browse.search"),
         Binding("down", "to_table", "To the table", show=False, id="browse.to_table"),
-        Binding("enter", "open_term", "Open", id="browse.open"),
+        # priority: the focused table's own (hidden) Enter binding would otherwise hide this one from the footer;
+        # check_action passes Enter on to the search box while it has focus
+        Binding("enter", "open_term", "Open", id="browse.open", priority=True),
         Binding("o", "next_sort", "Sort", id="browse.sort"),
         Binding("O", "reverse_sort", "Reverse", show=False, id="browse.reverse"),
         Binding("s", "toggle_suspend", "Suspend", id="browse.suspend"),
@@ -177,7 +180,11 @@ class BrowseScreen(Screen):
             return
         suspend = not row["suspended"]
         self.app.store.set_suspended(row["card_id"], suspend)
-        self.notify(f"{'Suspended' if suspend else 'Unsuspended'} the {row['kind']} card of “{row['term']}”.", timeout=3)
+        self.notify(
+            f"{'Suspended' if suspend else 'Unsuspended'} the {row['kind']} card of “{one_line(row['term'])}”.",
+            timeout=3,
+            markup=False,  # deck text is never markup
+        )
         self.reload()
 
     def action_bury(self) -> None:
@@ -186,7 +193,7 @@ class BrowseScreen(Screen):
             return
         store = self.app.store
         store.bury(row["card_id"], store.today(self.app.clock()))
-        self.notify(f"Buried the {row['kind']} card of “{row['term']}” until tomorrow.", timeout=3)
+        self.notify(f"Buried the {row['kind']} card of “{one_line(row['term'])}” until tomorrow.", timeout=3, markup=False)
         self.reload()
 
     def action_edit(self) -> None:

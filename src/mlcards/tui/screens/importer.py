@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DirectoryTree, Footer, Input, ProgressBar, Static
 
 from mlcards.errors import MlcardsError
+from mlcards.text import one_line
 from mlcards.tui.widgets.text import plain_line
 
 
@@ -193,6 +194,9 @@ class ImportScreen(Screen):
         except MlcardsError as e:
             self.app.call_from_thread(self.finish, None, str(e))
             return
+        except Exception as e:  # an unexpected failure is shown (the transaction rolled back), never a crash
+            self.app.call_from_thread(self.finish, None, f"{type(e).__name__}: {e}")
+            return
         self.app.call_from_thread(self.finish, reports, None)
 
     def finish(self, reports, error: str | None) -> None:
@@ -206,7 +210,7 @@ class ImportScreen(Screen):
         bar.update(progress=100)
         summary = "; ".join(r.summary() for r in reports)
         self.set_status(Content.assemble(("Imported. ", "bold $success"), plain_line(summary)))
-        self.notify(f"Imported: {summary}", timeout=5)
+        self.notify(f"Imported: {one_line(summary)}", timeout=5, markup=False)  # deck names are not markup
         self.refresh_bindings()
 
     def set_status(self, content: Content) -> None:

@@ -101,7 +101,7 @@ class QuizScreen(Screen):
         Binding("q,escape", "leave", "Back", id="quiz.leave"),
     ]
 
-    def __init__(self, *, term_id: int | None = None, deck: str | None = None):
+    def __init__(self, *, term_id: int | None = None, deck: str | None = None, seed: str | None = None):
         super().__init__()
         self.term_id = term_id
         self.deck = deck
@@ -115,7 +115,7 @@ class QuizScreen(Screen):
         self.verdict = Content("")
         self.shown_at = 0.0
         self._graphs: dict[int, tuple] = {}
-        self.seed = f"{time.time_ns()}"
+        self.seed = seed if seed is not None else f"{time.time_ns()}"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="quiz"):
@@ -194,15 +194,19 @@ class QuizScreen(Screen):
                     style, mark = "strike $error", "✗ "
             lines.append(Content.assemble(mark, (f"{i + 1}", "bold"), "  ", plain_line(choice, style)))
         choices.update(Content("\n").join(lines))
+        scroller = self.query_one("#quiz-card", VerticalScroll)
         if self.answered:
             feedback.update(self.verdict)
             width = self.app.size.width - 12
             cmap.update(concept_map(self.app.store, q.subject_id, width=width))
             cmap.display = True
+            # on small terminals, bring the verdict and the concept map into view (as the review screen does)
+            self.call_after_refresh(scroller.scroll_to_widget, feedback, animate=False, top=True)
         else:
             feedback.update(Content.styled(f"press 1-{len(q.choices)}", "$text-muted"))
             cmap.update("")
             cmap.display = False
+            scroller.scroll_home(animate=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose":

@@ -20,6 +20,7 @@ from mlcards.cards import back_sections, front, prompt_label
 from mlcards.errors import MlcardsError
 from mlcards.models import GRADE_SHORT, CardKind
 from mlcards.session import ReviewSession, StudyCard
+from mlcards.text import one_line
 from mlcards.tui.widgets.concept import concept_map
 from mlcards.tui.widgets.text import plain, plain_line
 
@@ -93,7 +94,7 @@ class ReviewScreen(Screen):
         try:
             self.session = ReviewSession(self.app.store, deck=self.deck, clock=self.app.clock, **self.session_options)
         except MlcardsError as e:
-            self.notify(str(e), severity="error")
+            self.notify(one_line(str(e)), severity="error", markup=False)
             self.app.pop_screen()
             return
         self.query_one("#typed", Input).display = False
@@ -340,11 +341,12 @@ class ReviewScreen(Screen):
         if result.leeched:
             threshold = self.app.store.setting("leech_threshold")
             self.notify(
-                f"“{self.shown.card.term}” lapsed {threshold} times: it is now tagged leech and suspended. "
+                f"“{one_line(self.shown.card.term)}” lapsed {threshold} times: it is now tagged leech and suspended. "
                 "Edit it to make it easier to remember, then unsuspend it from Browse.",
                 title="Leech",
                 severity="warning",
                 timeout=8,
+                markup=False,  # deck text is never markup
             )
         self.advance()
 
@@ -354,7 +356,7 @@ class ReviewScreen(Screen):
         restored = self.session.undo()
         if restored is None:
             return
-        self.notify(f"Took back the answer to “{restored.card.term}”.", timeout=3)
+        self.notify(f"Took back the answer to “{one_line(restored.card.term)}”.", timeout=3, markup=False)
         self.show(restored)
 
     def action_edit(self) -> None:
@@ -375,14 +377,18 @@ class ReviewScreen(Screen):
         if self.shown is None:
             return
         self.app.store.set_suspended(self.shown.card.id, True)
-        self.notify(f"Suspended this {self.shown.card.kind.value} card of “{self.shown.card.term}”. Unsuspend it in Browse.", timeout=4)
+        self.notify(
+            f"Suspended this {self.shown.card.kind.value} card of “{one_line(self.shown.card.term)}”. Unsuspend it in Browse.",
+            timeout=4,
+            markup=False,
+        )
         self.advance()
 
     def action_bury(self) -> None:
         if self.shown is None or self.session is None:
             return
         self.app.store.bury(self.shown.card.id, self.session.today)
-        self.notify(f"Buried “{self.shown.card.term}” until tomorrow.", timeout=3)
+        self.notify(f"Buried “{one_line(self.shown.card.term)}” until tomorrow.", timeout=3, markup=False)
         self.advance()
 
     def action_leave(self) -> None:

@@ -99,12 +99,15 @@ class TermScreen(Screen):
             table.move_cursor(row=min(keep, len(cards) - 1))
 
         related = self.query_one("#term-related", OptionList)
+        keep_related = related.highlighted
         related.clear_options()
         neighbours = store.term_neighbours(self.term_id)
         related.add_options(
             [Option(Content.assemble(plain_line(n.term, "bold"), " — ", plain_line(n.definition)), id=str(n.id)) for n in neighbours]
             or [Option(Content("(no related terms)"), disabled=True)]
         )
+        if neighbours:  # Tab then Enter opens a related term (nothing is highlighted otherwise)
+            related.highlighted = min(keep_related or 0, len(neighbours) - 1)
 
         history = self.query_one("#term-history", DataTable)
         history.clear()
