@@ -65,9 +65,14 @@ def judge_typed(typed: str, expected: str) -> TypedVerdict:
     return TypedVerdict(one_line(typed), expected, score, grade, char_diff(one_line(typed), expected))
 
 
+def _fold_chars(text: str) -> list[str]:
+    """One folded character per input character (case and accents ignored), so indexes line up."""
+    return [unicodedata.normalize("NFKD", c)[:1].casefold() or c for c in text]
+
+
 def char_diff(typed: str, expected: str) -> list[tuple[str, str]]:
-    """Character runs of what matched, what was missing and what was extra (case-insensitive)."""
-    sm = difflib.SequenceMatcher(a=typed.casefold(), b=expected.casefold(), autojunk=False)
+    """Character runs of what matched, what was missing and what was extra (case- and accent-insensitive)."""
+    sm = difflib.SequenceMatcher(a=_fold_chars(typed), b=_fold_chars(expected), autojunk=False)
     out: list[tuple[str, str]] = []
     for op, i1, i2, j1, j2 in sm.get_opcodes():
         if op == "equal":

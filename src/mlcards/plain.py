@@ -154,9 +154,11 @@ class PlainReview:
         left = s.remaining
         if left:
             text += f" {left} left for today."
-        nxt = s.store.next_due(s.today, s.deck_id)
+        from mlcards import stats
+
+        nxt = stats.next_due(s.store, s.today, deck_id=s.deck_id)
         if nxt:
-            text += f" Next due: {nxt[0].isoformat()} ({nxt[1]} card{'s' if nxt[1] != 1 else ''})."
+            text += f" Next due: {nxt.day.isoformat()} ({nxt.due} card{'s' if nxt.due != 1 else ''})."
         return text
 
 

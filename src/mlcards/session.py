@@ -81,6 +81,10 @@ class ReviewSession:
             redrill=store.redrill_cards(self.today, self.deck_id),
             limit=limit,
         )
+        due_ids = {r.card_id for r in due}
+        self.due_count = sum(1 for c in main if c in due_ids)
+        """Queued cards that were due (the rest of the main queue is new cards)."""
+        self.new_count = len(main) - self.due_count
         self.main: deque[int] = deque(main)
         self.redrill: deque[int] = deque(redrill)
         self.current: StudyCard | None = None

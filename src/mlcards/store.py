@@ -552,12 +552,23 @@ class Store:
             raise StoreError(f"this deck already has a term {clash[0]!r}; choose another name")
         stamp = _now_text(now)
         values = self._term_values(new, None, "replace")
+        old_key = self.db.execute("SELECT key FROM terms WHERE id = ?", [term_id]).fetchone()[0]
         with self.transaction():
             self.db.execute(
                 "UPDATE terms SET key = ?, term = ?, definition = ?, explanation = ?, example = ?, related = ?, "
                 "tags = ?, updated_at = ? WHERE id = ?",
                 [new.key, *values.values(), stamp, term_id],
             )
+            if old_key != new.key:  # a rename: other terms' links follow it
+                renamed = []
+                for other_id, related in self.db.execute(
+                    "SELECT id, related FROM terms WHERE deck_id = ? AND id != ?", [deck_id, term_id]
+                ).fetchall():
+                    names = json.loads(related)
+                    if any(term_key(n) == old_key for n in names):
+                        names = [new.term if term_key(n) == old_key else n for n in names]
+                        renamed.append((json.dumps(names, ensure_ascii=False), stamp, other_id))
+                self.db.conn.executemany("UPDATE terms SET related = ?, updated_at = ? WHERE id = ?", renamed)
             self._sync_cards_and_links(deck_id, stamp)
 
     def term_model(self, term_id: int) -> Term:
@@ -884,16 +895,6 @@ class Store:
         ).fetchone()
         return row[0], row[1]
 
-    def next_due(self, after: date, deck_id: int | None = None) -> tuple[date, int] | None:
-        """The first day after ``after`` with cards due, and how many."""
-        dsql, dparams = self._deck_filter(deck_id)
-        row = self.db.execute(
-            f"""SELECT c.due, COUNT(*) FROM cards c JOIN terms t ON t.id = c.term_id
-                WHERE c.due > ? AND c.suspended = 0{dsql} GROUP BY c.due ORDER BY c.due LIMIT 1""",
-            [after.isoformat(), *dparams],
-        ).fetchone()
-        return (date.fromisoformat(row[0]), row[1]) if row else None
-
     def reviews_of_card(self, card_id: int) -> list[dict]:
         return list(self.db.query("SELECT * FROM reviews WHERE card_id = ? ORDER BY id", [card_id]))
 
@@ -935,7 +936,8 @@ class Store:
         2); entries whose card does not exist here are counted as unmatched. Rows get
         ``source = 'anki'``, the grade from ``ANKI_GRADES``, the study day and UTC offset from this
         database's rollover hour and time zone, kind 'new' for a card's first review (nothing
-        earlier in the log) else 'review', intervals from Anki's ``lastIvl``/``ivl`` (learning steps,
+        earlier in the log), 'redrill' for a later answer on a study day that already has one (Anki's
+        learning steps), else 'review', intervals from Anki's ``lastIvl``/``ivl`` (learning steps,
         which Anki logs in seconds, count as 0 days), easiness from Anki's factor (permille ->
         hundredths), repetitions counted along the imported log, and a lapse when a review card
         was failed. The same Anki answer is never imported twice.
@@ -948,13 +950,16 @@ class Store:
         cards: dict[str, dict[tuple[str, str], int] | None] = {}
         earliest: dict[int, str] = {}
         imported: set[tuple[int, str]] = set()
+        answered: set[tuple[int, str]] = set()  # (card, study day) pairs that already have an answer
         state: dict[int, tuple[int, int, str | None]] = {}  # card -> (reps, ease, due) after its last entry
         rows = []
         for e in sorted(entries, key=lambda e: e.reviewed_at):
             deck_key = e.deck.casefold()
             if deck_key not in cards:
                 deck_id = self.deck_id(e.deck)
-                cards[deck_key] = None if deck_id is None else self._history_cards(deck_id, earliest, imported)
+                cards[deck_key] = (
+                    None if deck_id is None else self._history_cards(deck_id, earliest, imported, answered)
+                )
             deck_cards = cards[deck_key]
             card_id = deck_cards.get((term_key(e.term), e.card_kind)) if deck_cards is not None else None
             grade = self.ANKI_GRADES.get(e.ease)
@@ -975,10 +980,14 @@ class Store:
                 report.duplicates += 1
                 continue
             imported.add((card_id, at))
+            # a later answer on the same study day is a re-drill, exactly as Store.answer logs it
+            kind = "new" if first else "redrill" if (card_id, day.isoformat()) in answered else "review"
+            answered.add((card_id, day.isoformat()))
+            lapse = kind != "redrill" and e.anki_type == 1 and grade < 3
             rows.append(
                 (card_id, at, studyday.utc_offset_minutes(moment, tz), day.isoformat(), grade,
-                 "new" if first else "review", reps, reps_after, ease, ease_after, interval_before,
-                 interval_after, due, due_after, int(e.anki_type == 1 and grade < 3), 0, e.duration_ms, "anki")
+                 kind, reps, reps_after, ease, ease_after, interval_before,
+                 interval_after, due, due_after, int(lapse), 0, e.duration_ms, "anki")
             )
         report.added = len(rows)
         if rows and not dry_run:
@@ -992,9 +1001,12 @@ class Store:
                 )
         return report
 
-    def _history_cards(self, deck_id: int, earliest: dict[int, str], imported: set[tuple[int, str]]):
-        """(term key, kind) -> card id for a deck; fills each card's earliest review and Anki rows."""
+    def _history_cards(
+        self, deck_id: int, earliest: dict[int, str], imported: set[tuple[int, str]], answered: set[tuple[int, str]]
+    ):
+        """(term key, kind) -> card id for a deck; fills each card's earliest review, Anki rows and answered days."""
         where = "FROM reviews r JOIN cards c ON c.id = r.card_id JOIN terms t ON t.id = c.term_id WHERE t.deck_id = ?"
+        answered.update(self.db.execute(f"SELECT DISTINCT r.card_id, r.study_day {where}", [deck_id]).fetchall())
         for card_id, first in self.db.execute(f"SELECT r.card_id, MIN(r.reviewed_at) {where} GROUP BY r.card_id", [deck_id]):
             earliest[card_id] = first
         for card_id, at in self.db.execute(f"SELECT r.card_id, r.reviewed_at {where} AND r.source = 'anki'", [deck_id]):

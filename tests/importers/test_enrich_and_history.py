@@ -161,6 +161,24 @@ def test_history_after_own_answers_is_not_new(anki_store: Store) -> None:
     assert [(r["source"], r["kind"]) for r in anki_store.reviews_of_card(cid)] == [("review", "new"), ("anki", "review")]
 
 
+def test_same_day_anki_steps_are_redrills_and_stay_out_of_retention(anki_store: Store) -> None:
+    from mlcards import stats
+
+    cid = card_id(anki_store, "Anki", "epoch", "recall")
+    anki_store.import_history([
+        review("epoch", utc(2024, 5, 1, 14, 0), 1, ivl=-60, anki_type=0),   # learning steps, one study day
+        review("epoch", utc(2024, 5, 1, 14, 2), 3, ivl=-600, anki_type=0),
+        review("epoch", utc(2024, 5, 1, 14, 15), 3, ivl=1, anki_type=0),
+        review("epoch", utc(2024, 5, 2, 14, 0), 1, ivl=-600, last=1, anki_type=1),  # next day: a lapse
+        review("epoch", utc(2024, 5, 2, 14, 10), 3, ivl=1, last=-600, anki_type=2),  # relearning, same day
+    ])
+    rows = anki_store.reviews_of_card(cid)
+    assert [r["kind"] for r in rows] == ["new", "redrill", "redrill", "review", "redrill"]
+    assert [r["lapse"] for r in rows] == [0, 0, 0, 1, 0]
+    ret = stats.retention(anki_store, date(2024, 5, 2), "7")
+    assert (ret.total.answers, ret.total.passed) == (1, 0)  # only the first answer of 2 May counts
+
+
 def test_history_dry_run_writes_nothing(anki_store: Store) -> None:
     report = anki_store.import_history([review("batch", utc(2024, 2, 1, 12), 3)], dry_run=True)
     assert report.added == 1

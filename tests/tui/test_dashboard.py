@@ -43,12 +43,13 @@ async def test_dashboard_counts_per_deck_and_today(tmp_path, app_for):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        # 18 cards (recall, reverse, related for each of 6 terms), 3 studied: 15 new; 2 due; 1 learning
-        assert deck_rows(app) == {"Neural Nets": ["15", "1", "2", "6"]}
+        # the same queue the review will use: due neuron and weight; one new card for each other term
+        # (bias, activation, layer, loss: one card per term per day); weight is also "learning"
+        assert deck_rows(app) == {"Neural Nets": ["4", "1", "2", "6"]}
         counts = squash(static_text(app, "#today-counts"))
         # due: neuron, weight; new: one card per remaining term (bias, activation, layer, loss)
         assert "Mon 30 Nov 2026" in counts
-        assert "6 cards waiting today (2 due, up to 20 new)" in counts
+        assert "6 cards waiting today (2 due, 4 new)" in counts
         assert "0 answered" in static_text(app, "#today-progress")
         assert "Neural Nets" in screen_text(app)
 
@@ -60,9 +61,9 @@ async def test_dashboard_counts_per_deck_and_today(tmp_path, app_for):
         await pilot.press("space", "5", "q")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        assert deck_rows(app) == {"Neural Nets": ["15", "1", "1", "6"]}
+        assert deck_rows(app) == {"Neural Nets": ["4", "1", "1", "6"]}
         assert "1 answered" in static_text(app, "#today-progress")
-        assert "5 cards waiting today (1 due, up to 20 new)" in squash(static_text(app, "#today-counts"))
+        assert "5 cards waiting today (1 due, 4 new)" in squash(static_text(app, "#today-counts"))
 
 
 async def test_new_count_respects_what_was_introduced_today(tmp_path, app_for):
@@ -71,11 +72,11 @@ async def test_new_count_respects_what_was_introduced_today(tmp_path, app_for):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert deck_rows(app)["Neural Nets"][0] == "3"
-        assert "3 cards waiting today (0 due, up to 3 new)" in squash(static_text(app, "#today-counts"))
+        assert "3 cards waiting today (0 due, 3 new)" in squash(static_text(app, "#today-counts"))
         await pilot.press("r", "space", "4", "q")
         await settle(pilot)
         assert deck_rows(app)["Neural Nets"][0] == "2"
-        assert "up to 2 new" in squash(static_text(app, "#today-counts"))
+        assert "(0 due, 2 new)" in squash(static_text(app, "#today-counts"))
 
 
 async def test_enter_reviews_the_highlighted_deck_only(tmp_path, app_for):

@@ -108,12 +108,12 @@ def test_review_three_cards_in_a_real_terminal(tmp_path):
         pytest.skip(f"cannot open a pseudo-terminal: {e}")
     status = None
     try:
-        term.wait_for("Review all")  # the dashboard's footer: raw mode is on, keys are not lost
+        term.wait_for("Coming up")  # the dashboard's footer: raw mode is on, keys are not lost
         term.send("r", "What does this term mean?")
         for n in (1, 2, 3):
             term.send(" ", "Definition")
             term.send("4", f"{n} answered")
-        term.send("q", "Review all")  # back on the dashboard
+        term.send("q", "Coming up")  # back on the dashboard
         os.write(term.fd, b"q")
         status = term.wait_exit()
     finally:

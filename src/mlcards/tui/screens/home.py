@@ -17,8 +17,8 @@ class HomeScreen(Screen):
     """First screen: what is waiting today, and the way into every other screen."""
 
     BINDINGS = [
-        Binding("r", "review_all", "Review all", id="home.review_all"),
-        Binding("enter", "review_deck", "Review deck", id="home.review_deck", show=True),
+        Binding("r", "review_all", "Review", id="home.review_all"),
+        Binding("enter", "review_deck", "Deck", id="home.review_deck", priority=True),
         Binding("z", "quiz", "Quiz", id="home.quiz"),
         Binding("b", "browse", "Browse", id="home.browse"),
         Binding("i", "import_deck", "Import", id="home.import"),
@@ -33,8 +33,9 @@ class HomeScreen(Screen):
                 yield Static(id="today-counts")
                 yield Static(id="today-progress")
             yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+            yield Static(id="home-outlook")
             yield Static(id="home-hint")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#decks", DataTable)
@@ -59,50 +60,57 @@ class HomeScreen(Screen):
         cursor = table.cursor_row
         table.clear()
         queue = ReviewSession(store, clock=app.clock)
-        new_left = max(0, store.setting("new_per_day") - store.done_today(today)[0])
         for s in summaries:
+            deck_queue = ReviewSession(store, deck=s.name, clock=app.clock)
             table.add_row(
                 cell(s.name),
-                cell(min(s.new, new_left)),
+                cell(deck_queue.new_count),
                 cell(s.learning),
-                cell(s.due),
+                cell(deck_queue.due_count + len(deck_queue.redrill)),
                 cell(s.terms),
                 key=s.name,
             )
         if summaries:
             table.move_cursor(row=min(cursor, len(summaries) - 1))
-        answered, seconds, streak = self._progress(today)
-        due = sum(s.due for s in summaries)
+        from mlcards import stats
+
+        day = stats.today(store, today)
+        streak = stats.streaks(store, today).current
         self.query_one("#today-counts", Static).update(
             Content.assemble(
                 (f"{today:%a %d %b %Y}", "bold"),
                 "\n",
                 (f"{queue.remaining}", "bold $accent"),
                 " cards waiting today",
-                f"  ({due} due, up to {new_left} new)",
+                f"  ({queue.due_count} due, {queue.new_count} new"
+                + (f", {len(queue.redrill)} re-drill" if queue.redrill else "")
+                + ")",
             )
         )
-        minutes, secs = divmod(int(seconds), 60)
+        minutes, secs = divmod(day.time_ms // 1000, 60)
         self.query_one("#today-progress", Static).update(
             Content.assemble(
                 ("Today ", "bold"),
-                f"{answered} answered · {minutes}m {secs:02d}s",
+                f"{day.answers} answered · {minutes}m {secs:02d}s",
                 "\n",
                 ("Streak ", "bold"),
                 f"{streak} day{'s' if streak != 1 else ''}",
             )
         )
+        coming = stats.forecast(store, today, days=8)[1:]
+        outlook = [("Coming up  ", "bold")]
+        for i, due in enumerate(coming):
+            outlook.append((f"{due.day:%a} ", "$text-muted"))
+            outlook.append((f"{due.due}", "bold" if due.due else "$text-muted"))
+            if i < len(coming) - 1:
+                outlook.append("  ")
+        self.query_one("#home-outlook", Static).update(Content.assemble(*outlook))
         hint = (
             "r reviews every deck · Enter reviews the highlighted deck · ? shows every key"
             if summaries
             else "No decks yet: press i to import one."
         )
         self.query_one("#home-hint", Static).update(Content(hint))
-
-    def _progress(self, today) -> tuple[int, float, int]:
-        """Answers and time today, and the current streak (from mlcards.stats once it lands)."""
-        new_done, reviews_done = self.app.store.done_today(today)
-        return new_done + reviews_done, 0.0, 0
 
     def _selected_deck(self) -> str | None:
         table = self.query_one("#decks", DataTable)
@@ -142,4 +150,4 @@ class HomeScreen(Screen):
     def action_stats(self) -> None:
         from mlcards.tui.screens.stats import StatsScreen
 
-        self.app.push_screen(StatsScreen(deck=self._selected_deck()))
+        self.app.push_screen(StatsScreen())

@@ -46,6 +46,7 @@ class ImportScreen(Screen):
         super().__init__()
         self.start = start or Path.cwd()
         self.previewed: Path | None = None
+        self.previewed_deck: str | None = None
         self.preview_ok = False
         self.running = False
         self.pending = None
@@ -97,10 +98,11 @@ class ImportScreen(Screen):
         if self.running:
             return
         self.previewed = path
+        self.previewed_deck = self.deck_name()
         self.preview_ok = False
         self.set_status(Content.styled(f"Reading {path.name}…", "$text-muted"))
         self.refresh_bindings()
-        self.run_preview(path, self.deck_name())
+        self.run_preview(path, self.previewed_deck)
 
     @work(thread=True, exclusive=True, group="import")
     def run_preview(self, path: Path, deck_name: str | None) -> None:
@@ -163,6 +165,10 @@ class ImportScreen(Screen):
 
     def action_confirm(self) -> None:
         if not self.preview_ok or self.running:
+            return
+        if self.deck_name() != self.previewed_deck and self.previewed is not None:
+            self.notify("The deck name changed: showing what that import would change first.", timeout=4)
+            self.preview(self.previewed)
             return
         self.running = True
         bar = self.query_one("#import-progress", ProgressBar)

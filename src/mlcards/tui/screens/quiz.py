@@ -70,7 +70,10 @@ class QuizPickScreen(Screen):
     @on(Input.Submitted, "#quiz-filter")
     def _submitted(self, event: Input.Submitted) -> None:
         opts = self.query_one("#quiz-options", OptionList)
-        if opts.option_count > 1 and event.value.strip():
+        if event.value.strip():
+            if opts.option_count <= 1:  # the filter matches no term: say so rather than quiz the deck
+                self.notify(f"No term matches “{event.value.strip()}”.", markup=False, timeout=3)
+                return
             opts.highlighted = 1
         self.start(opts.get_option_at_index(opts.highlighted or 0).id)
 

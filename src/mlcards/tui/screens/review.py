@@ -254,13 +254,21 @@ class ReviewScreen(Screen):
                 (f"{t.redrills}", "bold"), f" re-drill{'s' if t.redrills != 1 else ''} · ",
                 (f"{minutes}m {seconds:02d}s", "bold"),
             )
-        nxt = s.store.next_due(s.today, s.deck_id)
+        from mlcards import stats  # the same figures as the dashboard and the stats screen
+
+        nxt = stats.next_due(s.store, s.today, deck_id=s.deck_id)
         next_line = (
-            Content.assemble("Next cards due ", (nxt[0].strftime("%a %d %b"), "bold"), f" ({nxt[1]})")
+            Content.assemble("Next cards due ", (nxt.day.strftime("%a %d %b"), "bold"), f" ({nxt.due})")
             if nxt
             else Content("No reviews scheduled yet.")
         )
-        self.query_one("#front", Static).update(Content("\n").join([body, next_line]))
+        day = stats.today(s.store, s.today)
+        streak = stats.streaks(s.store, s.today).current
+        today_line = Content.assemble(
+            "Today so far: ", (f"{day.answers}", "bold"), f" answer{'s' if day.answers != 1 else ''} · streak ",
+            (f"{streak}", "bold"), f" day{'s' if streak != 1 else ''}",
+        )
+        self.query_one("#front", Static).update(Content("\n").join([body, today_line, next_line]))
         self.query_one("#feedback", Static).update("")
         self.query_one("#grades", Static).update(Content.styled("q goes back · u undoes the last answer", "$text-muted"))
 

@@ -1,0 +1,211 @@
+"""mlcards benchmarks: start-up, answer latency, import speed and stats, on a large database.
+
+    python benchmarks/run.py            # 100,002 cards and ~1,000,000 reviews (built once into a temp dir)
+    python benchmarks/run.py --db PATH  # build into PATH if missing, reuse it afterwards
+    python benchmarks/run.py --tiny     # a small database: keeps the script working in CI
+
+Prints a table, then one JSON line with every figure (milliseconds unless named otherwise).
+Targets it checks: stats summary < 300 ms; answer (commit + next card) well under 50 ms;
+10,000 Anki-text rows parsed and imported < 2 s; the CLI starting without importing Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, time as dtime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import stats_bench  # noqa: E402  (the database builder lives there)
+
+from mlcards import stats  # noqa: E402
+from mlcards.store import Store  # noqa: E402
+
+
+def best_of(fn, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best * 1000
+
+
+def cli_ms(args: list[str], repeat: int) -> float:
+    cmd = [sys.executable, "-m", "mlcards", *args]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return best_of(lambda: subprocess.run(cmd, check=True, capture_output=True, env=env), repeat)
+
+
+def textual_loaded_by_cli() -> bool:
+    code = "import sys, mlcards.cli, mlcards.store, mlcards.session, mlcards.stats; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    return out.strip() == "True"
+
+
+def study_now(store: Store) -> datetime:
+    """Noon UTC on the database's last study day, so cards are due as they would be that day."""
+    last = store.db.execute("SELECT MAX(study_day) FROM reviews").fetchone()[0]
+    day = datetime.fromisoformat(last).date() if last else datetime.now(timezone.utc).date()
+    return datetime.combine(day, dtime(12), tzinfo=timezone.utc)
+
+
+def answer_latency(path: Path, answers: int) -> dict:
+    """Build today's session, then time answer (one committed transaction) + next card."""
+    from mlcards.session import ReviewSession
+
+    store = Store.open(path, install_bundled=False)
+    now = study_now(store)
+    t = time.perf_counter()
+    session = ReviewSession(store, clock=lambda: now)
+    build_ms = (time.perf_counter() - t) * 1000
+    times = []
+    shown = session.next()
+    while shown is not None and len(times) < answers:
+        t = time.perf_counter()
+        session.answer(4 if len(times) % 5 else 2)
+        shown = session.next()
+        times.append((time.perf_counter() - t) * 1000)
+    store.close()
+    times.sort()
+    return {
+        "session_build_ms": build_ms,
+        "answer_next_median_ms": statistics.median(times) if times else None,
+        "answer_next_p95_ms": times[int(0.95 * (len(times) - 1))] if times else None,
+        "answers_timed": len(times),
+    }
+
+
+def tui_latency(path: Path, answers: int) -> dict:
+    """The real app, headless: dashboard ready, then space + grade until the next card is on screen."""
+    from mlcards.tui.app import make_app
+    from mlcards.tui.screens.review import ReviewScreen
+
+    async def run() -> dict:
+        store = Store.open(path, install_bundled=False)
+        now = study_now(store)
+        store.close()
+        t = time.perf_counter()
+        app = make_app(path, clock=lambda: now)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            ready = (time.perf_counter() - t) * 1000
+            t = time.perf_counter()
+            await pilot.press("r")
+            await pilot.pause()
+            review_open = (time.perf_counter() - t) * 1000
+            times, handler = [], []
+            for i in range(answers):
+                screen = app.screen
+                if not isinstance(screen, ReviewScreen) or screen.shown is None:
+                    break
+                before = screen.shown.card.id
+                if i % 2:  # the app's own work: reveal, commit the grade, render the next card
+                    t = time.perf_counter()
+                    screen.action_reveal()
+                    screen.action_grade(4)
+                    handler.append((time.perf_counter() - t) * 1000)
+                    await pilot.pause()
+                else:  # a full round trip through the test driver (an upper bound: Pilot waits ~100 ms)
+                    t = time.perf_counter()
+                    await pilot.press("space")
+                    await pilot.press("4")
+                    await pilot.pause()
+                    times.append((time.perf_counter() - t) * 1000)
+                if screen.shown is not None and screen.shown.card.id == before:
+                    break
+        return {
+            "tui_dashboard_ready_ms": ready,
+            "tui_review_open_ms": review_open,
+            "tui_reveal_grade_next_handler_median_ms": statistics.median(handler) if handler else None,
+            "tui_reveal_grade_next_pilot_median_ms": statistics.median(times) if times else None,
+            "tui_answers_timed": len(times) + len(handler),
+        }
+
+    return asyncio.run(run())
+
+
+def import_speed(rows: int, workdir: Path) -> dict:
+    from mlcards import importers
+
+    src = workdir / "big.tsv"
+    with open(src, "w", encoding="utf-8") as fh:
+        fh.write("#separator:tab\n#html:false\n#columns:Front\tBack\tTags\n")
+        for i in range(rows):
+            fh.write(f"term {i}\tDefinition number {i}, with a comma.\ttag{i % 10}\n")
+    db = workdir / "import.db"
+    t = time.perf_counter()
+    parsed = importers.load(src, deck_name="Big")
+    parse_ms = (time.perf_counter() - t) * 1000
+    store = Store.open(db, install_bundled=False)
+    t = time.perf_counter()
+    with store.transaction():
+        for deck in parsed.decks:
+            store.apply_deck(deck, mode=parsed.mode)
+    apply_ms = (time.perf_counter() - t) * 1000
+    t = time.perf_counter()
+    with store.transaction():
+        for deck in parsed.decks:
+            store.apply_deck(deck, mode=parsed.mode)
+    reapply_ms = (time.perf_counter() - t) * 1000
+    store.close()
+    return {"import_rows": rows, "import_parse_ms": parse_ms, "import_apply_ms": apply_ms,
+            "import_total_ms": parse_ms + apply_ms, "reimport_unchanged_ms": reapply_ms}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", help="benchmark database (built if missing, reused if present)")
+    ap.add_argument("--tiny", action="store_true", help="small sizes, for CI")
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args(argv)
+    size = stats_bench.TINY if args.tiny else stats_bench.FULL
+    repeat = 2 if args.tiny else args.repeat
+    tmp = tempfile.TemporaryDirectory(prefix="mlcards-bench-")
+    work = Path(tmp.name)
+    path = Path(args.db) if args.db else work / "bench.db"
+    if not path.exists():
+        stats_bench.build(path, size)
+    # answer benchmarks write: run them on a copy so a reused --db stays as built
+    scratch = work / "scratch.db"
+    shutil.copyfile(path, scratch)
+
+    results: dict = {"size": "tiny" if args.tiny else "full"}
+    store = Store.open(path, install_bundled=False)
+    results["cards"], results["reviews"] = store.count("cards"), store.count("reviews")
+    now = study_now(store)
+    results["stats_summary_ms"] = best_of(lambda: stats.summary(store, now), repeat)
+    results["deck_summaries_ms"] = best_of(lambda: store.deck_summaries(store.today(now)), repeat)
+    store.close()
+    results["cli_version_ms"] = cli_ms(["--version"], repeat)
+    results["cli_decks_json_ms"] = cli_ms(["decks", "--json", "--db", str(path)], repeat)
+    results["cli_stats_json_ms"] = cli_ms(["stats", "--json", "--db", str(path)], repeat)
+    results["cli_imports_textual"] = textual_loaded_by_cli()
+    results.update(answer_latency(scratch, 20 if args.tiny else 200))
+    shutil.copyfile(path, scratch)
+    results.update(tui_latency(scratch, 5 if args.tiny else 30))
+    results.update(import_speed(1_000 if args.tiny else 10_000, work))
+
+    width = max(len(k) for k in results)
+    print(f"{'figure':<{width}}  value")
+    for key, value in results.items():
+        shown = f"{value:,.1f}" if isinstance(value, float) else str(value)
+        print(f"{key:<{width}}  {shown}")
+    print(json.dumps(results))
+    tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
