@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, time as dtime, timezone
+from datetime import datetime, time as dtime, timedelta, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -55,10 +55,10 @@ def textual_loaded_by_cli() -> bool:
 
 
 def study_now(store: Store) -> datetime:
-    """Noon UTC on the database's last study day, so cards are due as they would be that day."""
+    """Noon UTC on the day after the history ends: a fresh study day with its limits untouched."""
     last = store.db.execute("SELECT MAX(study_day) FROM reviews").fetchone()[0]
     day = datetime.fromisoformat(last).date() if last else datetime.now(timezone.utc).date()
-    return datetime.combine(day, dtime(12), tzinfo=timezone.utc)
+    return datetime.combine(day + timedelta(days=1), dtime(12), tzinfo=timezone.utc)
 
 
 def answer_latency(path: Path, answers: int) -> dict:
