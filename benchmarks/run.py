@@ -28,18 +28,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import stats_bench  # noqa: E402  (the database builder lives there)
+from stats_bench import best_of  # noqa: E402
 
 from mlcards import stats  # noqa: E402
 from mlcards.store import Store  # noqa: E402
-
-
-def best_of(fn, repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best * 1000
 
 
 def cli_ms(args: list[str], repeat: int) -> float:

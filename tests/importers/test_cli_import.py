@@ -16,7 +16,6 @@ from tests.importers._support import (
     card_ids,
     current_package,
     genanki_model,
-    legacy_package,
     write_collection,
 )
 

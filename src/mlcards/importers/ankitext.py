@@ -32,9 +32,9 @@ from pydantic import ValidationError
 from mlcards.errors import DeckError
 from mlcards.importers import ParseResult
 from mlcards.importers._html import html_to_text, looks_like_html
-from mlcards.importers.common import read_text
+from mlcards.importers.common import read_text, validation_problem
 from mlcards.models import Deck, Term
-from mlcards.text import one_line, term_key
+from mlcards.text import one_line
 
 SEPARATOR_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t", "space": " ", "pipe": "|", "colon": ":"}
 SNIFF_ORDER = {".csv": ",;\t|:", ".tsv": "\t;,|:", ".txt": "\t;,|:"}
@@ -358,10 +358,7 @@ def _parse(path: Path) -> ParseResult:
                 tags=tags,
             )
         except ValidationError as e:
-            err = e.errors(include_url=False)[0]
-            where = ".".join(str(p) for p in err.get("loc", ()))
-            msg = err.get("msg", "invalid").removeprefix("Value error, ")
-            raise DeckError(f"{one_line(term)[:60]!r}: {where}: {msg}", path=path, line=line) from None
+            raise DeckError(f"{one_line(term)[:60]!r}: {validation_problem(e)}", path=path, line=line) from None
         terms, seen = decks.setdefault(deck_name, ([], {}))
         key = item.key
         if key in seen:

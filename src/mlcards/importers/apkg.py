@@ -44,6 +44,7 @@ from pydantic import ValidationError
 
 from mlcards.errors import DeckError
 from mlcards.importers import AnkiReview, ParseResult
+from mlcards.importers.common import check_file, human_size, validation_problem
 from mlcards.importers._html import html_to_text
 from mlcards.importers.ankitext import ROLE_NAMES
 from mlcards.models import Deck, Term
@@ -60,12 +61,6 @@ PLACEHOLDER_TEXT = "update to the latest anki version"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
-def _size(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.0f} MiB"
-    if n >= 1024:
-        return f"{n / 1024:.0f} KiB"
-    return f"{n} bytes"
 
 
 class _Budget:
@@ -87,7 +82,7 @@ class _Budget:
 
     def _error(self, name: str) -> DeckError:
         return DeckError(
-            f"{name} expands beyond the {_size(self.limit)} limit for a package; "
+            f"{name} expands beyond the {human_size(self.limit)} limit for a package; "
             "refusing to unpack it (damaged or a zip bomb?)",
             path=self.path,
         )
@@ -130,16 +125,7 @@ def _read_errors() -> tuple[type[BaseException], ...]:
 
 def parse(path: Path) -> ParseResult:
     path = Path(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise DeckError("no such file; check the path", path=path) from None
-    except OSError as e:
-        raise DeckError(f"cannot read: {e.strerror}", path=path) from None
-    if path.is_dir():
-        raise DeckError("is a folder, not an Anki package", path=path)
-    if size > MAX_PACKAGE_BYTES:
-        raise DeckError(f"package is {_size(size)}; the limit is {_size(MAX_PACKAGE_BYTES)}", path=path)
+    check_file(path, MAX_PACKAGE_BYTES, what="an Anki package", noun="package")
     with open(path, "rb") as fh:
         magic = fh.read(4)
     if magic not in ZIP_MAGIC:
@@ -412,9 +398,7 @@ def _read(path: Path, conn: sqlite3.Connection, placeholder_possible: bool):
                 tags=tag_list,
             )
         except ValidationError as e:
-            err = e.errors(include_url=False)[0]
-            where = ".".join(str(p) for p in err.get("loc", ()))
-            skips.add(f"{where}: {err.get('msg', 'invalid').removeprefix('Value error, ')}", term)
+            skips.add(validation_problem(e), term)
             continue
         terms, seen = by_deck.setdefault(did, ([], set()))
         if item.key in seen:

@@ -31,7 +31,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from mlcards.errors import DeckError
-from mlcards.importers.common import read_text
+from mlcards.importers.common import read_text, validation_problem
 from mlcards.models import Deck, Term
 from mlcards.text import one_line, term_key
 
@@ -211,10 +211,7 @@ def parse(path: Path) -> Deck:
                 )
             )
         except ValidationError as e:
-            err = e.errors(include_url=False)[0]
-            where = ".".join(str(p) for p in err.get("loc", ()))
-            msg = err.get("msg", "invalid").removeprefix("Value error, ")
-            raise DeckError(f"term {one_line(entry.term)[:60]!r}: {where}: {msg}", path=path, line=entry.line) from None
+            raise DeckError(f"term {one_line(entry.term)[:60]!r}: {validation_problem(e)}", path=path, line=entry.line) from None
     try:
         return Deck(name=path.stem or "glossary", terms=terms)
     except ValidationError as e:

@@ -25,7 +25,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from mlcards.errors import DeckError
-from mlcards.importers.common import read_text
+from mlcards.importers.common import read_text, validation_problem
 from mlcards.models import Deck, Term
 from mlcards.text import one_line, term_key
 
@@ -172,10 +172,7 @@ def parse(path: Path) -> Deck:
                 )
             )
         except ValidationError as e:
-            err = e.errors(include_url=False)[0]
-            where = ".".join(str(p) for p in err.get("loc", ()))
-            msg = err.get("msg", "invalid").removeprefix("Value error, ")
-            raise DeckError(f"{one_line(s.title)[:60]!r}: {where}: {msg}", path=path, line=s.line) from None
+            raise DeckError(f"{one_line(s.title)[:60]!r}: {validation_problem(e)}", path=path, line=s.line) from None
     try:
         return Deck(name=title or path.stem or "glossary", description=preamble.text(preamble.paragraphs), terms=terms)
     except ValidationError as e:

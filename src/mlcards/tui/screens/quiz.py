@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from mlcards.answers import suggest_mc_grade
 from mlcards.cards import MCQuestion, build_question
 from mlcards.models import GRADE_SHORT
+from mlcards.tui.widgets.choices import choices_content
 from mlcards.tui.widgets.concept import concept_map
 from mlcards.tui.widgets.text import plain, plain_line
 
@@ -187,16 +188,7 @@ class QuizScreen(Screen):
         q = self.question
         status.update(Content.assemble(("Related-concept quiz", "bold"), f"   question {self.index + 1} of {total} · {self.right} right"))
         prompt.update(plain(q.prompt, "bold"))
-        lines = []
-        for i, choice in enumerate(q.choices):
-            style, mark = "", "  "
-            if self.answered:
-                if i == q.answer:
-                    style, mark = "bold $success", "✓ "
-                elif i == self.choice:
-                    style, mark = "strike $error", "✗ "
-            lines.append(Content.assemble(mark, (f"{i + 1}", "bold"), "  ", plain_line(choice, style)))
-        choices.update(Content("\n").join(lines))
+        choices.update(choices_content(q, answered=self.answered, chosen=self.choice))
         scroller = self.query_one("#quiz-card", VerticalScroll)
         if self.answered:
             feedback.update(self.verdict)

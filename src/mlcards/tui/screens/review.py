@@ -21,6 +21,7 @@ from mlcards.errors import MlcardsError
 from mlcards.models import GRADE_SHORT, CardKind
 from mlcards.session import ReviewSession, StudyCard
 from mlcards.text import one_line
+from mlcards.tui.widgets.choices import choices_content
 from mlcards.tui.widgets.concept import concept_map
 from mlcards.tui.widgets.text import plain, plain_line
 
@@ -188,17 +189,7 @@ class ReviewScreen(Screen):
         q = self.shown.question if self.shown else None
         if q is None:
             return Content("")
-        lines = []
-        for i, choice in enumerate(q.choices):
-            style = ""
-            mark = "  "
-            if self.phase == "back":
-                if i == q.answer:
-                    style, mark = "bold $success", "✓ "
-                elif i == self.choice:
-                    style, mark = "strike $error", "✗ "
-            lines.append(Content.assemble(mark, (f"{i + 1}", "bold"), "  ", plain_line(choice, style)))
-        return Content("\n").join(lines)
+        return choices_content(q, answered=self.phase == "back", chosen=self.choice)
 
     def _feedback_content(self) -> Content:
         q = self.shown.question if self.shown else None

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.content import Content
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 from mlcards.text import clean_text, one_line
 
