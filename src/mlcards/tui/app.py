@@ -81,9 +81,10 @@ class MlcardsApp(App):
             if not isinstance(binding, Binding) or not binding.description or binding.action.startswith("app."):
                 continue
             action = binding.action
+            key = binding.key_display or binding.key
             yield SystemCommand(
-                binding.description,
-                f"key: {binding.key_display or binding.key}",
+                binding.tooltip or binding.description,
+                f"{binding.description} · key: {key}" if binding.tooltip else f"key: {key}",
                 lambda a=action, s=screen: s.run_action(a),
             )
 

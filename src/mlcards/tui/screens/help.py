@@ -38,7 +38,7 @@ class HelpScreen(ModalScreen):
                 continue
             key = keymap.get(binding.id, binding.key_display or binding.key) if binding.id else (binding.key_display or binding.key)
             action = binding.action
-            label = binding.description or action
+            label = binding.tooltip or binding.description or action
             if binding.group is not None:
                 label = f"{binding.group.description} {label}"
             if (key, label) in seen:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from textual import on
+from dataclasses import dataclass
+from datetime import date
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -10,19 +13,34 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from mlcards import stats
+from mlcards.models import DeckSummary
 from mlcards.tui.widgets.text import cell
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    today: date
+    decks: list[tuple[DeckSummary, int, int]]  # (summary, new today, due today incl. re-drills)
+    waiting: int
+    due: int
+    new: int
+    redrill: int
+    day: stats.TodayStats
+    streak: int
+    coming: list[stats.Due]
 
 
 class HomeScreen(Screen):
     """First screen: what is waiting today, and the way into every other screen."""
 
     BINDINGS = [
-        Binding("r", "review_all", "Review", id="home.review_all"),
-        Binding("enter", "review_deck", "Deck", id="home.review_deck", priority=True),
-        Binding("z", "quiz", "Quiz", id="home.quiz"),
-        Binding("b", "browse", "Browse", id="home.browse"),
-        Binding("i", "import_deck", "Import", id="home.import"),
-        Binding("s", "stats", "Stats", id="home.stats"),
+        Binding("r", "review_all", "Review", id="home.review_all", tooltip="Review every deck's cards for today"),
+        Binding("enter", "review_deck", "Deck", id="home.review_deck", priority=True, tooltip="Review the highlighted deck"),
+        Binding("z", "quiz", "Quiz", id="home.quiz", tooltip="Related-concept quiz on a term or a deck"),
+        Binding("b", "browse", "Browse", id="home.browse", tooltip="Search, sort, edit, suspend and bury cards"),
+        Binding("i", "import_deck", "Import", id="home.import", tooltip="Import a deck file, glossary page or Anki file"),
+        Binding("s", "stats", "Stats", id="home.stats", tooltip="Progress: retention, streaks, forecast and charts"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 
@@ -49,65 +67,76 @@ class HomeScreen(Screen):
         self.refresh_figures()
 
     def refresh_figures(self) -> None:
+        self.compute_figures()
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def compute_figures(self) -> None:
+        """Every figure the dashboard shows, on the worker's own connection (the UI never waits)."""
+        from mlcards import stats
         from mlcards.session import ReviewSession
 
         app = self.app
-        store = app.store
-        now = app.clock()
-        today = store.today(now)
-        summaries = store.deck_summaries(today)
+        store = app.open_worker_store()
+        try:
+            today = store.today(app.clock())
+            summaries = store.deck_summaries(today)
+            decks = []
+            for s in summaries:
+                q = ReviewSession(store, deck=s.name, clock=app.clock)
+                decks.append((s, q.new_count, q.due_count + len(q.redrill)))
+            queue = ReviewSession(store, clock=app.clock)
+            figures = DashboardFigures(
+                today=today,
+                decks=decks,
+                waiting=queue.remaining,
+                due=queue.due_count,
+                new=queue.new_count,
+                redrill=len(queue.redrill),
+                day=stats.today(store, today),
+                streak=stats.streaks(store, today).current,
+                coming=stats.forecast(store, today, days=8)[1:],
+            )
+        finally:
+            store.close()
+        app.call_from_thread(self.show_figures, figures)
+
+    def show_figures(self, f: "DashboardFigures") -> None:
         table = self.query_one("#decks", DataTable)
         cursor = table.cursor_row
         table.clear()
-        queue = ReviewSession(store, clock=app.clock)
-        for s in summaries:
-            deck_queue = ReviewSession(store, deck=s.name, clock=app.clock)
-            table.add_row(
-                cell(s.name),
-                cell(deck_queue.new_count),
-                cell(s.learning),
-                cell(deck_queue.due_count + len(deck_queue.redrill)),
-                cell(s.terms),
-                key=s.name,
-            )
-        if summaries:
-            table.move_cursor(row=min(cursor, len(summaries) - 1))
-        from mlcards import stats
-
-        day = stats.today(store, today)
-        streak = stats.streaks(store, today).current
+        for s, new, due in f.decks:
+            table.add_row(cell(s.name), cell(new), cell(s.learning), cell(due), cell(s.terms), key=s.name)
+        if f.decks:
+            table.move_cursor(row=min(cursor, len(f.decks) - 1))
         self.query_one("#today-counts", Static).update(
             Content.assemble(
-                (f"{today:%a %d %b %Y}", "bold"),
+                (f"{f.today:%a %d %b %Y}", "bold"),
                 "\n",
-                (f"{queue.remaining}", "bold $accent"),
+                (f"{f.waiting}", "bold $accent"),
                 " cards waiting today",
-                f"  ({queue.due_count} due, {queue.new_count} new"
-                + (f", {len(queue.redrill)} re-drill" if queue.redrill else "")
-                + ")",
+                f"  ({f.due} due, {f.new} new" + (f", {f.redrill} re-drill" if f.redrill else "") + ")",
             )
         )
-        minutes, secs = divmod(day.time_ms // 1000, 60)
+        minutes, secs = divmod(f.day.time_ms // 1000, 60)
         self.query_one("#today-progress", Static).update(
             Content.assemble(
                 ("Today ", "bold"),
-                f"{day.answers} answered · {minutes}m {secs:02d}s",
+                f"{f.day.answers} answered · {minutes}m {secs:02d}s",
                 "\n",
                 ("Streak ", "bold"),
-                f"{streak} day{'s' if streak != 1 else ''}",
+                f"{f.streak} day{'s' if f.streak != 1 else ''}",
             )
         )
-        coming = stats.forecast(store, today, days=8)[1:]
-        outlook = [("Coming up  ", "bold")]
-        for i, due in enumerate(coming):
+        outlook: list = [("Coming up  ", "bold")]
+        for i, due in enumerate(f.coming):
             outlook.append((f"{due.day:%a} ", "$text-muted"))
             outlook.append((f"{due.due}", "bold" if due.due else "$text-muted"))
-            if i < len(coming) - 1:
+            if i < len(f.coming) - 1:
                 outlook.append("  ")
         self.query_one("#home-outlook", Static).update(Content.assemble(*outlook))
         hint = (
             "r reviews every deck · Enter reviews the highlighted deck · ? shows every key"
-            if summaries
+            if f.decks
             else "No decks yet: press i to import one."
         )
         self.query_one("#home-hint", Static).update(Content(hint))
