@@ -295,15 +295,18 @@ def _stats_text(s) -> list[str]:
     def ratio(r) -> str:
         return f"{pct(r.rate)} ({r.passed}/{r.answers})" if r.answers else "no data"
 
+    def n(count: int, word: str) -> str:
+        return f"{count} {word}{'' if count == 1 else 's'}"
+
     span = "all time" if s.range == "all" else f"last {s.range} days"
     d, st, c = s.day, s.streaks, s.cards
     minutes = d.time_ms / 60000
     lines = [
         f"mlcards stats: {one_line(s.deck) if s.deck else 'all decks'}, study day {s.today:%a %d %b %Y}",
-        f"today      {d.answers} answers on {d.cards} cards ({d.new} new, {d.review} review, {d.redrill} re-drill), "
+        f"today      {n(d.answers, 'answer')} on {n(d.cards, 'card')} ({d.new} new, {d.review} review, {d.redrill} re-drill), "
         f"{pct(d.accuracy)} correct, {minutes:.0f} min",
-        f"total      {s.reviews_total} answers on {st.days_studied} study days",
-        f"streak     {st.current} day{'s' if st.current != 1 else ''} (longest {st.longest})"
+        f"total      {n(s.reviews_total, 'answer')} on {n(st.days_studied, 'study day')}",
+        f"streak     {n(st.current, 'day')} (longest {st.longest})"
         + ("" if st.studied_today or not st.current else ", nothing answered yet today"),
         f"retention  {ratio(s.retention_30d.total)} last 30 days; young {ratio(s.retention_30d.young)}, "
         f"mature {ratio(s.retention_30d.mature)}",
@@ -317,7 +320,7 @@ def _stats_text(s) -> list[str]:
                  f"next {len(due)} days {sum(due)}")
     answered = sum(x.reviews for x in s.reviews_per_day)
     days = sum(1 for x in s.reviews_per_day if x.reviews)
-    lines.append(f"activity   {answered} answers, {days} of {len(s.reviews_per_day)} days studied ({span})")
+    lines.append(f"activity   {n(answered, 'answer')}, {days} of {n(len(s.reviews_per_day), 'day')} studied ({span})")
     lines.append(f"related    {ratio(s.related)} on related-concept questions, {span}")
     if s.decks:
         w = max(4, *(len(one_line(x.name)) for x in s.decks))
