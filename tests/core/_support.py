@@ -44,3 +44,10 @@ def all_reviews(store: Store) -> list[dict]:
 
 def term_of_card(store: Store, cid: int) -> str:
     return store.card(cid).term
+
+
+def session_at(store, moment, **kw):
+    """A review session whose clock stands still at ``moment``."""
+    from mlcards.session import ReviewSession
+
+    return ReviewSession(store, clock=lambda: moment, **kw)

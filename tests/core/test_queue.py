@@ -5,15 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlcards.queue import Limits, build_queue, candidate_window
-from mlcards.session import ReviewSession
 from mlcards.store import Store
 from tests.conftest import small_deck, utc
-from tests.core._support import card_id
+from tests.core._support import session_at, card_id
 
 T0 = utc(2025, 5, 1, 12)
 DAY1 = date(2025, 5, 1)
@@ -111,16 +109,6 @@ def test_property_queue_rules(due_terms, new_terms, new_lim, rev_lim, limit):
 
 
 # --- through the store ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def tiny(tiny_store: Store) -> Store:
-    tiny_store.set_setting("timezone", "UTC")
-    return tiny_store
-
-
-def session_at(store: Store, moment, **kw) -> ReviewSession:
-    return ReviewSession(store, clock=lambda: moment, **kw)
 
 
 def terms_and_kinds(store: Store, ids) -> list[tuple[str, str]]:

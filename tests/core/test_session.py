@@ -9,21 +9,10 @@ from freezegun import freeze_time
 
 from mlcards.models import CardKind, Deck
 from mlcards.session import ReviewSession
-from mlcards.store import Store
 from tests.conftest import small_deck, utc
-from tests.core._support import all_cards, all_reviews, card_id, card_row
+from tests.core._support import session_at, all_cards, all_reviews, card_id, card_row
 
 T0 = utc(2025, 5, 1, 12)
-
-
-@pytest.fixture
-def tiny(tiny_store: Store) -> Store:
-    tiny_store.set_setting("timezone", "UTC")
-    return tiny_store
-
-
-def session_at(store: Store, moment, **kw) -> ReviewSession:
-    return ReviewSession(store, clock=lambda: moment, **kw)
 
 
 def drain(session: ReviewSession, grades) -> list[tuple[int, bool]]:

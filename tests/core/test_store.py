@@ -17,12 +17,6 @@ from tests.core._support import BERLIN, all_cards, all_reviews, at, card_id, car
 T0 = utc(2025, 5, 1, 12)  # a noon in UTC: study day 2025-05-01
 
 
-@pytest.fixture
-def tiny(tiny_store: Store) -> Store:
-    tiny_store.set_setting("timezone", "UTC")
-    return tiny_store
-
-
 def edited(deck: Deck, **changes) -> Deck:
     data = deck.model_dump()
     for t in data["terms"]:
