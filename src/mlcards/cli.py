@@ -14,11 +14,14 @@ from pathlib import Path
 
 from mlcards import __version__
 from mlcards.errors import MlcardsError, StoreError
+from mlcards.text import json_text
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2
-        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+        from mlcards.text import safe_line
+
+        self.exit(2, f"error: {safe_line(message)} (see {self.prog} --help)\n")
 
 
 def _db_option(parser: argparse.ArgumentParser, default) -> None:
@@ -102,7 +105,32 @@ def _nonneg(text: str) -> int:
 
 
 def _out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
+    """The one way to stdout: file names, paths and deck text never drive the terminal."""
+    from mlcards.text import safe
+
+    sys.stdout.write(safe(text) + "\n")
+
+
+def _err(text: str) -> None:
+    """The one way to stderr: one sanitised line."""
+    from mlcards.text import safe_line
+
+    sys.stderr.write(safe_line(text) + "\n")
+
+
+class _SafeStream:
+    """A text stream that sanitises what is written (the ``review --plain`` transcript)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        from mlcards.text import safe
+
+        return self.stream.write(safe(text))
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
 def _db_exists(args) -> bool:
@@ -217,7 +245,7 @@ def cmd_decks(args) -> int:
     with _open(args) as store:
         summaries = store.deck_summaries()
     if args.json:
-        _out(json.dumps([s.as_json() for s in summaries], ensure_ascii=False))
+        _out(json_text([s.as_json() for s in summaries]))
         return 0
     if not summaries:
         _out("no decks yet: mlcards import PATH")
@@ -269,6 +297,7 @@ def cmd_review(args) -> int:
             limit=args.limit,
             new_limit=args.new_limit,
             review_limit=args.review_limit,
+            stdout=_SafeStream(sys.stdout),
         )
 
 
@@ -278,7 +307,7 @@ def cmd_stats(args) -> int:
     with _open(args) as store:
         summary = stats.summary(store, deck=args.deck, range=args.range)
     if args.json:
-        _out(json.dumps(summary.as_json(), ensure_ascii=False))
+        _out(json_text(summary.as_json()))
     else:
         for line in _stats_text(summary):
             _out(line)
@@ -372,12 +401,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_tui(args)
         return COMMANDS[args.command](args)
     except MlcardsError as e:
-        from mlcards.text import one_line
-
-        sys.stderr.write(f"error: {one_line(str(e))}\n")
+        _err(f"error: {e}")
         return 1
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
+        _err("interrupted")
         return 130
     except BrokenPipeError:
         return 0
