@@ -19,7 +19,7 @@ from mlcards.errors import DeckError
 from pydantic import ValidationError
 
 from mlcards.models import Deck, Term, describe_validation_error
-from mlcards.text import term_key
+from mlcards.text import safe_line, term_key
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,8 @@ def load(path: str | Path, *, deck_name: str | None = None) -> Parsed:
             raise DeckError(f"not a {fmt.name}: {e.message}", path=path, line=e.line) from None
         raise
     if isinstance(result, ParseResult):
-        decks, notices, history = list(result.decks), list(result.notices), list(result.history)
+        # notices quote file names and column headers: made safe for a terminal here, once
+        decks, notices, history = list(result.decks), [safe_line(n) for n in result.notices], list(result.history)
     else:
         decks, notices, history = (result if isinstance(result, list) else [result]), [], []
     if deck_name:
