@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from mlcards.errors import MlcardsError
 from mlcards.models import Term, describe_validation_error
+from mlcards.text import safe_line
 
 
 class EditTermScreen(ModalScreen[bool]):
@@ -70,10 +71,10 @@ class EditTermScreen(ModalScreen[bool]):
             self.app.store.update_term(self.term_id, term)
         except ValidationError as e:
             message, _ = describe_validation_error(e, data)
-            self.query_one("#edit-error", Static).update(Content.styled(message, "$error"))
+            self.query_one("#edit-error", Static).update(Content.styled(safe_line(message), "$error"))
             return
         except MlcardsError as e:
-            self.query_one("#edit-error", Static).update(Content.styled(str(e), "$error"))
+            self.query_one("#edit-error", Static).update(Content.styled(safe_line(str(e)), "$error"))
             return
         self.notify("Saved; the schedule is unchanged.", timeout=3)
         self.dismiss(True)

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DirectoryTree, Footer, Input, ProgressBar, Static
 
 from mlcards.errors import MlcardsError
-from mlcards.text import one_line
+from mlcards.text import one_line, safe_line
 from mlcards.tui.widgets.text import plain_line
 
 
@@ -25,6 +25,12 @@ def _supported_suffixes() -> set[str]:
 
 class DeckTree(DirectoryTree):
     """A directory tree showing folders and importable files only (no hidden entries)."""
+
+    def process_label(self, label):
+        """File names are data: never markup, control characters shown as visible escapes."""
+        from rich.text import Text
+
+        return Text(safe_line(label.plain if isinstance(label, Text) else label))
 
     def filter_paths(self, paths):
         suffixes = _supported_suffixes()
@@ -82,7 +88,9 @@ class ImportScreen(Screen):
     @on(DirectoryTree.FileSelected, "#import-tree")
     def _file_selected(self, event: DirectoryTree.FileSelected) -> None:
         event.stop()
-        self.query_one("#import-path", Input).value = str(event.path)
+        # shown, not reused: the preview reads event.path itself, so a file name with control
+        # characters is displayed with visible escapes and still opens
+        self.query_one("#import-path", Input).value = safe_line(str(event.path))
         self.preview(event.path)
 
     @on(Input.Submitted)
@@ -100,7 +108,7 @@ class ImportScreen(Screen):
         self.previewed = path
         self.previewed_deck = self.deck_name()
         self.preview_ok = False
-        self.set_status(Content.styled(f"Reading {path.name}…", "$text-muted"))
+        self.set_status(Content.styled(f"Reading {safe_line(path.name)}…", "$text-muted"))
         self.refresh_bindings()
         self.run_preview(path, self.previewed_deck)
 
@@ -126,7 +134,7 @@ class ImportScreen(Screen):
     def show_error(self, message: str) -> None:
         self.preview_ok = False
         self.query_one("#import-preview", Static).update(
-            Content.assemble(("Cannot import\n\n", "bold $error"), plain_line(f"error: {message}"))
+            Content.assemble(("Cannot import\n\n", "bold $error"), Content(safe_line(f"error: {message}")))
         )
         self.set_status(Content.styled("Fix the file and pick it again.", "$error"))
         self.refresh_bindings()
@@ -134,7 +142,7 @@ class ImportScreen(Screen):
     def show_preview(self, path: Path, parsed, reports) -> None:
         if path != self.previewed:
             return
-        parts: list[Content] = [Content.assemble(("What will change\n", "bold"), plain_line(f"{path.name} · {parsed.format}"))]
+        parts: list[Content] = [Content.assemble(("What will change\n", "bold"), Content(safe_line(f"{path.name} · {parsed.format}")))]
         for r in reports:
             lines = [Content.assemble(plain_line(r.deck, "bold $accent"), " (new deck)" if r.created else "")]
             for label, items, style in (

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from mlcards.answers import suggest_mc_grade
 from mlcards.cards import MCQuestion, build_question
 from mlcards.models import GRADE_SHORT
+from mlcards.text import one_line
 from mlcards.tui.widgets.choices import choices_content
 from mlcards.tui.widgets.concept import concept_map
 from mlcards.tui.widgets.text import plain, plain_line
@@ -58,8 +59,9 @@ class QuizPickScreen(Screen):
         options = OptionList
         opts = self.query_one("#quiz-options", options)
         opts.clear_options()
-        label = f"Whole deck: {self.deck}" if self.deck else "All decks"
-        opts.add_option(Option(Content.assemble((f"▶ {label}", "bold"), f" ({QUIZ_LENGTH} questions)"), id="deck"))
+        # the deck name (from the command line or the dashboard) is data: one clean, inert line
+        label = Content.assemble(("▶ Whole deck: ", "bold"), plain_line(self.deck, "bold")) if self.deck else Content.styled("▶ All decks", "bold")
+        opts.add_option(Option(Content.assemble(label, f" ({QUIZ_LENGTH} questions)"), id="deck"))
         for t in store.find_terms(text, deck_id, limit=60):
             opts.add_option(Option(Content.assemble(plain_line(t.term, "bold"), " — ", plain_line(t.definition)), id=str(t.id)))
         opts.highlighted = 0
@@ -73,7 +75,7 @@ class QuizPickScreen(Screen):
         opts = self.query_one("#quiz-options", OptionList)
         if event.value.strip():
             if opts.option_count <= 1:  # the filter matches no term: say so rather than quiz the deck
-                self.notify(f"No term matches “{event.value.strip()}”.", markup=False, timeout=3)
+                self.notify(f"No term matches “{one_line(event.value)}”.", markup=False, timeout=3)
                 return
             opts.highlighted = 1
         self.start(opts.get_option_at_index(opts.highlighted or 0).id)
