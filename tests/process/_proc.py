@@ -206,7 +206,7 @@ class Piped:
         self.out = _Output()
         self.err = _Output()
         for stream, sink in ((self.proc.stdout, self.out), (self.proc.stderr, self.err)):
-            threading.Thread(target=sink.pump, args=(lambda s=stream: s.read1(65536),), daemon=True).start()
+            threading.Thread(target=sink.pump, args=(lambda fd=stream.fileno(): os.read(fd, 65536),), daemon=True).start()
 
     @property
     def pid(self) -> int:
