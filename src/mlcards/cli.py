@@ -160,8 +160,10 @@ def cmd_init(args) -> int:
     from mlcards.store import Store, default_db_path
 
     path = Path(args.db).expanduser() if args.db else default_db_path()
-    if path.exists():
-        raise StoreError("a database already exists here; nothing to do", path=path)
+    if path.exists() and not path.is_dir():
+        with Store.connect(path) as probe:  # an init that was interrupted left a file that is not set up
+            if probe.is_set_up():
+                raise StoreError("a database already exists here; nothing to do", path=path)
     with Store.open(path, install_bundled=not args.empty) as store:
         summaries = store.deck_summaries()
     what = "empty" if not summaries else ", ".join(f"{s.name} ({s.terms} terms, {s.cards} cards)" for s in summaries)
@@ -377,8 +379,7 @@ def run_tui(args, start: str = "home") -> int:
         path = store.path
     from mlcards.tui.app import run  # Textual loads only here
 
-    run(path, start=start, deck=getattr(args, "deck", None))
-    return 0
+    return run(path, start=start, deck=getattr(args, "deck", None))
 
 
 COMMANDS: dict[str, Callable] = {

@@ -92,7 +92,7 @@ class PlainReview:
                 suggested = verdict.grade
                 self.say(f"  you typed {verdict.typed!r}: {verdict.score:.0f}% match")
         grade = self._grade(suggested)
-        result = self.session.answer(grade, duration_ms=int((time.monotonic() - started) * 1000))
+        result = self._commit(grade, duration_ms=int((time.monotonic() - started) * 1000))
         if result.kind == "redrill":
             note = "re-drill logged; schedule unchanged"
         else:
@@ -129,6 +129,21 @@ class PlainReview:
     def _back(self, shown: StudyCard) -> None:
         for label, text in back_sections(shown.card):
             self.say(f"  {label}: {_indent(text, first='').strip()}")
+
+    def _commit(self, grade: int, *, duration_ms: int):
+        """Commit the answer; while another process holds the write lock, say so and keep retrying.
+
+        The answer is kept in memory (with the moment it was given) until it is saved: never dropped.
+        """
+        from mlcards.store import DatabaseBusy
+
+        moment = self.session.clock()
+        while True:
+            try:
+                return self.session.answer(grade, duration_ms=duration_ms, now=moment)
+            except DatabaseBusy as e:
+                sys.stderr.write(f"error: {e}; retrying, your answer is kept\n")
+                sys.stderr.flush()
 
     def _grade(self, suggested: int) -> int:
         scale = ", ".join(f"{g} {GRADE_MEANINGS[g]}" for g in range(5, -1, -1))

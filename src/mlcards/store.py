@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -197,7 +198,48 @@ def _m0003_stats_card_day_index(db: Database) -> None:
     db.execute("CREATE INDEX reviews_card_day ON reviews(card_id, study_day, kind, grade)")
 
 
-SQLITE_HEADER = b"SQLite format 3\x00"
+MIGRATION_NAMES = frozenset({"0001_initial", "0002_stats_indexes", "0003_stats_card_day_index"})
+"""Every migration this mlcards knows (a database with another one applied is from a newer mlcards)."""
+
+BUSY_TIMEOUT_MS = 5000
+"""How long one SQLite call waits for another connection's lock before reporting busy."""
+
+WRITE_WAIT_S = float(os.environ.get("MLCARDS_WRITE_WAIT", "10"))
+"""How long a write keeps retrying a database another process is writing to."""
+
+
+class DatabaseBusy(StoreError):
+    """Another process held the write lock for longer than a write is willing to wait."""
+
+    def __init__(self, *, path: str | Path | None = None):
+        super().__init__("another mlcards is writing; try again", path=path or "DB")
+
+
+def _is_busy(e: sqlite3.Error) -> bool:
+    return getattr(e, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or (
+        "locked" in str(e) or "busy" in str(e)
+    )
+
+
+def _db_error(e: sqlite3.Error, path: Path | None) -> StoreError:
+    """An SQLite failure as one line that says what to do."""
+    text = str(e)
+    if _is_busy(e):
+        return DatabaseBusy(path=path)
+    if "not a database" in text:
+        return StoreError("not an SQLite database; pass --db with an mlcards database file", path=path)
+    if "malformed" in text or "corrupt" in text:
+        return StoreError(
+            "the database file is damaged; run `mlcards doctor`, or restore a backup with `mlcards restore`",
+            path=path,
+        )
+    if "readonly" in text or "read-only" in text:
+        return StoreError("the database (or its folder) is read-only; check its permissions", path=path)
+    if "disk is full" in text or "database or disk is full" in text:
+        return StoreError("the disk is full; free some space and try again", path=path)
+    if "unable to open" in text:
+        return StoreError("cannot open the database file; check the path and its folder's permissions", path=path)
+    return StoreError(f"database error: {text}", path=path)
 
 
 def default_db_path() -> Path:
@@ -247,6 +289,9 @@ class Store:
         self.db = db
         self.path = path
         self._settings: dict[str, Any] | None = None
+        self._data_version = 0
+        self.write_wait = WRITE_WAIT_S
+        """Seconds a write keeps retrying while another process writes (the app uses less, then retries)."""
 
     # --- opening -----------------------------------------------------------------------------------
 
@@ -254,65 +299,117 @@ class Store:
     def open(cls, path: str | Path | None = None, *, install_bundled: bool = True) -> "Store":
         """Open (creating if needed) the database at ``path`` (default: ``default_db_path()``).
 
-        A database created by this call gets the bundled decks unless ``install_bundled`` is False.
+        A database that has never been set up (new, or left empty by an interrupted ``init``) is
+        migrated and, unless ``install_bundled`` is False, given the bundled decks, all in one
+        transaction: an interruption leaves it unset-up, and the next open finishes the job.
+
+        The file is only ever opened through SQLite. Opening and closing any other descriptor of it
+        would drop every POSIX lock this process holds on it (SQLite's "How To Corrupt", 2.2), and the
+        next connection from another process would checkpoint and delete the WAL still in use here.
         """
         path = Path(path).expanduser() if path is not None else default_db_path()
-        created = not path.exists() or (path.is_file() and path.stat().st_size == 0)
-        if created:
+        try:
+            is_dir, exists = path.is_dir(), path.exists()
+        except OSError as e:  # e.g. a name too long for the file system
+            raise StoreError(f"cannot use this path: {e.strerror}", path=path) from None
+        if is_dir:
+            raise StoreError("is a folder; give a database file path", path=path)
+        if not exists:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise StoreError(f"cannot create the folder for the database: {e.strerror}", path=path) from None
-        elif path.is_dir():
-            raise StoreError("is a folder; give a database file path", path=path)
-        else:
-            try:
-                with open(path, "rb") as fh:
-                    head = fh.read(16)
-            except OSError as e:
-                raise StoreError(f"cannot read the database: {e.strerror}", path=path) from None
-            if head and head != SQLITE_HEADER:
-                raise StoreError("not an SQLite database; pass --db with an mlcards database file", path=path)
+        store = cls.connect(path)
         try:
-            db = Database(path)
-            store = cls(db, path)
-            store._configure()
-            store.migrate()
-        except StoreError:
+            store.migrate(install_bundled=install_bundled)
+        except BaseException:
+            store.close()
             raise
-        except Exception as e:  # sqlite3 errors: locked, read-only, corrupt
+        return store
+
+    @classmethod
+    def connect(cls, path: str | Path, *, check_same_thread: bool = True) -> "Store":
+        """A connection to an existing (or about to be created) database file, configured, not migrated."""
+        path = Path(path)
+        try:
+            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=check_same_thread)
+        except sqlite3.Error as e:
             raise StoreError(f"cannot open the database: {e}", path=path) from None
-        if created and install_bundled:
-            store.install_bundled()
+        store = cls(Database(conn), path)
+        try:
+            store._configure()
+        except StoreError:
+            store.close()
+            raise
+        except sqlite3.DatabaseError as e:
+            store.close()
+            raise _db_error(e, path) from None
         return store
 
     @classmethod
     def memory(cls, *, install_bundled: bool = False) -> "Store":
-        store = cls(Database(memory=True))
+        store = cls(Database(sqlite3.connect(":memory:", isolation_level=None)))
         store._configure()
-        store.migrate()
-        if install_bundled:
-            store.install_bundled()
+        store.migrate(install_bundled=install_bundled)
         return store
 
     def _configure(self) -> None:
         conn = self.db.conn
-        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
+        # Reading the schema is how SQLite itself checks the header: a file that is not a database
+        # fails here, before anything is written to it.
+        conn.execute("PRAGMA schema_version").fetchone()
         if not self.db.memory:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":  # e.g. a network file system
                 conn.execute("PRAGMA journal_mode = DELETE")
             conn.execute("PRAGMA synchronous = FULL")
+        self._data_version = self.data_version()
 
-    def migrate(self) -> None:
-        known = {m.name for m in migrations._migrations}
-        applied = {m.name for m in migrations.applied(self.db)}
-        if applied - known:
-            raise StoreError(
-                "this database was written by a newer mlcards; upgrade mlcards to open it", path=self.path
-            )
-        migrations.apply(self.db)
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: it changes when another connection commits."""
+        return int(self.db.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def changed_elsewhere(self) -> bool:
+        """True once after another connection (or process) committed a change to this database."""
+        version = self.data_version()
+        if version == self._data_version:
+            return False
+        self._data_version = version
+        self._settings = None
+        return True
+
+    def is_set_up(self) -> bool:
+        """Whether mlcards' schema has been created in this file (an interrupted ``init`` leaves none)."""
+        return self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [migrations.migrations_table]
+        ).fetchone() is not None
+
+    def migrate(self, *, install_bundled: bool = False) -> None:
+        """Bring the schema up to date in one write transaction (so two processes never race).
+
+        A database that was not set up yet also gets the bundled decks when ``install_bundled``.
+        """
+        try:
+            applied = {m.name for m in migrations.applied(self.db)}
+            if applied - MIGRATION_NAMES:
+                raise StoreError(
+                    "this database was written by a newer mlcards; upgrade mlcards to open it", path=self.path
+                )
+            if applied == MIGRATION_NAMES:
+                return
+            if self.is_set_up() and self.path is not None:
+                from mlcards import backup
+
+                backup.before_migration(self)  # a copy beside the file, before the schema changes
+            with self.transaction():
+                fresh = not self.is_set_up()  # checked again under the write lock
+                migrations.apply(self.db)
+                if fresh and install_bundled:
+                    self.install_bundled()
+        except sqlite3.DatabaseError as e:
+            raise _db_error(e, self.path) from None
 
     def close(self) -> None:
         self.db.close()
@@ -324,9 +421,53 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        with self.db.atomic():
+    def transaction(self, *, wait: float | None = None) -> Iterator[None]:
+        """One write transaction, begun IMMEDIATE so the busy timeout applies; nested calls use savepoints.
+
+        A database another process is writing to is retried with backoff for about ``wait`` seconds
+        (default ``WRITE_WAIT_S``); if it stays busy, ``DatabaseBusy`` is raised and nothing was written.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        self._begin_immediate(self.write_wait if wait is None else wait)
+        try:
             yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        self._data_version = self.data_version()
+
+    def _begin_immediate(self, wait: float) -> None:
+        import time
+
+        conn = self.db.conn
+        deadline = time.monotonic() + wait
+        delay = 0.05
+        while True:
+            remaining = deadline - time.monotonic()
+            conn.execute(f"PRAGMA busy_timeout = {max(0, min(BUSY_TIMEOUT_MS, int(remaining * 1000)))}")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as e:
+                if not _is_busy(e):
+                    raise _db_error(e, self.path) from None
+                if time.monotonic() + delay >= deadline:
+                    raise DatabaseBusy(path=self.path) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def install_bundled(self) -> list[ImportReport]:
         from mlcards import bundled

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+import os
+import sys
+import tempfile
+import threading
 from pathlib import Path
 
 from textual.app import App, SystemCommand
@@ -16,6 +20,13 @@ from textual.screen import Screen
 
 from mlcards import studyday
 from mlcards.store import Store
+
+
+UI_WRITE_WAIT_S = 0.5
+"""How long an answer in the app waits for another process's write before it is kept and retried."""
+
+CHANGE_POLL_S = 1.0
+"""How often the app checks whether another process changed the database (PRAGMA data_version)."""
 
 
 class MlcardsApp(App):
@@ -42,6 +53,10 @@ class MlcardsApp(App):
         self.start_deck = deck
         self.clock = clock
         self.store = Store.open(self.db_path)
+        self.store.write_wait = UI_WRITE_WAIT_S
+        self._worker_stores = threading.local()
+        self._all_worker_stores: list[Store] = []
+        self._worker_stores_lock = threading.Lock()
         keymap = self.store.setting("keymap")
         if keymap:
             self.set_keymap(keymap)
@@ -52,13 +67,75 @@ class MlcardsApp(App):
         self.push_screen(HomeScreen())
         if self.start == "review":
             self.start_review(self.start_deck)
+        self.set_interval(CHANGE_POLL_S, self.check_outside_changes)
 
     def on_unmount(self) -> None:
         self.store.close()
+        with self._worker_stores_lock:
+            for store in self._all_worker_stores:
+                store.close()
+            self._all_worker_stores.clear()
 
-    def open_worker_store(self) -> Store:
-        """A separate connection for a worker thread (a Store belongs to one thread)."""
-        return Store.open(self.db_path, install_bundled=False)
+    def worker_store(self) -> Store:
+        """This worker thread's own connection, opened once and kept for the app's lifetime.
+
+        Workers run on a thread pool, so each pool thread opens one connection the first time and
+        reuses it; nothing opens the database file per refresh. The connections are closed on exit.
+        """
+        store = getattr(self._worker_stores, "store", None)
+        if store is None:
+            store = Store.connect(self.db_path, check_same_thread=False)
+            self._worker_stores.store = store
+            with self._worker_stores_lock:
+                self._all_worker_stores.append(store)
+        else:
+            store.changed_elsewhere()  # drop cached settings if another connection changed them
+        return store
+
+    def check_outside_changes(self) -> None:
+        """Another process (or a worker) committed: refresh what the current screen shows."""
+        if self.store.changed_elsewhere():
+            refresh = getattr(self.screen, "on_outside_change", None)
+            if refresh is not None:
+                refresh()
+
+    # --- a crash: one line on the terminal, the traceback in a log file -------------------------------
+
+    crash_log: Path | None = None
+
+    def _print_error_renderables(self) -> None:
+        """Textual prints a crash's traceback on exit; write it to a log file and print one line instead."""
+        renderables = list(self._exit_renderables)
+        if not renderables:
+            return
+        self._exit_renderables.clear()
+        error = self._exception
+        what = f"{type(error).__name__}: {error}" if error is not None else "an unexpected error"
+        path = self._write_crash_log(renderables)
+        from mlcards.text import safe_line
+
+        where = f"; details in {path}" if path else ""
+        sys.stderr.write(safe_line(f"error: mlcards stopped on an unexpected error ({what}){where}") + "\n")
+        sys.stderr.flush()
+
+    def _write_crash_log(self, renderables: list) -> Path | None:
+        from rich.console import Console
+
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        for folder in (self.db_path.parent / "logs", Path(tempfile.gettempdir())):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                path = folder / f"mlcards-crash-{stamp}-{os.getpid()}.log"
+                with open(path, "w", encoding="utf-8") as fh:
+                    console = Console(file=fh, color_system=None, width=120, force_terminal=False)
+                    fh.write(f"mlcards crashed at {datetime.now().isoformat()} (database {self.db_path})\n\n")
+                    for renderable in renderables:
+                        console.print(renderable)
+                self.crash_log = path
+                return path
+            except OSError:
+                continue
+        return None
 
     # --- navigation shared by screens and the command palette ------------------------------------------
 
@@ -94,5 +171,8 @@ def make_app(db_path: str | Path, **kwargs) -> MlcardsApp:
     return MlcardsApp(db_path, **kwargs)
 
 
-def run(db_path: str | Path, *, start: str = "home", deck: str | None = None) -> None:
-    make_app(db_path, start=start, deck=deck).run()
+def run(db_path: str | Path, *, start: str = "home", deck: str | None = None, headless: bool = False) -> int:
+    """Run the app; returns the exit status (1 after a crash, which printed one line and wrote a log)."""
+    app = make_app(db_path, start=start, deck=deck)
+    app.run(headless=headless)
+    return app.return_code or 0

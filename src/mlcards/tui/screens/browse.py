@@ -91,11 +91,8 @@ class BrowseScreen(Screen):
 
     @work(thread=True, exclusive=True, group="browse")
     def load(self, query: str, sort: str, descending: bool) -> None:
-        store = self.app.open_worker_store()
-        try:
-            rows = store.browse(store.today(self.app.clock()), query, sort=sort, descending=descending)
-        finally:
-            store.close()
+        store = self.app.worker_store()
+        rows = store.browse(store.today(self.app.clock()), query, sort=sort, descending=descending)
         self.app.call_from_thread(self.show_rows, query, rows)
 
     def show_rows(self, query: str, rows: list[dict]) -> None:

@@ -69,6 +69,10 @@ class HomeScreen(Screen):
     def refresh_figures(self) -> None:
         self.compute_figures()
 
+    def on_outside_change(self) -> None:
+        """Another process (a second terminal's import or review) changed the database."""
+        self.refresh_figures()
+
     @work(thread=True, exclusive=True, group="dashboard")
     def compute_figures(self) -> None:
         """Every figure the dashboard shows, on the worker's own connection (the UI never waits)."""
@@ -76,28 +80,25 @@ class HomeScreen(Screen):
         from mlcards.session import ReviewSession
 
         app = self.app
-        store = app.open_worker_store()
-        try:
-            today = store.today(app.clock())
-            summaries = store.deck_summaries(today)
-            decks = []
-            for s in summaries:
-                q = ReviewSession(store, deck=s.name, clock=app.clock)
-                decks.append((s, q.new_count, q.due_count + len(q.redrill)))
-            queue = ReviewSession(store, clock=app.clock)
-            figures = DashboardFigures(
-                today=today,
-                decks=decks,
-                waiting=queue.remaining,
-                due=queue.due_count,
-                new=queue.new_count,
-                redrill=len(queue.redrill),
-                day=stats.today(store, today),
-                streak=stats.streaks(store, today).current,
-                coming=stats.forecast(store, today, days=8)[1:],
-            )
-        finally:
-            store.close()
+        store = app.worker_store()
+        today = store.today(app.clock())
+        summaries = store.deck_summaries(today)
+        decks = []
+        for s in summaries:
+            q = ReviewSession(store, deck=s.name, clock=app.clock)
+            decks.append((s, q.new_count, q.due_count + len(q.redrill)))
+        queue = ReviewSession(store, clock=app.clock)
+        figures = DashboardFigures(
+            today=today,
+            decks=decks,
+            waiting=queue.remaining,
+            due=queue.due_count,
+            new=queue.new_count,
+            redrill=len(queue.redrill),
+            day=stats.today(store, today),
+            streak=stats.streaks(store, today).current,
+            coming=stats.forecast(store, today, days=8)[1:],
+        )
         app.call_from_thread(self.show_figures, figures)
 
     def show_figures(self, f: "DashboardFigures") -> None:

@@ -118,11 +118,8 @@ class ImportScreen(Screen):
 
         try:
             parsed = importers.load(path, deck_name=deck_name)
-            store = self.app.open_worker_store()
-            try:
-                reports = [store.apply_deck(d, mode=parsed.mode, dry_run=True) for d in parsed.decks]
-            finally:
-                store.close()
+            store = self.app.worker_store()
+            reports = [store.apply_deck(d, mode=parsed.mode, dry_run=True) for d in parsed.decks]
         except MlcardsError as e:
             self.app.call_from_thread(self.show_error, str(e))
             return
@@ -196,15 +193,12 @@ class ImportScreen(Screen):
             self.app.call_from_thread(self.query_one("#import-progress", ProgressBar).update, progress=pct)
 
         try:
-            store = self.app.open_worker_store()
-            try:
-                reports = []
-                with store.transaction():
-                    for deck in parsed.decks:
-                        reports.append(store.apply_deck(deck, mode=parsed.mode, progress=progress))
-                        done_before += len(deck.terms)
-            finally:
-                store.close()
+            store = self.app.worker_store()
+            reports = []
+            with store.transaction():
+                for deck in parsed.decks:
+                    reports.append(store.apply_deck(deck, mode=parsed.mode, progress=progress))
+                    done_before += len(deck.terms)
         except MlcardsError as e:
             self.app.call_from_thread(self.finish, None, str(e))
             return

@@ -6,6 +6,7 @@ Each grade is committed by the store (card + log row in one transaction) before 
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 from textual import on
 from textual.app import ComposeResult
@@ -76,6 +77,9 @@ class ReviewScreen(Screen):
         self.verdict: TypedVerdict | None = None
         self.shown_at = 0.0
         self.answer_seconds: float | None = None
+        self.pending: tuple[int, int, datetime] | None = None
+        """An answer given but not yet committed (another process held the write lock): grade, ms, moment."""
+        self.retrying = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="review"):
@@ -269,6 +273,8 @@ class ReviewScreen(Screen):
         shown = self.shown
         mc = shown is not None and shown.question is not None
         typing = self.query_one("#typed", Input).has_focus if self.is_mounted else False
+        if self.pending is not None and action in ("grade", "accept", "undo", "edit", "suspend", "bury", "choose"):
+            return False  # an answer is waiting for the database: it is saved before anything else happens
         if action == "choose":
             return self.phase == "front" and mc and int(parameters[0]) <= len(shown.question.choices) and not typing
         if action == "reveal":
@@ -336,7 +342,42 @@ class ReviewScreen(Screen):
         if self.phase != "back" or self.shown is None or self.session is None:
             return
         seconds = self.answer_seconds if self.answer_seconds is not None else time.monotonic() - self.shown_at
-        result = self.session.answer(grade, duration_ms=int(seconds * 1000))
+        self.pending = (grade, int(seconds * 1000), self.app.clock())
+        self.commit_pending()
+
+    def on_unmount(self) -> None:
+        """Quitting (ctrl+q) with an answer still waiting: wait longer for the database rather than drop it."""
+        if self.pending is not None and self.session is not None:
+            store = self.session.store
+            store.write_wait, saved = 30.0, store.write_wait
+            try:
+                self.commit_pending()
+            finally:
+                store.write_wait = saved
+
+    def commit_pending(self) -> None:
+        """Save the pending answer; while another process is writing, keep it and retry every second.
+
+        The next card shows only once the answer (with its review-log row) is committed.
+        """
+        from mlcards.store import DatabaseBusy
+
+        if self.pending is None or self.session is None:
+            return
+        grade, duration_ms, moment = self.pending
+        try:
+            result = self.session.answer(grade, duration_ms=duration_ms, now=moment)
+        except DatabaseBusy as e:
+            if not self.retrying:
+                self.notify(f"error: {e}. Your answer is kept and saved as soon as it can be.",
+                            severity="warning", timeout=4, markup=False)
+            self.retrying = True
+            self.set_timer(1.0, self.commit_pending)
+            return
+        self.pending = None
+        if self.retrying:
+            self.retrying = False
+            self.notify("Saved.", timeout=2)
         if result.leeched:
             threshold = self.app.store.setting("leech_threshold")
             self.notify(
@@ -397,5 +438,9 @@ class ReviewScreen(Screen):
             typed.display = False
             self.query_one("#card", VerticalScroll).focus()
             self.refresh_bindings()
+            return
+        if self.pending is not None:  # never leave with an unsaved answer
+            self.notify("Your last answer is still waiting for the database; it is retried every second.",
+                        severity="warning", timeout=4)
             return
         self.app.pop_screen()

@@ -117,17 +117,17 @@ class StatsScreen(Screen):
     def reload(self) -> None:
         self.compute(self.deck, self.range)
 
+    def on_outside_change(self) -> None:
+        self.reload()
+
     @work(thread=True, exclusive=True, group="stats")
     def compute(self, deck: str | None, range: str) -> None:
-        store = self.app.open_worker_store()
-        try:
-            summary = stats.summary(store, self.app.clock(), deck=deck, range=range)
-            # the app also shows the 365-day figure (the summary carries 7, 30, 90 and the chosen range)
-            if "365" not in summary.retention_by_range:
-                extra = stats.retention(store, summary.today, "365", deck_id=stats.resolve_deck(store, deck))
-                summary.retention_by_range["365"] = extra
-        finally:
-            store.close()
+        store = self.app.worker_store()
+        summary = stats.summary(store, self.app.clock(), deck=deck, range=range)
+        # the app also shows the 365-day figure (the summary carries 7, 30, 90 and the chosen range)
+        if "365" not in summary.retention_by_range:
+            extra = stats.retention(store, summary.today, "365", deck_id=stats.resolve_deck(store, deck))
+            summary.retention_by_range["365"] = extra
         self.app.call_from_thread(self.show, summary)
 
     # --- drawing -------------------------------------------------------------------------------------
