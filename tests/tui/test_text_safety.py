@@ -148,3 +148,93 @@ async def test_markup_in_browse_term_and_quiz(tmp_path, app_for):
         assert cmap.startswith(subject)
         no_control(app)
         assert app.is_running
+
+
+# --- issue 8, section 4: deck names and file names never reach the terminal as control bytes ---------
+
+HOSTILE = "\x1b[31mred\x1b[0m \x1b]52;c;aGk=\x07 \x1b]8;;https://evil.example/\x1b\\link\x1b]8;;\x1b\\ csi\x9b2J nel\x85 \u202eevil\u2066iso\u2069"
+NAME_BYTES = "\x1b[31m\x9b\u202e\x07"
+
+
+def terminal_safe(app) -> None:
+    """No C0 (but newline), DEL, C1 or bidi control anywhere in what the screen would write."""
+    for text in screen_segments(app):
+        bad = [c for c in text if (ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F
+               or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069]
+        assert not bad, repr(text)
+
+
+async def test_quiz_deck_name_renders_without_control_characters(tmp_path, app_for):
+    from mlcards.text import one_line
+    from mlcards.tui.screens.quiz import QuizPickScreen, QuizScreen
+    from tests.tui._support import nn_deck
+
+    db = make_db(tmp_path / "hostile.db", nn_deck("Plain"))
+    con = sqlite3.connect(db)  # a hand-edited database: the importers' cleaning never saw this name
+    with con:
+        con.execute("UPDATE decks SET name = ? WHERE name = 'Plain'", (f"Deck {HOSTILE}",))
+    con.close()
+    app = app_for(db)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        terminal_safe(app)
+        await pilot.press("z")
+        await settle(pilot)
+        assert isinstance(app.screen, QuizPickScreen) and app.screen.deck == f"Deck {HOSTILE}"
+        from textual.widgets import OptionList
+
+        first = app.screen.query_one("#quiz-options", OptionList).get_option_at_index(0).prompt
+        assert str(first) == f"▶ Whole deck: {one_line('Deck ' + HOSTILE)} (10 questions)"
+        assert "Whole deck: Deck [31mred[0m ]52;c;aGk=" in screen_text(app)  # inert printable tails only
+        terminal_safe(app)
+        await pilot.press("enter")  # quiz the whole (hostile-named) deck
+        await settle(pilot)
+        quiz = app.screen
+        assert isinstance(quiz, QuizScreen) and quiz.question is not None
+        terminal_safe(app)
+        await pilot.press(str(quiz.question.answer + 1))
+        await settle(pilot)
+        terminal_safe(app)
+        assert app.is_running
+
+
+async def test_import_screen_shows_file_names_and_headers_escaped(db, app_for, tmp_path, monkeypatch):
+    import json
+
+    from textual.widgets import Input
+
+    from mlcards.tui.screens.importer import DeckTree, ImportScreen
+
+    monkeypatch.chdir(tmp_path)
+    named = tmp_path / f"deck{NAME_BYTES}.json"
+    named.write_text(json.dumps({"name": "Optics", "terms": [
+        {"term": "lens", "definition": "Bends light.", "related": ["prism"]},
+        {"term": "prism", "definition": "Splits light.", "related": ["lens"]},
+    ]}), encoding="utf-8")
+    anki = tmp_path / f"notes{NAME_BYTES}.tsv"
+    anki.write_text(f"#separator:Tab\n#columns:Front\tBack\tEvil {HOSTILE}\nlens\tBends light.\tx\n", encoding="utf-8")
+    shown_name = "deck\\x1b[31m\\x9b\\u202e\\x07.json"
+    app = app_for(db)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        tree = screen.query_one("#import-tree", DeckTree)
+        labels = [str(node.label) for node in tree.root.children]
+        assert labels == [shown_name, "notes\\x1b[31m\\x9b\\u202e\\x07.tsv"]  # visible, inert
+        terminal_safe(app)
+        await pilot.press("down", "enter")  # the escaped label still opens the real file
+        await settle(pilot)
+        assert screen.query_one("#import-path", Input).value == str(tmp_path / shown_name)
+        preview = static_text(app, "#import-preview")
+        assert preview.startswith(f"What will change\n{shown_name} · deck file")
+        assert "2 added: lens, prism" in preview
+        terminal_safe(app)
+        await pilot.press("down", "enter")  # the Anki file: its hostile header is reported, escaped
+        await settle(pilot)
+        preview = squash(static_text(app, "#import-preview"))
+        assert "columns ignored" in preview and "Evil \\x1b[31mred" in preview and "\\u202eevil" in preview
+        terminal_safe(app)
+        assert app.is_running
