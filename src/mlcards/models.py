@@ -7,6 +7,7 @@ files map straight onto them, and ``mlcards schema`` prints their JSON Schema.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
@@ -29,25 +30,51 @@ MAX_FIELD_CHARS = 20_000
 """Longest text accepted in any one field (a definition, an explanation...)."""
 
 
+# Characters that show nothing: zero-width spaces and joiners, format controls, fillers, variation
+# selectors. A term made only of these (and spaces) looks empty, so it counts as empty.
+_INVISIBLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+    "\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+)
+_VISIBLE = re.compile(rf"[^\s{_INVISIBLE}]")
+
+
+def _valid_unicode(value: str) -> str:
+    """Refuse lone surrogates (``"\\ud800"`` in JSON): they are not text and cannot be stored."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ValueError(
+            f"holds {value[e.start]!r}, a lone surrogate (half of a UTF-16 pair), which is not valid text"
+        ) from None
+    return value
+
+
 def _required_text(value: Any) -> Any:
     if isinstance(value, str):
-        value = clean_text(value)
+        value = clean_text(_valid_unicode(value))
         if not value:
             raise ValueError("must not be empty")
+        if not _VISIBLE.search(value):
+            raise ValueError("must not be empty (it holds only invisible characters, such as zero-width spaces)")
     return value
 
 
 def _optional_text(value: Any) -> Any:
     if isinstance(value, str):
-        value = clean_text(value)
-        return value or None
+        value = clean_text(_valid_unicode(value))
+        return value if _VISIBLE.search(value) else None
     return value
+
+
+def _line_text(value: Any) -> Any:
+    return one_line(_valid_unicode(value)) if isinstance(value, str) else value
 
 
 RequiredText = Annotated[str, BeforeValidator(_required_text), Field(max_length=MAX_FIELD_CHARS)]
 TermText = Annotated[
     str,
-    BeforeValidator(lambda v: one_line(v) if isinstance(v, str) else v),
+    BeforeValidator(_line_text),
     BeforeValidator(_required_text),
     Field(max_length=500),
 ]
@@ -88,12 +115,12 @@ class Term(BaseModel):
     @classmethod
     def _clean_related(cls, value: list[str], info: ValidationInfo) -> list[str]:
         me = term_key(info.data.get("term", ""))  # a term never relates to itself
-        return _unique([one_line(v) for v in value if term_key(v) != me], key=term_key)
+        return _unique([_line_text(v) for v in value if term_key(v) != me], key=term_key)
 
     @field_validator("tags")
     @classmethod
     def _clean_tags(cls, value: list[str]) -> list[str]:
-        return _unique(["_".join(one_line(v).split()) for v in value])
+        return _unique(["_".join(_line_text(v).split()) for v in value])
 
     @property
     def key(self) -> str:
@@ -105,10 +132,10 @@ class Deck(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
-    name: Annotated[str, BeforeValidator(lambda v: one_line(v) if isinstance(v, str) else v)] = Field(
+    name: Annotated[str, BeforeValidator(_line_text)] = Field(
         min_length=1, max_length=200, description="Deck name; unique in a database."
     )
-    description: Annotated[str, BeforeValidator(lambda v: clean_text(v) if isinstance(v, str) else v)] = ""
+    description: Annotated[str, BeforeValidator(lambda v: clean_text(_valid_unicode(v)) if isinstance(v, str) else v)] = ""
     terms: list[Term] = Field(default_factory=list)
 
     @model_validator(mode="after")

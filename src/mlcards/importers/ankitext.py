@@ -33,6 +33,7 @@ from mlcards.errors import DeckError
 from mlcards.importers import ParseResult
 from mlcards.importers._html import html_to_text, looks_like_html
 from mlcards.importers.common import read_text, validation_problem
+from mlcards.importers.glossary import _heading as _glossary_heading
 from mlcards.models import Deck, Term
 from mlcards.text import one_line
 
@@ -295,7 +296,7 @@ def _parse(path: Path) -> ParseResult:
     cols = _map_columns(names, count, headers.meta)
     if "term" not in cols.roles or "definition" not in cols.roles:
         hint = f"; separate them with {_sep_name(separator)} or set '#separator:'"
-        if re.search(r"^\s*what\s+(is|are)\s.+\?\s*$", text, re.IGNORECASE | re.MULTILINE):
+        if any(_glossary_heading(line) for line in text.splitlines()):
             hint += (
                 " (for a glossary page, the 'What is ...?' heading must be followed by the definition "
                 "and a '... explained in plain English' line)"

@@ -1,6 +1,7 @@
 """Deck files: JSON, TOML and YAML documents that map straight onto ``Deck``.
 
-YAML is read with the safe loader only: no tags, no objects, no code.
+YAML is read with the safe loader only: no tags, no objects, no code; and no anchors or aliases,
+which can make a tiny file expand into billions of values.
 """
 
 from __future__ import annotations
@@ -41,16 +42,73 @@ def _load_toml(path: Path, text: str) -> Any:
         raise DeckError(f"invalid TOML: {msg}; fix the syntax", path=path, line=line) from None
 
 
-def _load_yaml(path: Path, text: str) -> Any:
+MAX_NUMBER_CHARS = 100
+"""Longest YAML number read (a longer one is refused before Python turns it into an int)."""
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+def _yaml_loader():
     import yaml  # loaded only when a YAML file is read
 
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load_yaml(path: Path, text: str) -> Any:
+    """Safe YAML without aliases: the document is composed into nodes, checked, then constructed.
+
+    Anchors and aliases are refused before any object is built (a "billion laughs" file expands a
+    few aliases into billions of values), and so are numbers too long to convert cheaply.
+    """
+    import yaml
+
+    loader = _yaml_loader()(text)
     try:
-        return yaml.safe_load(text)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_yaml_nodes(path, node)
+        return loader.construct_document(node)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         problem = getattr(e, "problem", None) or "syntax error"
         line = mark.line + 1 if mark is not None else None
+        if "nesting depth" in str(problem):  # libyaml's limit: no deck file nests that deep
+            raise DeckError("nested too deeply to be a deck file", path=path, line=line) from None
         raise DeckError(f"invalid YAML: {problem}; fix the syntax", path=path, line=line) from None
+    except ValueError as e:  # a value the resolver took for a date or number that is none: 2024-99-99
+        raise DeckError(f"invalid YAML value: {e}", path=path) from None
+    finally:
+        loader.dispose()
+
+
+def _check_yaml_nodes(path: Path, root) -> None:
+    """Refuse aliases (a node reached twice), recursive structures and over-long numbers; no recursion."""
+    import yaml
+
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise DeckError(
+                "YAML anchors and aliases (&name, *name) are not allowed in a deck file; write the value out",
+                path=path,
+                line=node.start_mark.line + 1,
+            )
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:
+                raise DeckError(
+                    f"a number longer than {MAX_NUMBER_CHARS} characters; quote it if it is text",
+                    path=path,
+                    line=node.start_mark.line + 1,
+                )
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append(key)
+                stack.append(value)
 
 
 LOADERS = {".json": _load_json, ".toml": _load_toml, ".yaml": _load_yaml, ".yml": _load_yaml}
@@ -71,7 +129,14 @@ def parse(path: Path) -> Deck:
         data = loader(path, text)
     except RecursionError:  # e.g. thousands of nested brackets: no deck looks like that
         raise DeckError("nested too deeply to be a deck file", path=path) from None
-    return validate(data, path, text)
+    except ValueError as e:  # Python's int-string limit (a 5,000-digit number), or a value no loader accepts
+        if "digits" in str(e):
+            raise DeckError("a number is too long (thousands of digits); quote it if it is text", path=path) from None
+        raise DeckError(f"invalid value: {e}", path=path) from None
+    deck = validate(data, path, text)
+    if not deck.terms:
+        raise DeckError("nothing to import: the deck has no terms (add a 'terms' list)", path=path, line=1)
+    return deck
 
 
 def validate(data: Any, path: Path, text: str = "") -> Deck:
@@ -164,7 +229,7 @@ def _yaml_value_lines(text: str) -> dict[tuple, int]:
             for n, val in enumerate(node.value):
                 walk(val, where + (n,))
 
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = yaml.compose(text, Loader=_yaml_loader())
     if root is not None:
         walk(root, ())
     return lines

@@ -35,12 +35,80 @@ from mlcards.importers.common import read_text, validation_problem
 from mlcards.models import Deck, Term
 from mlcards.text import one_line, term_key
 
-HEADING = re.compile(r"^\s*what\s+(is|are)\s+(.+?)\s*\?\s*$", re.IGNORECASE)
-EXPLAINED = re.compile(r"^\s*(.+?)\s+explained\s+in\s+plain\s+english\s*:?\s*$", re.IGNORECASE)
-EXAMPLE = re.compile(r"^\s*examples?\s*:?\s*$", re.IGNORECASE)
-ALSO_READ = re.compile(r"^\s*people\s+also\s+read\s*:?\s*$", re.IGNORECASE)
-ITEM = re.compile(r"^\s*[-\u2022\u2013*]\s+(\S.*?)\s*$")
-POINTER = re.compile(r"\s*-{2,}\s*see\b[^\n]*?\bfor\s+more\s+information\.?\s*$", re.IGNORECASE)
+# The line patterns are matched with string methods, not regular expressions: patterns such as
+# ``^\s*(.+?)\s+explained...`` or ``(\S.*?)\s*$`` backtrack quadratically (or worse) on lines
+# padded with thousands of spaces, and a glossary page is text pasted from anywhere.
+
+
+def _heading(line: str) -> tuple[str, str] | None:
+    """``What is|are [a|an] TERM?`` -> (verb, subject), else None."""
+    text = line.strip()
+    if not text.endswith("?"):
+        return None
+    text = text[:-1].rstrip()
+    if text[:4].lower() != "what" or not text[4:5].isspace():
+        return None
+    rest = text[4:].lstrip()
+    for verb in ("is", "are"):
+        if rest[: len(verb)].lower() == verb and rest[len(verb) : len(verb) + 1].isspace():
+            subject = rest[len(verb) :].strip()
+            return (rest[: len(verb)], subject) if subject else None
+    return None
+
+
+def _explained(line: str) -> str | None:
+    """``TERM explained in plain English[:]`` -> TERM, else None."""
+    text = line.strip()
+    if text.endswith(":"):
+        text = text[:-1].rstrip()
+    parts = text.rsplit(None, 4)
+    if len(parts) == 5 and [p.lower() for p in parts[1:]] == ["explained", "in", "plain", "english"]:
+        return parts[0]
+    return None
+
+
+def _is_label(line: str, *words: str) -> bool:
+    """Is the line just these words (any spacing and case), with an optional colon at the end?"""
+    text = line.strip()
+    if text.endswith(":"):
+        text = text[:-1]
+    return [w.lower() for w in text.split()] == list(words)
+
+
+def _is_example(line: str) -> bool:
+    return _is_label(line, "example") or _is_label(line, "examples")
+
+
+def _is_also_read(line: str) -> bool:
+    return _is_label(line, "people", "also", "read")
+
+
+def _item(line: str) -> str | None:
+    """``- term`` (or a bullet or en dash) -> term, else None."""
+    text = line.lstrip()
+    if text[:1] and text[:1] in "-\u2022\u2013*" and text[1:2].isspace():
+        return text[1:].strip() or None
+    return None
+
+
+_POINTER_TAIL = re.compile(r"(?<!\w)for\s+more\s+information\.?$", re.IGNORECASE)
+_POINTER_HEAD = re.compile(r"(?<!-)-{2,}\s*see\b", re.IGNORECASE)  # starts only at the first dash of a run
+
+
+def _drop_pointer(text: str) -> str:
+    """Remove a trailing ``--- See ... for more information.`` pointer (on the last line)."""
+    start = text.rfind("\n") + 1
+    last = text[start:].rstrip()
+    tail = _POINTER_TAIL.search(last)
+    if tail is None:
+        return text
+    head = _POINTER_HEAD.search(last)
+    if head is None or head.end() > tail.start():
+        return text
+    return text[: start + head.start()]
+
+
+MAX_TERM_CHARS = 500
 LOOKAHEAD = 30
 """How many lines after a heading the ``explained in plain English`` line may come."""
 
@@ -54,9 +122,9 @@ def _explained_line(lines: list[str], heading: int) -> int | None:
     """Index of the ``... explained in plain English`` line belonging to the heading at ``heading``."""
     for k in range(heading + 1, min(len(lines), heading + 1 + LOOKAHEAD)):
         line = lines[k]
-        if EXPLAINED.match(line):
+        if _explained(line) is not None:
             return k
-        if HEADING.match(line) or ALSO_READ.match(line) or EXAMPLE.match(line):
+        if _heading(line) or _is_also_read(line) or _is_example(line):
             return None
     return None
 
@@ -64,7 +132,7 @@ def _explained_line(lines: list[str], heading: int) -> int | None:
 def sniff(head: str) -> bool:
     """Does this text hold at least one glossary page? (Decides between this format and Anki text.)"""
     lines = _lines(head)
-    return any(HEADING.match(line) and _explained_line(lines, i) is not None for i, line in enumerate(lines))
+    return any(_heading(line) and _explained_line(lines, i) is not None for i, line in enumerate(lines))
 
 
 @dataclass
@@ -91,14 +159,23 @@ def _block(lines: list[str]) -> str:
     return "\n".join(out)
 
 
+_SPACE_RUN = re.compile(r"\s*")
+
+
 def _drop_repeat(explanation: str, definition: str) -> str:
     """Remove the definition when the explanation starts by repeating it (whitespace-insensitive)."""
     words = definition.split()
     if not words:
         return explanation
-    pattern = r"\s*" + r"\s+".join(re.escape(w) for w in words) + r"(?=\s|$)"
-    m = re.match(pattern, explanation)
-    return explanation[m.end() :].strip() if m else explanation
+    pos = 0
+    for n, word in enumerate(words):
+        start = _SPACE_RUN.match(explanation, pos).end()
+        if (n and start == pos) or not explanation.startswith(word, start):
+            return explanation
+        pos = start + len(word)
+    if pos < len(explanation) and not explanation[pos].isspace():
+        return explanation
+    return explanation[pos:].strip()
 
 
 def _singulars(plural: str) -> list[str]:
@@ -118,6 +195,8 @@ def _singulars(plural: str) -> list[str]:
 
 def _whole_phrase(phrase: str, text: str) -> bool:
     words = phrase.split()
+    if len(phrase) > MAX_TERM_CHARS:  # no such term (it would be refused): skip an O(len * len) search
+        return False
     pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)"
     return re.search(pattern, text, re.IGNORECASE) is not None
 
@@ -148,9 +227,9 @@ def _parse_related(path: Path, lines: list[str], start: int, end: int) -> list[t
         line = lines[idx]
         if not line.strip():
             continue
-        m = ITEM.match(line)
-        if m and (not items or items[-1][1]):
-            items.append((m.group(1), [], idx + 1))
+        item = _item(line)
+        if item and (not items or items[-1][1]):
+            items.append((item, [], idx + 1))
         elif items:
             items[-1][1].append(line.strip())
         else:
@@ -175,7 +254,7 @@ def _parse_related(path: Path, lines: list[str], start: int, end: int) -> list[t
 def _page_starts(lines: list[str]) -> list[tuple[int, int]]:
     starts = []
     for i, line in enumerate(lines):
-        if HEADING.match(line):
+        if _heading(line):
             k = _explained_line(lines, i)
             if k is not None:
                 starts.append((i, k))
@@ -219,10 +298,10 @@ def parse(path: Path) -> Deck:
 
 
 def _parse_page(path: Path, lines: list[str], i: int, k: int, end: int, entries: dict[str, _Entry]) -> None:
-    heading = HEADING.match(lines[i])
-    assert heading is not None
-    verb, subject = heading.group(1), heading.group(2).strip()
-    explained_subject = EXPLAINED.match(lines[k]).group(1).strip()  # type: ignore[union-attr]
+    heading = _heading(lines[i])
+    explained_subject = _explained(lines[k])
+    assert heading is not None and explained_subject is not None
+    verb, subject = heading
     definition = _block(lines[i + 1 : k])
     if not definition:
         raise DeckError(
@@ -236,14 +315,14 @@ def _parse_page(path: Path, lines: list[str], i: int, k: int, end: int, entries:
     related_start = end
     for idx in range(k + 1, end):
         line = lines[idx]
-        if ALSO_READ.match(line):
+        if _is_also_read(line):
             related_start = idx + 1
             break
-        if current == "explanation" and EXAMPLE.match(line):
+        if current == "explanation" and _is_example(line):
             current = "example"
             continue
         sections[current].append(line)
-    explanation = POINTER.sub("", _drop_repeat(_block(sections["explanation"]), definition)).strip()
+    explanation = _drop_pointer(_drop_repeat(_block(sections["explanation"]), definition)).strip()
     example = _block(sections["example"])
     related = _parse_related(path, lines, related_start, end) if related_start < end else []
 

@@ -29,14 +29,29 @@ from mlcards.importers.common import read_text, validation_problem
 from mlcards.models import Deck, Term
 from mlcards.text import one_line, term_key
 
-H1 = re.compile(r"^ {0,3}#(?!#)\s*(.*?)\s*#*\s*$")
-H2 = re.compile(r"^ {0,3}##(?!#)\s*(.*?)\s*#*\s*$")
-H3_PLUS = re.compile(r"^ {0,3}#{3,6}\s+(.*?)\s*#*\s*$")
 FENCE = re.compile(r"^ {0,3}(```|~~~)")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _MARK = r"[*_]{0,2}"
 LABEL = re.compile(rf"^\s*{_MARK}(example|related|tags)\s*:\s*{_MARK}\s*(.*)$", re.IGNORECASE)
-LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[\[([^\]]+)\]\]")
+# Brackets (and parentheses) are excluded inside each part, so every scan stops at the next one:
+# linear time even on a line of thousands of unclosed "[" or "](".
+LINK = re.compile(r"\[([^\[\]]+)\]\([^()]*\)|\[\[([^\[\]]+)\]\]")
+
+
+def heading(line: str) -> tuple[int, str] | None:
+    """``(level, text)`` of an ATX heading (``## Term ##``), else None.
+
+    String methods rather than a regular expression: a pattern such as ``\\s*(.*?)\\s*#*\\s*$``
+    backtracks cubically on a heading padded with thousands of spaces.
+    """
+    body = line.lstrip(" ")
+    if len(line) - len(body) > 3 or not body.startswith("#"):
+        return None
+    rest = body.lstrip("#")
+    level = len(body) - len(rest)
+    if level > 6 or (level >= 3 and rest[:1] and not rest[:1].isspace()):
+        return None  # "#######" is text; "###x" too (levels 1 and 2 accept "##Term")
+    return level, rest.strip().rstrip("#").rstrip()
 
 
 def _split_list(value: str) -> list[str]:
@@ -88,26 +103,24 @@ def _sections(path: Path, lines: list[str]) -> tuple[str | None, _Section, list[
             para = [line]
             fenced = True
             continue
-        m2 = H2.match(line)
-        if m2:
+        h = heading(line)
+        if h and h[0] == 2:
             flush()
-            if not m2.group(1).strip():
+            if not h[1]:
                 raise DeckError("a '## ' heading needs a term after it", path=path, line=idx)
-            current = _Section(m2.group(1).strip(), idx)
+            current = _Section(h[1], idx)
             sections.append(current)
             continue
-        m1 = H1.match(line)
-        if m1 and title is None and not sections and line.lstrip().startswith("# "):
+        if h and h[0] == 1 and title is None and not sections and line.lstrip().startswith("# "):
             flush()
-            title = m1.group(1).strip() or None
+            title = h[1] or None
             continue
         if not line.strip():
             flush()
             continue
-        m3 = H3_PLUS.match(line)
-        if m3:  # a sub-heading inside a term: its own paragraph of text
+        if h and h[0] >= 3 and h[1]:  # a sub-heading inside a term: its own paragraph of text
             flush()
-            para = [m3.group(1)]
+            para = [h[1]]
             flush()
             continue
         label = LABEL.match(line)
