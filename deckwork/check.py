@@ -6,12 +6,14 @@ PLAN = Path(__file__).with_name("PLAN.md").read_text()
 master_text = PLAN.split("## Master list")[1].split("## Renamed")[0]
 MASTER, OWNER = {}, {}
 section, part = None, None
-for line in master_text.splitlines():
-    m = re.match(r"### (\S+) \[(part\d)\]", line)
-    if m:
-        section, part = m.groups(); continue
-    for name in line.split(";"):
-        name = name.strip()
+for block in re.split(r"^(?=### )", master_text, flags=re.M):
+    m = re.match(r"### (\S+) \[(part\d)\]", block)
+    if not m:
+        continue
+    section, part = m.groups()
+    body = " ".join(block.splitlines()[1:])  # names may wrap across lines
+    for name in body.split(";"):
+        name = " ".join(name.split())
         if name:
             MASTER[name.lower()] = section; OWNER[name.lower()] = part
 
