@@ -24,6 +24,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+SEED = int(os.environ.get("MLCARDS_PROCESS_SEED") or time.time_ns() % 1_000_000_007)
+"""The random kill moments come from this seed (printed in the report header and on failure)."""
+
 ANSI = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78MDEc]|\x1b\][^\x07]*\x07")
 
 
@@ -273,6 +276,17 @@ def run(args: Sequence[str], env: dict[str, str], *, input: str | None = None, t
             f"stderr: {r.stderr[-3000:]}"
         )
     return r
+
+
+def copy_db(src: Path, dest: Path) -> Path:
+    """Copy a closed (checkpointed) database file, and its WAL if it has one."""
+    import shutil
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal"):
+        if Path(f"{src}{suffix}").exists():
+            shutil.copyfile(f"{src}{suffix}", f"{dest}{suffix}")
+    return dest
 
 
 def db_args(db: Path, *args: str) -> list[str]:

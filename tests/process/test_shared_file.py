@@ -25,6 +25,7 @@ from tests.process._proc import (
     Terminal,
     TimedOut,
     bundled_term_count,
+    copy_db,
     cards_per_deck,
     db_args,
     decks_json,
@@ -47,14 +48,9 @@ pytestmark = [
 GLOSSARY = "ML Glossary"
 
 
-def fresh_db(tmp_path: Path, env: dict[str, str]) -> Path:
-    """A database made by ``mlcards init`` (bundled deck), with room for many new cards a day."""
-    db = tmp_path / "shared.db"
-    run(db_args(db, "init"), env)
-    run(db_args(db, "settings", "new_per_day", "5000"), env)
-    run(db_args(db, "settings", "reviews_per_day", "5000"), env)
-    run(db_args(db, "settings", "timezone", "UTC"), env)
-    return db
+def fresh_db(tmp_path: Path, template: Path) -> Path:
+    """A copy of the session's ``mlcards init`` database (many new cards a day, time zone UTC)."""
+    return copy_db(template, tmp_path / "shared.db")
 
 
 def expected_cards(deck_file: Path) -> int:
@@ -108,8 +104,8 @@ class TuiReviewer:
                 self.error = e
 
 
-def test_app_answers_survive_other_processes_and_kill_9(tmp_path, env):
-    db = fresh_db(tmp_path, env)
+def test_app_answers_survive_other_processes_and_kill_9(tmp_path, env, template_db):
+    db = fresh_db(tmp_path, template_db)
     plain_deck = write_deck(tmp_path / "plain.json", "Plain", 300)
     run(db_args(db, "import", str(plain_deck)), env)
     extra = write_deck(tmp_path / "extra.json", "Extra", 8)
@@ -124,7 +120,7 @@ def test_app_answers_survive_other_processes_and_kill_9(tmp_path, env):
     try:
         term.wait_for("Coming up", 0, 60)  # the dashboard: raw mode is on, keys are not lost
         reviewer.start(term.send("r"))
-        deadline = time.monotonic() + 18
+        deadline = time.monotonic() + 12
         while time.monotonic() < deadline or reviewer.acknowledged < 15:
             assert reviewer.error is None, reviewer.error
             assert time.monotonic() < deadline + 30, "the app answered too few cards"
@@ -166,11 +162,11 @@ def test_app_answers_survive_other_processes_and_kill_9(tmp_path, env):
     assert decks_json(db, env)[GLOSSARY]["cards"] == before[GLOSSARY]
 
 
-def test_two_line_mode_reviews_and_imports_at_once(tmp_path, env):
-    db = fresh_db(tmp_path, env)
+def test_two_line_mode_reviews_and_imports_at_once(tmp_path, env, template_db):
+    db = fresh_db(tmp_path, template_db)
     big = write_deck(tmp_path / "big.json", "Big", 5000)
     big2 = write_deck(tmp_path / "big2.json", "Big Two", 5000)
-    per_reviewer = 40
+    per_reviewer = 30
 
     def reviewer() -> tuple[Piped, PlainDriver]:
         p = Piped(db_args(db, "review", "--plain"), env)

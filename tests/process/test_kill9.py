@@ -1,0 +1,331 @@
+"""SIGKILL at random moments: a line-mode review, a 5,000-term import, ``init``, a schema migration and
+an export. Whatever the moment, the file stays intact and nothing acknowledged is lost:
+
+- review: every answer the transcript showed as saved is in the log exactly once;
+- import: all or nothing (the deck has all 5,000 terms or does not exist);
+- init: ``init`` run again, or any command, ends with the bundled deck installed;
+- migration: the next command finishes it, with every row still there;
+- export: no partial target and no temporary file left in the folder.
+
+The moments come from ``tests.process._proc.SEED`` (shown in the report header; set
+``MLCARDS_PROCESS_SEED`` to replay a run). Each kind first runs once to completion, to check the
+command and to measure how long it takes; kill moments are drawn from that duration.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.process._proc import (
+    SEED,
+    Piped,
+    copy_db,
+    bundled_term_count,
+    db_args,
+    decks_json,
+    duplicate_answers,
+    integrity,
+    plain_acknowledged,
+    query,
+    run,
+    write_deck,
+)
+
+pytestmark = [
+    pytest.mark.process,
+    pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX processes and signals"),
+]
+
+GLOSSARY = "ML Glossary"
+BIG_TERMS = 5000
+
+
+def rng_for(name: str) -> random.Random:
+    r = random.Random(f"{SEED}:{name}")
+    print(f"{name}: seed {SEED} (MLCARDS_PROCESS_SEED={SEED} replays it)")
+    return r
+
+
+def checkpointed(db: Path) -> Path:
+    """Fold the WAL into the file so that a byte copy is the whole database."""
+    con = sqlite3.connect(db)
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        con.close()
+    return db
+
+
+class Kills:
+    """Starts a command, kills it with SIGKILL at a chosen moment, and keeps the tally."""
+
+    def __init__(self, name: str, rng: random.Random):
+        self.name, self.rng = name, rng
+        self.tried = 0
+        self.hit = 0  # the process was still running when killed
+        self.log: list[str] = []
+
+    def at(self, proc: Piped, delay: float) -> bool:
+        """Kill ``proc`` ``delay`` seconds after its start; True if it was still running."""
+        target = proc.started + delay
+        while time.monotonic() < target and proc.running():
+            time.sleep(0.002)  # waiting for a moment in time, not for a state
+        return self._kill(proc, f"at {delay:.3f}s")
+
+    def when(self, proc: Piped, condition, what: str, timeout: float = 30.0) -> bool:
+        """Kill ``proc`` as soon as ``condition()`` holds (polled)."""
+        deadline = time.monotonic() + timeout
+        while not condition() and proc.running():
+            assert time.monotonic() < deadline, f"{what}: never happened"
+            time.sleep(0.001)
+        return self._kill(proc, f"when {what}")
+
+    def _kill(self, proc: Piped, how: str) -> bool:
+        running = proc.running()
+        proc.kill9()
+        self.tried += 1
+        self.hit += running
+        elapsed = time.monotonic() - proc.started
+        self.log.append(f"{how}: {'killed' if running else 'already done'} ({elapsed:.3f}s)")
+        return running
+
+    def delays(self, duration: float, n: int) -> list[float]:
+        return [self.rng.uniform(0.05, 1.0) * duration for _ in range(n)]
+
+    def report(self) -> str:
+        return f"{self.name}: {self.hit} of {self.tried} kills hit a running process (seed {SEED}): " + "; ".join(self.log)
+
+
+def timed(proc: Piped, timeout: float = 60.0) -> float:
+    code = proc.wait(timeout)
+    assert code == 0 and "Traceback" not in proc.stderr(), proc.stderr()[-3000:]
+    return time.monotonic() - proc.started
+
+
+# --- review --plain ------------------------------------------------------------------------------------
+
+
+def test_kill_9_during_line_mode_review(tmp_path, env, template_db):
+    kills = Kills("review", rng_for("review"))
+    template = template_db
+    answers = "\n4\n" * 400
+
+    def start(db: Path) -> Piped:
+        p = Piped(db_args(db, "review", "--plain", "--deck", GLOSSARY), env)
+        p.write(answers)
+        p.close_stdin()
+        return p
+
+    full = copy_db(template, tmp_path / "full" / "db.db")
+    p = start(full)
+    duration = timed(p)
+    assert plain_acknowledged(p.stdout()) == query(full, "SELECT COUNT(*) FROM reviews")[0][0] == bundled_term_count()
+
+    for i, delay in enumerate(kills.delays(duration, 7)):
+        db = copy_db(template, tmp_path / f"round{i}" / "db.db")
+        p = start(db)
+        kills.at(p, delay)
+        acknowledged = plain_acknowledged(p.stdout())
+        assert integrity(db) == "ok", kills.report()
+        rows = query(db, "SELECT COUNT(*) FROM reviews")[0][0]
+        # at most one answer can be committed and not yet shown as saved when the kill lands
+        assert acknowledged <= rows <= acknowledged + 1, (acknowledged, rows, kills.report())
+        assert duplicate_answers(db, GLOSSARY) == [], kills.report()
+        kills.log[-1] += f" {acknowledged} saved, {rows} logged"
+    print(kills.report())
+    assert kills.hit >= 5, kills.report()
+
+
+# --- import of a large deck -------------------------------------------------------------------------------
+
+
+def test_kill_9_during_large_import_is_all_or_nothing(tmp_path, env, template_db):
+    kills = Kills("import", rng_for("import"))
+    template = template_db
+    big = write_deck(tmp_path / "big.json", "Big", BIG_TERMS)
+
+    full = copy_db(template, tmp_path / "full" / "db.db")
+    duration = timed(Piped(db_args(full, "import", str(big)), env))
+    complete = decks_json(full, env)["Big"]
+    assert complete["terms"] == BIG_TERMS and complete["cards"] == 3 * BIG_TERMS
+
+    outcomes = []
+    for i, delay in enumerate(kills.delays(duration, 6)):
+        db = copy_db(template, tmp_path / f"round{i}" / "db.db")
+        kills.at(Piped(db_args(db, "import", str(big)), env), delay)
+        assert integrity(db) == "ok", kills.report()
+        decks = dict(query(db, "SELECT d.name, COUNT(t.id) FROM decks d LEFT JOIN terms t ON t.deck_id = d.id GROUP BY d.id"))
+        cards = query(db, "SELECT COUNT(*) FROM cards c JOIN terms t ON t.id = c.term_id JOIN decks d ON d.id = t.deck_id "
+                          "WHERE d.name = 'Big'")[0][0]
+        assert decks.get(GLOSSARY) == bundled_term_count(), (decks, kills.report())
+        assert decks.get("Big") in (None, BIG_TERMS), (decks, kills.report())
+        assert cards == (0 if "Big" not in decks else 3 * BIG_TERMS), (cards, kills.report())
+        outcomes.append("Big" in decks)
+        kills.log[-1] += " deck complete" if "Big" in decks else " no deck"
+    print(kills.report())
+    assert kills.hit >= 4, kills.report()
+
+
+# --- init -----------------------------------------------------------------------------------------------
+
+
+def test_kill_9_during_init_then_any_command_installs_the_bundled_deck(tmp_path, env):
+    kills = Kills("init", rng_for("init"))
+    terms = bundled_term_count()
+
+    full = tmp_path / "full" / "db.db"
+    full.parent.mkdir()
+    duration = timed(Piped(db_args(full, "init"), env))
+    assert decks_json(full, env)[GLOSSARY]["terms"] == terms
+
+    def check(db: Path, again: str) -> None:
+        if again == "init":
+            r = run(db_args(db, "init"), env, check=False)
+            assert "Traceback" not in r.stderr, r.stderr
+            assert r.returncode == 0 or "already exists" in r.stderr, (r.returncode, r.stderr)
+        decks = decks_json(db, env)  # any command: it must see a fully set-up database
+        assert GLOSSARY in decks, (decks, again, kills.report())
+        assert decks[GLOSSARY]["terms"] == terms and decks[GLOSSARY]["cards"] == 3 * terms, (decks, kills.report())
+        assert integrity(db) == "ok", kills.report()
+
+    rounds = [("random", d) for d in kills.delays(duration, 6)] + [("file written", 0.0)]
+    for i, (how, delay) in enumerate(rounds):
+        db = tmp_path / f"round{i}" / "db.db"
+        db.parent.mkdir()
+        p = Piped(db_args(db, "init"), env)
+        if how == "random":
+            kills.at(p, delay)
+        else:  # the moment the file first holds something: schema and deck not yet committed
+            kills.when(p, lambda: db.exists() and db.stat().st_size > 0, "the database file has content")
+        check(db, "init" if i % 2 == 0 else "decks")
+    print(kills.report())
+    assert kills.hit >= 4, kills.report()
+
+
+# --- migration of an older database -------------------------------------------------------------------------
+
+
+def old_schema_db(path: Path, terms: int = 20000, reviews_per_card: int = 4) -> dict[str, int]:
+    """A database at schema 0001 only (as an early mlcards made it), filled with enough rows that the
+    later migrations' indexes take a noticeable time to build. Returns its row counts."""
+    from sqlite_utils import Database
+
+    from mlcards.store import migrations
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = Database(path)
+    db.execute("PRAGMA journal_mode = WAL")
+    migrations.apply(db, stop_before="0002_stats_indexes")
+    assert [m.name for m in migrations.applied(db)] == ["0001_initial"]
+    stamp = "2024-01-01T00:00:00Z"
+    with db.conn:
+        db.execute("INSERT INTO decks (id, name, description, created_at) VALUES (1, 'Old', '', ?)", [stamp])
+        db.conn.executemany(
+            "INSERT INTO terms (id, deck_id, key, term, definition, position, created_at, updated_at) "
+            "VALUES (?, 1, ?, ?, ?, ?, ?, ?)",
+            [(i, f"old {i}", f"old {i}", f"Meaning {i}.", i, stamp, stamp) for i in range(1, terms + 1)],
+        )
+        db.conn.executemany(
+            "INSERT INTO cards (id, term_id, kind, repetitions, interval, due, created_at) VALUES (?, ?, ?, 1, 1, ?, ?)",
+            [(2 * t - k, t, ("recall", "reverse")[k], f"2024-02-{1 + t % 28:02d}", stamp)
+             for t in range(1, terms + 1) for k in (0, 1)],
+        )
+        db.conn.executemany(
+            "INSERT INTO reviews (card_id, reviewed_at, utc_offset_min, study_day, grade, kind, reps_before, "
+            "reps_after, ease_before, ease_after, interval_before, interval_after) "
+            "VALUES (?, ?, 0, ?, ?, 'review', 0, 1, 250, 250, 0, 1)",
+            [(c, stamp, f"2024-01-{1 + (c + r) % 28:02d}", (c + r) % 6)
+             for c in range(1, 2 * terms + 1) for r in range(reviews_per_card)],
+        )
+    db.close()
+    counts = {t: query(path, f"SELECT COUNT(*) FROM {t}")[0][0] for t in ("decks", "terms", "cards", "reviews")}
+    checkpointed(path)
+    return counts
+
+
+def test_kill_9_during_migration_then_the_next_command_finishes_it(tmp_path, env):
+    from mlcards.store import migrations
+
+    kills = Kills("migration", rng_for("migration"))
+    template = tmp_path / "template" / "old.db"
+    counts = old_schema_db(template)
+    every_migration = [m.name for m in migrations._migrations]
+
+    def check(db: Path) -> None:
+        assert integrity(db) == "ok", kills.report()
+        decks = decks_json(db, env)  # the next command migrates what is left
+        assert decks["Old"]["cards"] == counts["cards"], (decks, kills.report())
+        applied = [r[0] for r in query(db, "SELECT name FROM _sqlite_migrations WHERE migration_set = 'mlcards' ORDER BY id")]
+        assert applied == every_migration, (applied, kills.report())
+        indexes = {r[0] for r in query(db, "SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"reviews_kind_day", "cards_term_stats", "cards_lapsed", "reviews_card_day"} <= indexes
+        now = {t: query(db, f"SELECT COUNT(*) FROM {t}")[0][0] for t in counts}
+        assert now == counts, (now, kills.report())
+        assert integrity(db) == "ok", kills.report()
+
+    full = copy_db(template, tmp_path / "full" / "db.db")
+    duration = timed(Piped(db_args(full, "decks", "--json"), env))
+    check(full)
+
+    for i, delay in enumerate(kills.delays(duration, 5)):
+        db = copy_db(template, tmp_path / f"round{i}" / "db.db")
+        kills.at(Piped(db_args(db, "decks", "--json"), env), delay)
+        kills.log[-1] += f" applied {query(db, 'SELECT COUNT(*) FROM _sqlite_migrations')[0][0]}"
+        check(db)
+    print(kills.report())
+    assert kills.hit >= 3, kills.report()
+
+
+# --- export -------------------------------------------------------------------------------------------------
+
+
+def complete_export(path: Path) -> bool:
+    if path.suffix == ".json":
+        return len(json.loads(path.read_text(encoding="utf-8"))["terms"]) == BIG_TERMS
+    with zipfile.ZipFile(path) as z:
+        return z.testzip() is None and any(n.startswith("collection.anki") for n in z.namelist())
+
+
+def test_kill_9_during_export_leaves_no_partial_or_temporary_file(tmp_path, env, template_db):
+    kills = Kills("export", rng_for("export"))
+    db = copy_db(template_db, tmp_path / "db" / "db.db")
+    big = write_deck(tmp_path / "big.json", "Big", BIG_TERMS)
+    run(db_args(db, "import", str(big)), env)
+
+    durations = {}
+    for ext in (".json", ".apkg"):
+        out = tmp_path / f"full{ext}" / f"big{ext}"
+        out.parent.mkdir()
+        durations[ext] = timed(Piped(db_args(db, "export", "--deck", "Big", str(out)), env))
+        assert [p.name for p in out.parent.iterdir()] == [out.name] and complete_export(out)
+
+    rounds = [(ext, "random", d) for ext in durations for d in kills.delays(durations[ext], 3)]
+    rounds += [(".apkg", "file appears", 0.0)]
+    problems = []
+    for i, (ext, how, delay) in enumerate(rounds):
+        folder = tmp_path / f"round{i}"
+        folder.mkdir()
+        out = folder / f"big{ext}"
+        p = Piped(db_args(db, "export", "--deck", "Big", str(out)), env)
+        if how == "random":
+            kills.at(p, delay)
+        else:  # the export has started writing
+            kills.when(p, lambda: any(folder.iterdir()), "a file appears in the folder")
+        left = sorted(x.name for x in folder.iterdir())
+        kills.log[-1] += f" left {left}"
+        if left not in ([], [out.name]):
+            problems.append(f"round {i} ({ext}, {how}): left {left}")
+        elif left and not complete_export(out):
+            problems.append(f"round {i} ({ext}, {how}): partial {out.name}")
+    assert integrity(db) == "ok"
+    print(kills.report())
+    assert not problems, f"{problems}; {kills.report()}"
+    assert kills.hit >= 4, kills.report()
