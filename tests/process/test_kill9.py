@@ -214,7 +214,7 @@ def test_kill_9_during_init_then_any_command_installs_the_bundled_deck(tmp_path,
 # --- migration of an older database -------------------------------------------------------------------------
 
 
-def old_schema_db(path: Path, terms: int = 20000, reviews_per_card: int = 4) -> dict[str, int]:
+def old_schema_db(path: Path, terms: int = 12000, reviews_per_card: int = 4) -> dict[str, int]:
     """A database at schema 0001 only (as an early mlcards made it), filled with enough rows that the
     later migrations' indexes take a noticeable time to build. Returns its row counts."""
     from sqlite_utils import Database
