@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -147,6 +148,24 @@ def _memory_store():
     return Store.memory()
 
 
+def _db_path(args) -> Path:
+    from mlcards.store import default_db_path
+
+    return Path(args.db).expanduser() if getattr(args, "db", None) else default_db_path()
+
+
+def _refuse_database_as_target(args, target: Path) -> None:
+    """An export must never write over the database (or its WAL/shared-memory files)."""
+    db = _db_path(args)
+    names = {db.name, db.name + "-wal", db.name + "-shm", db.name + "-journal"}
+    try:
+        same = target.exists() and db.exists() and target.samefile(db)
+    except OSError:
+        same = False
+    if same or (target.name in names and target.resolve().parent == db.resolve().parent):
+        raise MlcardsError("this is the database itself; export to another file", path=target)
+
+
 def _open(args, *, install_bundled: bool = True):
     from mlcards.store import Store
 
@@ -219,6 +238,7 @@ def cmd_export(args) -> int:
     from mlcards import exporters
 
     path = Path(args.path)
+    _refuse_database_as_target(args, path)
     if args.reviews:
         if path.suffix.lower() not in exporters.REVIEW_LOG_EXTENSIONS:
             raise MlcardsError(
@@ -282,8 +302,8 @@ def cmd_settings(args) -> int:
                 raise StoreError(f"unknown setting {args.key!r}; known: {', '.join(sorted(store.settings()))}")
             _out(json.dumps(store.setting(args.key)))
             return 0
-        store.set_setting(args.key, args.value)
-        _out(f"{args.key} = {json.dumps(store.setting(args.key))}")
+        value = store.set_setting(args.key, args.value)
+        _out(f"{args.key} = {json.dumps(value)}")
     return 0
 
 
@@ -409,6 +429,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except sqlite3.Error as e:  # a damaged, locked, read-only or full database: one line, no traceback
+        from mlcards.store import _db_error
+
+        _err(f"error: {_db_error(e, _db_path(args))}")
+        return 1
+    except OSError as e:  # a file system failure outside SQLite (full disk, permissions, long names)
+        where = f"{e.filename}: " if e.filename else ""
+        _err(f"error: {where}{e.strerror or e}; check the path, its permissions and the free space")
+        return 1
+    except Exception as e:  # a bug: one line and a log file, never a bare traceback
+        _err(f"error: mlcards stopped on an unexpected error ({type(e).__name__}: {e}){_crash_log(e)}")
+        return 1
+
+
+def _crash_log(error: BaseException) -> str:
+    """Write the traceback of an unexpected error to a log file; returns '; details in PATH' or ''."""
+    import os
+    import tempfile
+    import traceback
+    from datetime import datetime
+
+    import platformdirs
+
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for folder in (platformdirs.user_log_path("mlcards", appauthor=False), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"mlcards-crash-{stamp}-{os.getpid()}.log"
+            path.write_text("".join(traceback.format_exception(error)), encoding="utf-8")
+            return f"; details in {path}"
+        except OSError:
+            continue
+    return ""
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from mlcards.cards import back_sections, front, prompt_label
 from mlcards.models import GRADE_MEANINGS, CardKind
 from mlcards.session import ReviewSession, StudyCard
 from mlcards.store import Store
-from mlcards.text import clean_text, one_line
+from mlcards.text import clean_text, one_line, safe_line
 
 SELF_GRADE_DEFAULT = 4
 """Suggested grade for a card graded by the user after revealing it (Anki's 'Good')."""
@@ -142,7 +142,7 @@ class PlainReview:
             try:
                 return self.session.answer(grade, duration_ms=duration_ms, now=moment)
             except DatabaseBusy as e:
-                sys.stderr.write(f"error: {e}; retrying, your answer is kept\n")
+                sys.stderr.write(safe_line(f"error: {e}; retrying, your answer is kept") + "\n")
                 sys.stderr.flush()
 
     def _grade(self, suggested: int) -> int:

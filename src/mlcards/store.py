@@ -221,6 +221,20 @@ def _is_busy(e: sqlite3.Error) -> bool:
     )
 
 
+def _json_list(text: Any) -> list[str]:
+    """A JSON list of strings stored in a column; a hand-damaged value is one clear error."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        value = None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise StoreError(
+            f"a damaged value in the database ({str(text)[:40]!r} where a list of names belongs); "
+            "run `mlcards doctor`, or restore a backup with `mlcards restore`"
+        )
+    return value
+
+
 def _db_error(e: sqlite3.Error, path: Path | None) -> StoreError:
     """An SQLite failure as one line that says what to do."""
     text = str(e)
@@ -237,6 +251,12 @@ def _db_error(e: sqlite3.Error, path: Path | None) -> StoreError:
         return StoreError("the database (or its folder) is read-only; check its permissions", path=path)
     if "disk is full" in text or "database or disk is full" in text:
         return StoreError("the disk is full; free some space and try again", path=path)
+    if "no such table" in text or "no such column" in text:
+        return StoreError(
+            f"the database is missing part of its schema ({text}); run `mlcards doctor`, "
+            "or restore a backup with `mlcards restore`",
+            path=path,
+        )
     if "unable to open" in text:
         return StoreError("cannot open the database file; check the path and its folder's permissions", path=path)
     return StoreError(f"database error: {text}", path=path)
@@ -332,7 +352,7 @@ class Store:
         """A connection to an existing (or about to be created) database file, configured, not migrated."""
         path = Path(path)
         try:
-            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=check_same_thread)
+            conn = sqlite3.connect(os.fsencode(path), isolation_level=None, check_same_thread=check_same_thread)
         except sqlite3.Error as e:
             raise StoreError(f"cannot open the database: {e}", path=path) from None
         store = cls(Database(conn), path)
@@ -361,11 +381,19 @@ class Store:
         # fails here, before anything is written to it.
         conn.execute("PRAGMA schema_version").fetchone()
         if not self.db.memory:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":  # e.g. a network file system
-                conn.execute("PRAGMA journal_mode = DELETE")
             conn.execute("PRAGMA synchronous = FULL")
         self._data_version = self.data_version()
+
+    def _use_wal(self) -> None:
+        """Switch the file to WAL (persistent; done once the file is known to be ours and not newer)."""
+        if self.db.memory:
+            return
+        conn = self.db.conn
+        if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+            return
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":  # e.g. a network file system
+            conn.execute("PRAGMA journal_mode = DELETE")
 
     def data_version(self) -> int:
         """SQLite's ``PRAGMA data_version``: it changes when another connection commits."""
@@ -397,6 +425,7 @@ class Store:
                 raise StoreError(
                     "this database was written by a newer mlcards; upgrade mlcards to open it", path=self.path
                 )
+            self._use_wal()
             if applied == MIGRATION_NAMES:
                 return
             if self.is_set_up() and self.path is not None:
@@ -484,16 +513,25 @@ class Store:
     def settings(self) -> dict[str, Any]:
         if self._settings is None:
             values = dict(DEFAULT_SETTINGS)
-            for row in self.db.query("SELECT key, value FROM settings"):
-                if row["key"] in values:
-                    values[row["key"]] = json.loads(row["value"])
+            for key, raw in self.db.execute("SELECT key, value FROM settings"):
+                if key not in values:
+                    continue  # a setting from a newer mlcards, or hand-added: doctor reports it
+                try:
+                    values[key] = _check_setting(key, json.loads(raw))
+                except (ValueError, TypeError, StoreError):
+                    raise StoreError(
+                        f"setting {key!r} holds an invalid value ({str(raw)[:40]!r}); reset it with "
+                        f"`mlcards settings {key} {json.dumps(DEFAULT_SETTINGS[key])}`",
+                        path=self.path,
+                    ) from None
             self._settings = values
         return dict(self._settings)
 
     def setting(self, key: str) -> Any:
         return self.settings()[key]
 
-    def set_setting(self, key: str, value: Any) -> None:
+    def set_setting(self, key: str, value: Any) -> Any:
+        """Validate and store a setting; returns the stored value."""
         value = _check_setting(key, value)
         with self.transaction():
             self.db.execute(
@@ -502,6 +540,7 @@ class Store:
                 [key, json.dumps(value)],
             )
         self._settings = None
+        return value
 
     def tz(self) -> tzinfo | None:
         name = self.setting("timezone")
@@ -626,7 +665,7 @@ class Store:
                 if not values[k]:
                     values[k] = old[k]
             for k in ("related", "tags"):
-                merged = json.loads(old[k])
+                merged = _json_list(old[k])
                 keys = {term_key(v) for v in merged}
                 merged += [v for v in values[k] if term_key(v) not in keys]
                 values[k] = merged
@@ -638,7 +677,7 @@ class Store:
         """Rebuild the deck's undirected links and make sure every term has its cards."""
         rows = list(self.db.execute("SELECT id, key, related FROM terms WHERE deck_id = ?", [deck_id]))
         ids = {key: tid for tid, key, _ in rows}
-        graph = related_graph((key, [term_key(r) for r in json.loads(rel)]) for _, key, rel in rows)
+        graph = related_graph((key, [term_key(r) for r in _json_list(rel)]) for _, key, rel in rows)
         self.db.execute(
             "DELETE FROM links WHERE term_id IN (SELECT id FROM terms WHERE deck_id = ?)", [deck_id]
         )
@@ -673,8 +712,8 @@ class Store:
                 definition=r["definition"],
                 explanation=r["explanation"],
                 example=r["example"],
-                related=json.loads(r["related"]),
-                tags=json.loads(r["tags"]),
+                related=_json_list(r["related"]),
+                tags=_json_list(r["tags"]),
             )
             for r in self.db.query("SELECT * FROM terms WHERE deck_id = ? ORDER BY position, id", [deck_id])
         ]
@@ -705,7 +744,7 @@ class Store:
                 for other_id, related in self.db.execute(
                     "SELECT id, related FROM terms WHERE deck_id = ? AND id != ?", [deck_id, term_id]
                 ).fetchall():
-                    names = json.loads(related)
+                    names = _json_list(related)
                     if any(term_key(n) == old_key for n in names):
                         names = [new.term if term_key(n) == old_key else n for n in names]
                         renamed.append((json.dumps(names, ensure_ascii=False), stamp, other_id))
@@ -719,7 +758,7 @@ class Store:
         if r is None:
             raise StoreError(f"no term with id {term_id}")
         return Term(term=r[0], definition=r[1], explanation=r[2], example=r[3],
-                    related=json.loads(r[4]), tags=json.loads(r[5]))
+                    related=_json_list(r[4]), tags=_json_list(r[5]))
 
     def deck_summaries(self, today: date | None = None) -> list[DeckSummary]:
         """Per deck: terms, cards, new (never studied), due (studied, due today or earlier, not suspended)."""
@@ -759,8 +798,8 @@ class Store:
             definition=r["definition"],
             explanation=r["explanation"],
             example=r["example"],
-            related=tuple(json.loads(r["related"])),
-            tags=tuple(json.loads(r["tags"])),
+            related=tuple(_json_list(r["related"])),
+            tags=tuple(_json_list(r["tags"])),
             state=SM2State(
                 repetitions=r["repetitions"],
                 easiness_centi=r["easiness_centi"],
@@ -929,6 +968,14 @@ class Store:
             ).fetchone()
             if row is None:
                 raise StoreError(f"no card with id {card_id}")
+            # A changed time zone (or rollover hour) can make "today" fall before a study day this card
+            # was already answered on: that answer's day still counts, so the card is never scheduled
+            # twice in one study day.
+            last_day = self.db.execute(
+                "SELECT MAX(study_day) FROM reviews WHERE card_id = ?", [card_id]
+            ).fetchone()[0]
+            if last_day is not None and last_day > day.isoformat():
+                day = date.fromisoformat(last_day)
             reps, ease, interval, due, lapses, leech = row
             before = SM2State(repetitions=reps, easiness_centi=ease, interval=interval, due=_date(due))
             redrill = (
