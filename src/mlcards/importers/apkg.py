@@ -20,11 +20,17 @@ fields) and duplicate terms in a deck are skipped with a notice; media files are
 ignored with a notice. The review log (``revlog``) is returned as ``AnkiReview`` entries for
 ``mlcards import --with-history``.
 
-Safety: the package size is limited; each member's declared size is checked before reading and
-the bytes actually produced (zip inflation, then zstd) are counted against a total limit while
-streaming, so a zip bomb stops early. Member names are never used as paths: the collection is
-streamed into a temporary file of our own naming, opened read-only (immutable, untrusted schema)
-and deleted afterwards. Anything malformed is one ``DeckError`` line.
+Safety: the package size and its number of members are limited, and only stored or deflated
+members are read (zipfile inflates bzip2 and LZMA without an output bound). Each member's declared
+size is checked before reading and the bytes actually produced (zip inflation, then zstd, whose
+window is capped too) are counted while streaming in 1 MiB chunks, against a limit per member
+(the collection: ``MAX_EXPANDED_BYTES``; the media map: ``MAX_MEDIA_MAP_BYTES``), so a zip or
+zstd bomb stops at the limit, having written at most that much. Member names are never used as
+paths: the collection is streamed into a temporary file of our own naming, opened read-only
+(immutable, ``trusted_schema`` off, query-only) and deleted afterwards. Its schema is checked before
+any query: the tables and columns read must exist as plain tables and columns (no views, virtual
+tables or generated columns), and a collection holding views or triggers is refused, so nothing
+but stored rows is ever read. Anything malformed is one ``DeckError`` line.
 """
 
 from __future__ import annotations
@@ -52,9 +58,16 @@ from mlcards.text import one_line
 
 MAX_PACKAGE_BYTES = 512 * 1024 * 1024
 """Largest .apkg file read (512 MiB)."""
-MAX_EXPANDED_BYTES = 1024 * 1024 * 1024
-"""Most bytes all members read from one package may expand to, together (1 GiB)."""
+MAX_EXPANDED_BYTES = 128 * 1024 * 1024
+"""Most bytes the collection (the SQLite file) may expand to, once inflated and un-zstd-ed (128 MiB)."""
 MAX_MEDIA_MAP_BYTES = 32 * 1024 * 1024
+MAX_MEMBERS = 100_000
+"""Most files a package may hold (each costs a ZipInfo in memory before anything is read)."""
+MAX_ZSTD_WINDOW = 1 << 27
+"""Largest zstd window accepted (128 MiB; Anki's own use a few MiB)."""
+MAX_NOTE_CHARS = 256 * 1024
+"""A note whose fields and tags are longer than this together is skipped (a term's text is at most
+20,000 characters a field; the rest is room for HTML markup). Measured in SQLite: never loaded."""
 CHUNK = 1024 * 1024
 COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 PLACEHOLDER_TEXT = "update to the latest anki version"
@@ -64,7 +77,7 @@ ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
 class _Budget:
-    """Counts decompressed bytes against the package's expansion limit."""
+    """Counts the bytes one member expands to against its limit."""
 
     def __init__(self, path: Path, limit: int):
         self.path = path
@@ -82,7 +95,7 @@ class _Budget:
 
     def _error(self, name: str) -> DeckError:
         return DeckError(
-            f"{name} expands beyond the {human_size(self.limit)} limit for a package; "
+            f"{name} expands beyond the {human_size(self.limit)} limit; "
             "refusing to unpack it (damaged or a zip bomb?)",
             path=self.path,
         )
@@ -93,7 +106,7 @@ def _stream(src: IO[bytes], name: str, budget: _Budget, zstd: bool) -> Iterator[
     if zstd:
         import zstandard  # loaded only for current packages
 
-        reader: Any = zstandard.ZstdDecompressor().stream_reader(src)
+        reader: Any = zstandard.ZstdDecompressor(max_window_size=MAX_ZSTD_WINDOW).stream_reader(src)
     else:
         reader = src
     while True:
@@ -135,6 +148,7 @@ def parse(path: Path) -> ParseResult:
     fd, tmp_name = tempfile.mkstemp(prefix="mlcards-apkg-", suffix=".sqlite")
     try:
         try:
+            _check_member_count(path)
             with zipfile.ZipFile(path) as zf:
                 infos = {info.filename: info for info in zf.infolist()}
                 name = next((n for n in COLLECTIONS if n in infos), None)
@@ -145,13 +159,14 @@ def parse(path: Path) -> ParseResult:
                         path=path,
                     )
                 info = infos[name]
+                _check_method(path, info)
                 budget.check_declared(name, info.file_size)
                 out = os.fdopen(fd, "wb")
                 fd = -1  # closed with ``out`` from here on
                 with out, zf.open(info) as src:
                     for chunk in _stream(src, name, budget, zstd=name.endswith("b")):
                         out.write(chunk)
-                media = _count_media(zf, infos, budget)
+                media = _count_media(path, zf, infos)
         except DeckError:
             raise
         except _read_errors() as e:
@@ -169,16 +184,41 @@ def parse(path: Path) -> ParseResult:
     return ParseResult(decks=decks, notices=notices, history=history)
 
 
+def _check_member_count(path: Path) -> None:
+    """Refuse a package listing more than ``MAX_MEMBERS`` files, before zipfile loads its directory."""
+    end_record = getattr(zipfile, "_EndRecData", None)  # the same reader zipfile itself uses
+    if end_record is None:  # pragma: no cover - present in every CPython so far
+        return
+    with open(path, "rb") as fh:
+        rec = end_record(fh)
+    if rec is None:
+        raise zipfile.BadZipFile("File is not a zip file")
+    if rec[4] > MAX_MEMBERS:  # _ECD_ENTRIES_TOTAL
+        raise DeckError(
+            f"the package lists {rec[4]:,} files; the limit is {MAX_MEMBERS:,} (damaged or hostile?)", path=path
+        )
+
+
+def _check_method(path: Path, info: zipfile.ZipInfo) -> None:
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise DeckError(
+            f"{info.filename} uses an unsupported compression (method {info.compress_type}); "
+            "Anki packages are stored or deflated",
+            path=path,
+        )
+
+
 # --- media ----------------------------------------------------------------------------------------
 
 
-def _count_media(zf: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], budget: _Budget) -> int:
+def _count_media(path: Path, zf: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo]) -> int:
     """How many media files the package carries (its ``media`` map; else numbered members)."""
     numbered = sum(1 for n in infos if n.isdigit())
     info = infos.get("media")
     if info is None or info.file_size > MAX_MEDIA_MAP_BYTES:
         return numbered
-    budget.check_declared("media", info.file_size)
+    _check_method(path, info)
+    budget = _Budget(path, MAX_MEDIA_MAP_BYTES)  # its own limit, counted while inflating
     with zf.open(info) as src:
         raw = b"".join(_stream(src, "media", budget, zstd=False))
     try:  # legacy: JSON {"0": "picture.jpg", ...}
@@ -190,7 +230,7 @@ def _count_media(zf: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], budget:
     try:  # current: zstd-compressed protobuf MediaEntries { repeated MediaEntry entries = 1; }
         import zstandard
 
-        reader = zstandard.ZstdDecompressor().stream_reader(raw)
+        reader = zstandard.ZstdDecompressor(max_window_size=MAX_ZSTD_WINDOW).stream_reader(raw)
         data = reader.read(MAX_MEDIA_MAP_BYTES + 1)
         if len(data) <= MAX_MEDIA_MAP_BYTES:
             return sum(1 for num, _wt, _v in _proto_fields(data) if num == 1)
@@ -284,8 +324,12 @@ def _read_collection(
         return _read(path, conn, placeholder_possible)
     except sqlite3.Error as e:
         raise DeckError(f"damaged Anki package: its collection is not a readable Anki database ({e})", path=path) from None
-    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as e:
-        raise DeckError(f"damaged Anki package: unexpected collection contents ({type(e).__name__}: {e})", path=path) from None
+    except RecursionError:
+        raise DeckError("damaged Anki package: its note types or decks are nested too deeply", path=path) from None
+    except (ValueError, OverflowError, KeyError, TypeError, AttributeError) as e:
+        # ValueError covers bad JSON, text where an id belongs, 5,000-digit numbers (int-string limit)
+        detail = one_line(str(e))[:200]
+        raise DeckError(f"damaged Anki package: unexpected collection contents ({type(e).__name__}: {detail})", path=path) from None
     finally:
         conn.close()
 
@@ -332,10 +376,57 @@ class _Skips:
         return out
 
 
-def _read(path: Path, conn: sqlite3.Connection, placeholder_possible: bool):
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if not {"notes", "cards", "col"} <= tables:
+# The columns read from each table: a collection must have them as plain stored columns.
+COLUMNS = {
+    "col": ("models", "decks"),
+    "notes": ("id", "mid", "tags", "flds"),
+    "cards": ("id", "nid", "did", "odid", "ord"),
+    "notetypes": ("id", "name", "config"),
+    "fields": ("ntid", "ord", "name"),
+    "decks": ("id", "name"),
+    "revlog": ("id", "cid", "ease", "ivl", "lastIvl", "factor", "time", "type"),
+}
+NEW_SCHEMA_TABLES = {"notetypes", "fields", "decks"}
+
+
+def _check_schema(path: Path, conn: sqlite3.Connection) -> set[str]:
+    """The tables to read, once the schema is what Anki writes; else a DeckError.
+
+    Only ``sqlite_master`` and ``PRAGMA table_xinfo`` are consulted here: nothing the file defines
+    runs. Views and triggers are refused outright (Anki defines none; a view named like a table
+    could compute anything), and so are virtual tables and generated columns among what is read.
+    """
+    objects = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+    odd = sorted({f"{kind} {one_line(str(name))[:40]!r}" for kind, name, _sql in objects if kind in ("view", "trigger")})
+    if odd:
+        raise DeckError(
+            f"not an Anki collection: it defines {', '.join(odd[:3])}{' ...' if len(odd) > 3 else ''} "
+            "(Anki collections have no views or triggers)",
+            path=path,
+        )
+    tables = {str(name): str(sql or "") for kind, name, sql in objects if kind == "table"}
+    if not {"notes", "cards", "col"} <= tables.keys():
         raise DeckError("not an Anki package: its database has no notes and cards", path=path)
+    wanted = {"notes", "cards", "col"} | ({"revlog"} & tables.keys())
+    if NEW_SCHEMA_TABLES <= tables.keys():
+        wanted |= NEW_SCHEMA_TABLES
+    for table in sorted(wanted):
+        if tables[table].lstrip()[:14].upper().startswith("CREATE VIRTUAL"):
+            raise DeckError(f"not an Anki collection: its {table!r} table is a virtual table", path=path)
+        columns = {str(r[1]).lower(): int(r[6]) for r in conn.execute(f'PRAGMA table_xinfo("{table}")')}
+        for column in COLUMNS[table]:
+            hidden = columns.get(column.lower())
+            if hidden is None:
+                raise DeckError(f"not an Anki collection: its {table!r} table has no {column!r} column", path=path)
+            if hidden:
+                raise DeckError(
+                    f"not an Anki collection: {table}.{column} is a generated column, not stored data", path=path
+                )
+    return wanted
+
+
+def _read(path: Path, conn: sqlite3.Connection, placeholder_possible: bool):
+    tables = _check_schema(path, conn)
     models, deck_names = _models_and_decks(conn, tables)
 
     note_deck: dict[int, tuple[int, int]] = {}  # nid -> (lowest ord, deck id)
@@ -346,8 +437,19 @@ def _read(path: Path, conn: sqlite3.Connection, placeholder_possible: bool):
         if int(nid) not in note_deck or int(ord_) < note_deck[int(nid)][0]:
             note_deck[int(nid)] = (int(ord_), deck)
 
-    notes = conn.execute("SELECT id, mid, tags, flds FROM notes ORDER BY id").fetchall()
-    if placeholder_possible and len(notes) == 1 and PLACEHOLDER_TEXT in html_to_text(str(notes[0][3])).lower():
+    # an over-long note comes back with NULL fields: its text never reaches Python
+    notes = conn.execute(
+        "SELECT id, mid, CASE WHEN big THEN NULL ELSE tags END, CASE WHEN big THEN NULL ELSE flds END FROM "
+        "(SELECT id, mid, tags, flds, coalesce(length(CAST(tags AS TEXT)), 0) "
+        "+ coalesce(length(CAST(flds AS TEXT)), 0) > ? AS big FROM notes) ORDER BY id",
+        (MAX_NOTE_CHARS,),
+    ).fetchall()
+    if (
+        placeholder_possible
+        and len(notes) == 1
+        and len(str(notes[0][3])) < 10_000
+        and PLACEHOLDER_TEXT in html_to_text(str(notes[0][3])).lower()
+    ):
         raise DeckError(
             "this package holds only Anki's 'please update' placeholder; its real collection is missing "
             "(export the deck again from Anki)",
@@ -359,6 +461,9 @@ def _read(path: Path, conn: sqlite3.Connection, placeholder_possible: bool):
     note_term: dict[int, tuple[str, str]] = {}  # nid -> (deck name, term)
     for nid, mid, tags, flds in notes:
         model = models.get(int(mid))
+        if flds is None:  # longer than MAX_NOTE_CHARS (or no fields at all)
+            skips.add(f"their fields are longer than {MAX_NOTE_CHARS:,} characters", "")
+            continue
         values = str(flds).split("\x1f")
         first = one_line(html_to_text(values[0])) if values else ""
         if model is None:
