@@ -13,8 +13,9 @@
   contain spaces in Anki (ours never do; whitespace is replaced by "_" anyway).
 - New cards keep the deck's order (each note's ``due`` is its position).
 
-The package is built in a temporary folder, checked (``check_package``: notes, cards, note type and
-deck agree) and only then renamed into place.
+The package's collection is built in memory (SQLite serialisation, so a killed export leaves no
+temporary folder behind), zipped, checked (``check_package``: notes, cards, note type and deck agree)
+and only then put in place.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import json
 import sqlite3
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -146,20 +149,49 @@ def write(deck: Deck, path: Path, *, now: datetime | None = None) -> None:
     package = build_package(deck)
 
     def _write(tmp: Path) -> None:
-        with tempfile.TemporaryDirectory(prefix="mlcards-apkg-") as folder:
-            db_path = Path(folder) / "collection.anki2"
-            conn = sqlite3.connect(db_path)
-            try:
-                package.write_to_db(conn.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
-                conn.commit()
-            finally:
-                conn.close()
-            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-                zf.write(db_path, "collection.anki2")
-                zf.writestr("media", "{}")
+        with _collection() as conn:  # built in memory: a killed export leaves nothing in the temp folder
+            package.write_to_db(conn.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
+            conn.commit()
+            data = _collection_bytes(conn)
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("collection.anki2", data)
+            zf.writestr("media", "{}")
         check_package(tmp, expect_notes=len(deck.terms), expect_deck=deck.name)
 
     atomic_write(path, _write)
+
+
+_IN_MEMORY = hasattr(sqlite3.Connection, "serialize") and hasattr(sqlite3.Connection, "deserialize")
+
+
+@contextmanager
+def _collection(data: bytes | None = None) -> Iterator[sqlite3.Connection]:
+    """An SQLite connection for a collection: in memory (filled from ``data`` if given) where this
+    Python can serialise databases, else a file in a temporary folder removed afterwards."""
+    if _IN_MEMORY:
+        conn = sqlite3.connect(":memory:")
+        try:
+            if data is not None:
+                conn.deserialize(data)
+            yield conn
+        finally:
+            conn.close()
+        return
+    with tempfile.TemporaryDirectory(prefix="mlcards-apkg-") as folder:
+        db_path = Path(folder) / "collection.anki2"
+        if data is not None:
+            db_path.write_bytes(data)
+        conn = sqlite3.connect(db_path)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+
+def _collection_bytes(conn: sqlite3.Connection) -> bytes:
+    if _IN_MEMORY:
+        return conn.serialize()
+    return Path(conn.execute("PRAGMA database_list").fetchone()[2]).read_bytes()
 
 
 # --- checking a written package --------------------------------------------------------------------
@@ -186,22 +218,17 @@ def check_package(path: Path, *, expect_notes: int | None = None, expect_deck: s
     def fail(message: str) -> MlcardsError:
         return MlcardsError(f"package check failed: {message}", path=path)
 
-    with tempfile.TemporaryDirectory(prefix="mlcards-apkg-check-") as folder:
-        try:
-            with zipfile.ZipFile(path) as zf:
-                names = set(zf.namelist())
-                if "collection.anki2" not in names or "media" not in names:
-                    raise fail(f"expected collection.anki2 and media, found {sorted(names)}")
-                json.loads(zf.read("media"))
-                db_path = Path(folder) / "collection.anki2"
-                db_path.write_bytes(zf.read("collection.anki2"))
-        except zipfile.BadZipFile:
-            raise fail("not a zip archive") from None
-        conn = sqlite3.connect(db_path)
-        try:
-            return _check_collection(conn, fail, expect_notes, expect_deck)
-        finally:
-            conn.close()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if "collection.anki2" not in names or "media" not in names:
+                raise fail(f"expected collection.anki2 and media, found {sorted(names)}")
+            json.loads(zf.read("media"))
+            data = zf.read("collection.anki2")
+    except zipfile.BadZipFile:
+        raise fail("not a zip archive") from None
+    with _collection(data) as conn:
+        return _check_collection(conn, fail, expect_notes, expect_deck)
 
 
 def _check_collection(conn: sqlite3.Connection, fail, expect_notes, expect_deck) -> PackageSummary:
