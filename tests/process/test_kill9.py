@@ -333,4 +333,6 @@ def test_kill_9_during_export_leaves_no_partial_or_temporary_file(tmp_path, env,
     assert integrity(db) == "ok"
     print(kills.report())
     assert not problems, f"{problems}; {kills.report()}"
+    litter = sorted(p.name for p in Path(env["TMPDIR"]).iterdir())
+    assert litter == [], f"killed exports left {litter} in the temporary folder; {kills.report()}"
     assert kills.hit >= 4, kills.report()
