@@ -92,6 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("settings", "show or change a setting (new_per_day, reviews_per_day, rollover_hour, ...)")
     p.add_argument("key", nargs="?")
     p.add_argument("value", nargs="?")
+
+    p = command("backup", "write a consistent copy of the database (safe while mlcards runs) to PATH, "
+                          "by default into the backups folder beside the database")
+    p.add_argument("path", nargs="?", metavar="PATH", help="a file, or a folder to write into")
+    p = command("restore", "replace the database with a backup file, after checking it "
+                           "(the current database is backed up first)")
+    p.add_argument("path", metavar="PATH")
+    p = command("doctor", "check the database: integrity, foreign keys, orphan rows, settings, schema version")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -169,7 +178,9 @@ def _refuse_database_as_target(args, target: Path) -> None:
 def _open(args, *, install_bundled: bool = True):
     from mlcards.store import Store
 
-    return Store.open(args.db, install_bundled=install_bundled)
+    store = Store.open(args.db, install_bundled=install_bundled)
+    _daily_backup(args, store)
+    return store
 
 
 # --- commands ------------------------------------------------------------------------------------
@@ -402,6 +413,63 @@ def run_tui(args, start: str = "home") -> int:
     return run(path, start=start, deck=getattr(args, "deck", None))
 
 
+# --- backups and repair ----------------------------------------------------------------------------
+
+
+def _database_path(args) -> Path:
+    from mlcards.store import default_db_path
+
+    return Path(args.db).expanduser() if getattr(args, "db", None) else default_db_path()
+
+
+def _daily_backup(args, store) -> None:
+    """The automatic backup, once per study day, from the commands that write (never fails the command)."""
+    command = getattr(args, "command", None)
+    writes = command in (None, "import", "review", "settings")
+    if not writes or getattr(args, "dry_run", False) or (command == "settings" and args.value is None):
+        return
+    from mlcards import backup
+
+    try:
+        backup.daily_backup(store)
+    except MlcardsError as e:
+        _err(f"note: the daily backup was not written: {e}")
+
+
+def cmd_backup(args) -> int:
+    from mlcards import backup
+
+    db = _database_path(args)
+    dest = backup.manual_backup(db, args.path)
+    _out(f"backed up {db} to {dest}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from mlcards import backup
+
+    db = _database_path(args)
+    result = backup.restore(db, args.path)
+    counts = ", ".join(f"{n} {w}{'' if n == 1 else 's'}" for n, w in
+                       ((result.info.decks, "deck"), (result.info.cards, "card"), (result.info.reviews, "review")))
+    _out(f"restored {db} from {args.path} ({counts})")
+    if result.previous is not None:
+        _out(f"the database as it was before is saved in {result.previous}")
+    return 0
+
+
+def cmd_doctor(args) -> int:
+    from mlcards import doctor
+
+    report = doctor.check(_database_path(args))
+    if args.json:
+        _out(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        for c in report.checks:
+            _out(c.line())
+    return 0 if report.healthy else 1
+
+
 COMMANDS: dict[str, Callable] = {
     "init": cmd_init,
     "import": cmd_import,
@@ -411,6 +479,9 @@ COMMANDS: dict[str, Callable] = {
     "schema": cmd_schema,
     "settings": cmd_settings,
     "stats": cmd_stats,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "doctor": cmd_doctor,
 }
 
 
