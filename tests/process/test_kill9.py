@@ -99,7 +99,9 @@ class Kills:
         return running
 
     def delays(self, duration: float, n: int) -> list[float]:
-        return [self.rng.uniform(0.05, 1.0) * duration for _ in range(n)]
+        """``n`` moments within a full run's ``duration``: every other one in its last 40 per cent,
+        where the writing happens (the start is mostly Python importing modules)."""
+        return [self.rng.uniform(0.6 if k % 2 else 0.05, 1.0) * duration for k in range(n)]
 
     def report(self) -> str:
         return f"{self.name}: {self.hit} of {self.tried} kills hit a running process (seed {SEED}): " + "; ".join(self.log)
@@ -142,7 +144,7 @@ def test_kill_9_during_line_mode_review(tmp_path, env, template_db):
         assert duplicate_answers(db, GLOSSARY) == [], kills.report()
         kills.log[-1] += f" {acknowledged} saved, {rows} logged"
     print(kills.report())
-    assert kills.hit >= 5, kills.report()
+    assert kills.hit >= 3, kills.report()
 
 
 # --- import of a large deck -------------------------------------------------------------------------------
@@ -158,7 +160,6 @@ def test_kill_9_during_large_import_is_all_or_nothing(tmp_path, env, template_db
     complete = decks_json(full, env)["Big"]
     assert complete["terms"] == BIG_TERMS and complete["cards"] == 3 * BIG_TERMS
 
-    outcomes = []
     for i, delay in enumerate(kills.delays(duration, 6)):
         db = copy_db(template, tmp_path / f"round{i}" / "db.db")
         kills.at(Piped(db_args(db, "import", str(big)), env), delay)
@@ -169,10 +170,22 @@ def test_kill_9_during_large_import_is_all_or_nothing(tmp_path, env, template_db
         assert decks.get(GLOSSARY) == bundled_term_count(), (decks, kills.report())
         assert decks.get("Big") in (None, BIG_TERMS), (decks, kills.report())
         assert cards == (0 if "Big" not in decks else 3 * BIG_TERMS), (cards, kills.report())
-        outcomes.append("Big" in decks)
         kills.log[-1] += " deck complete" if "Big" in decks else " no deck"
+
+    # re-importing changed text over the whole deck: every term has the old text or every term the new
+    checkpointed(full)
+    changed = write_deck(tmp_path / "big-v2.json", "Big", BIG_TERMS)
+    changed.write_text(changed.read_text(encoding="utf-8").replace("The meaning of", "Now the meaning of"), encoding="utf-8")
+    for i, delay in enumerate(kills.delays(duration, 3)):
+        db = copy_db(full, tmp_path / f"update{i}" / "db.db")
+        kills.at(Piped(db_args(db, "import", str(changed)), env), delay)
+        assert integrity(db) == "ok", kills.report()
+        new = query(db, "SELECT COUNT(*) FROM terms WHERE definition LIKE 'Now the meaning of%'")[0][0]
+        assert new in (0, BIG_TERMS), (new, kills.report())
+        assert query(db, "SELECT COUNT(*) FROM terms")[0][0] == BIG_TERMS + bundled_term_count(), kills.report()
+        kills.log[-1] += f" {new} terms updated"
     print(kills.report())
-    assert kills.hit >= 4, kills.report()
+    assert kills.hit >= 5, kills.report()
 
 
 # --- init -----------------------------------------------------------------------------------------------
@@ -253,12 +266,14 @@ def old_schema_db(path: Path, terms: int = 12000, reviews_per_card: int = 4) -> 
 
 
 def test_kill_9_during_migration_then_the_next_command_finishes_it(tmp_path, env):
-    from mlcards.store import migrations
-
     kills = Kills("migration", rng_for("migration"))
     template = tmp_path / "template" / "old.db"
     counts = old_schema_db(template)
-    every_migration = [m.name for m in migrations._migrations]
+    # the migrations the children know (asked of a child: the code may change while the tier runs)
+    names = run(["-c", "from mlcards.store import migrations; print(*(m.name for m in migrations._migrations))"],
+                env, argv0=[sys.executable])
+    every_migration = names.stdout.split()
+    assert every_migration[:3] == ["0001_initial", "0002_stats_indexes", "0003_stats_card_day_index"]
 
     def check(db: Path) -> None:
         assert integrity(db) == "ok", kills.report()
