@@ -83,17 +83,20 @@ def check(path: str | Path) -> Report:
     try:
         try:
             con.execute("PRAGMA schema_version").fetchone()
-            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         except sqlite3.Error as e:
             text = "not an SQLite database" if "not a database" in str(e) else f"cannot read it: {e}"
             return Report(path, [Check("file", False, text, [str(e)])])
         size = path.stat().st_size
         checks = [Check("file", True, f"SQLite database, {size / 1e6:.1f} MB")]
+
+        def tables() -> set[str]:  # read per check: a damaged schema fails each check that needs it
+            return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
         checks.append(_guard("integrity", lambda: _integrity(con)))
-        checks.append(_guard("schema", lambda: _schema(con, tables)))
+        checks.append(_guard("schema", lambda: _schema(con, tables())))
         checks.append(_guard("foreign keys", lambda: _foreign_keys(con)))
-        checks.append(_guard("orphans", lambda: _orphans(con, tables)))
-        checks.append(_guard("settings", lambda: _settings(con, tables)))
+        checks.append(_guard("orphans", lambda: _orphans(con, tables())))
+        checks.append(_guard("settings", lambda: _settings(con, tables())))
         return Report(path, checks)
     finally:
         con.close()
@@ -168,8 +171,9 @@ ORPHAN_QUERIES = [
 def _orphans(con: sqlite3.Connection, tables: set[str]) -> Check:
     problems, parts, skipped = [], [], []
     for label, needed, sql in ORPHAN_QUERIES:
-        if not all(t in tables for t in needed):
-            skipped.append(label)
+        missing = [t for t in needed if t not in tables]
+        if missing:
+            skipped.append(f"{label.split()[0]}s (table {', '.join(missing)} missing)")
             continue
         found = [str(r[0]) for r in con.execute(sql)]
         if found:
@@ -177,8 +181,8 @@ def _orphans(con: sqlite3.Connection, tables: set[str]) -> Check:
             parts.append(f"{_plural(len(found), word)} {rest} ({_shown(found)})")
             problems += found
     if skipped:
-        problems += [f"cannot check {s}s: table missing" for s in skipped]
-        parts.append(f"cannot check {', '.join(s + 's' for s in skipped)} (table missing)")
+        problems += [f"cannot check {s}" for s in skipped]
+        parts.append(f"cannot check {', '.join(skipped)}")
     if not parts:
         return Check("orphans", True, "none")
     return Check("orphans", False, "; ".join(parts), problems)
