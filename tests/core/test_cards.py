@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlcards import answers
-from mlcards.cards import MAX_CHOICES, MIN_CHOICES, back_sections, build_question, front, prompt_label
+from mlcards.cards import MAX_CHOICES, MIN_CHOICES, QuestionGraph, back_sections, build_question, front, prompt_label
 from mlcards.models import CardKind
 from mlcards.store import Store
 from tests.conftest import small_deck
@@ -44,16 +44,32 @@ def check(q, subject, terms, adj):
     assert [terms[i].term for i in q.choice_ids] == list(q.choices)
     right = q.choice_ids[q.answer]
     assert q.is_correct(q.answer) and not any(q.is_correct(i) for i in range(len(q.choices)) if i != q.answer)
+    dist = _distances(adj, subject)
+    wrong = [i for i in q.choice_ids if i != right]
     if q.style == "define":
         assert right == subject
         assert terms[subject].definition in q.prompt
-    else:
-        assert q.style == "link"
+    elif q.style == "link":
         assert right in adj[subject]  # the right answer is related to the subject...
-        wrong = [i for i in q.choice_ids if i != right]
         assert subject not in q.choice_ids
-        assert not any(w in adj[subject] for w in wrong)  # ...and no wrong choice is
+        assert all(dist.get(w, 99) >= 3 for w in wrong)  # ...and every wrong choice is far from it
         assert terms[subject].term in q.prompt
+    else:
+        assert q.style == "not_related"  # the inverted form: three neighbours and one far term
+        assert dist.get(right, 99) >= 3
+        assert all(w in adj[subject] for w in wrong)
+        assert terms[subject].term in q.prompt
+
+
+def _distances(adj, start):
+    seen, todo = {start: 0}, [start]
+    while todo:
+        a = todo.pop(0)
+        for b in adj.get(a, ()):
+            if b in adj and b not in seen:
+                seen[b] = seen[a] + 1
+                todo.append(b)
+    return seen
 
 
 # --- fronts and backs -------------------------------------------------------------------------------
@@ -116,30 +132,69 @@ def test_deterministic_for_a_seed_and_varies_with_it():
     q1 = build_question(0, terms, adj, seed="card-7:0")
     assert q1 == build_question(0, terms, adj, seed="card-7:0")
     seen = {build_question(0, terms, adj, seed=s) for s in range(40)}
-    assert len({(q.style, q.choices) for q in seen}) > 3  # shuffled, both styles
-    assert {q.style for q in seen} == {"define", "link"}
+    assert len({q.choices for q in seen}) > 3  # shuffled
+    # only 7 is far (distance 3) from 0: the inverted "NOT related" form, keyed on it
+    assert {q.style for q in seen} == {"not_related"}
+    assert {q.choice_ids[q.answer] for q in seen} == {7}
     answers_at = {q.answer for q in seen}
     assert len(answers_at) >= 3  # the right answer is not always in the same place
     for q in seen:
         check(q, 0, terms, adj)
 
 
+def test_with_enough_far_terms_both_relation_forms_and_rotation():
+    # 0 has three neighbours; 10..15 are unreachable, so far
+    terms, adj = graph(16, [(0, 1), (0, 2), (0, 3), (1, 4), (10, 11), (12, 13), (14, 15)])
+    seen = [build_question(0, terms, adj, seed=s) for s in range(40)]
+    assert {q.style for q in seen} == {"link", "not_related"}
+    for q in seen:
+        check(q, 0, terms, adj)
+    rotated = [build_question(0, terms, adj, seed=f"9:{n}", turn=n).style for n in range(4)]
+    assert len(set(rotated)) == 2 and rotated[0] != rotated[1]  # the card alternates between them
+
+
+def test_old_link_form_with_second_degree_distractors_is_retired():
+    """Wrong options of "which is related" are never second-degree neighbours any more."""
+    terms, adj = graph(10, [(0, 1), (1, 2), (1, 3), (0, 4), (4, 5), (6, 7), (8, 9)])
+    for seed in range(40):
+        q = build_question(0, terms, adj, seed=seed)
+        check(q, 0, terms, adj)
+        if q.style == "link":
+            assert not {2, 3, 5} & set(q.choice_ids)
+
+
+def _define(subject, terms, adj, seed):
+    import random
+
+    return QuestionGraph(terms, adj).build("define", subject, random.Random(seed))
+
+
 def test_define_wrong_choices_are_neighbours_first():
     # 0's neighbours 1..3, then far-away terms 4..9 that are unrelated
     terms, adj = graph(10, [(0, 1), (0, 2), (0, 3), (4, 5), (6, 7), (8, 9)])
     for seed in range(30):
-        q = build_question(0, terms, adj, seed=seed)
-        if q.style == "define":
-            assert set(q.choice_ids) == {0, 1, 2, 3}
+        q = _define(0, terms, adj, seed)
+        assert q.style == "define"
+        assert set(q.choice_ids) == {0, 1, 2, 3}
 
 
 def test_define_falls_back_to_second_degree_neighbours():
     terms, adj = graph(6, [(0, 1), (1, 2), (1, 3), (4, 5)])
     for seed in range(30):
-        q = build_question(0, terms, adj, seed=seed)
+        q = _define(0, terms, adj, seed)
         check(q, 0, terms, adj)
-        if q.style == "define":
-            assert set(q.choice_ids) == {0, 1, 2, 3}  # never the unrelated 4 or 5
+        assert set(q.choice_ids) == {0, 1, 2, 3}  # closer terms rank first
+
+
+def test_define_never_offers_a_hypernym_hyponym_or_synonym():
+    terms, adj = graph(8, [(0, 1), (0, 2), (0, 3), (0, 4), (0, 5), (0, 6), (0, 7)])
+    typed = {"is_a": [(0, 1), (1, 2), (3, 0)], "same_as": [(0, 4)]}
+    import random
+
+    g = QuestionGraph(terms, adj, typed)
+    for seed in range(30):
+        q = g.build("define", 0, random.Random(seed))
+        assert set(q.choice_ids) == {0, 5, 6, 7}  # not 1, 2 (up), 3 (down), 4 (same)
 
 
 def test_single_isolated_term_gives_no_question():
