@@ -64,6 +64,26 @@ def _unique(path: Path) -> Path:
         n += 1
 
 
+STALE_TEMP_S = 3600.0
+"""A temporary file of ours older than this was left by a killed copy, and is removed."""
+
+
+def _sweep_temps(folder: Path, prefix: str) -> None:
+    """Remove what a killed copy left behind: our temporary names (``prefix``), older than an hour."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    cutoff = time.time() - STALE_TEMP_S
+    for name in names:
+        if name.startswith(prefix) and (name.endswith(".tmp") or name.endswith(".tmp-journal")):
+            try:
+                if (folder / name).stat().st_mtime < cutoff:
+                    (folder / name).unlink()
+            except OSError:
+                pass
+
+
 def _deadline_progress(wait_s: float):
     deadline = time.monotonic() + wait_s
 
@@ -190,6 +210,7 @@ def before_migration(store: "Store") -> Path | None:
     number = pending[0].name.split("_", 1)[0]
     path = Path(store.path)
     dest = _unique(path.with_name(f"{path.name}.pre-{number}-{_stamp()}.bak"))
+    _sweep_temps(path.parent, f".{path.name}.pre-")
     try:
         return copy_database(conn, dest)
     except StoreError as e:
@@ -224,6 +245,7 @@ def daily_backup(store: "Store", *, today: date | None = None, keep: int = DAILY
         folder.mkdir(exist_ok=True)
     except OSError as e:
         raise StoreError(f"cannot create the backups folder: {e.strerror}", path=folder) from None
+    _sweep_temps(folder, f".{path.name}.")
     dest = copy_database(store.db.conn, folder / f"{path.name}.daily-{day}.bak")
     for _day, old in _daily_files(folder, path.name)[:-keep] if keep > 0 else []:
         try:

@@ -432,8 +432,19 @@ def _daily_backup(args, store) -> None:
 
     try:
         backup.daily_backup(store)
-    except MlcardsError as e:
-        _err(f"note: the daily backup was not written: {e}")
+    except MlcardsError as e:  # told after the command succeeds; a failing command prints only its error
+        _NOTES.append(f"note: the daily backup was not written: {e}")
+
+
+_NOTES: list[str] = []
+
+
+def _after(code: int) -> int:
+    if code == 0:
+        for note in _NOTES:
+            _err(note)
+    _NOTES.clear()
+    return code
 
 
 def cmd_backup(args) -> int:
@@ -491,7 +502,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return run_tui(args)
-        return COMMANDS[args.command](args)
+        return _after(COMMANDS[args.command](args))
     except MlcardsError as e:
         _err(f"error: {e}")
         return 1

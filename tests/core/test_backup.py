@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
@@ -169,6 +170,30 @@ def test_daily_backup_once_per_study_day_keeps_seven(tmp_path):
     assert newest.stat().st_mtime_ns == stamp
     assert len(list(folder.glob("c.db.daily-*.bak"))) == 7
     no_temp_files(tmp_path)
+
+
+def test_a_failed_daily_backup_is_a_note_after_the_command_succeeds(tmp_path):
+    db = make_db(tmp_path / "c.db")
+    (tmp_path / "backups").write_text("a file where the folder belongs")
+    r = run_cli("settings", "new_per_day", "11", db=db)
+    assert r.returncode == 0 and r.stdout == "new_per_day = 11\n"
+    (note,) = r.stderr.splitlines()
+    assert note.startswith("note: the daily backup was not written: ") and "backups" in note
+    with Store.open(db) as s:
+        assert s.setting("new_per_day") == 11
+
+
+def test_temporary_files_of_a_killed_copy_are_swept(tmp_path):
+    db = make_db(tmp_path / "c.db")
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    stale, fresh = folder / ".c.db.daily-2020-01-01.bak.abc.tmp", folder / ".c.db.daily-2020-01-02.bak.def.tmp"
+    stale.write_bytes(b"x")
+    fresh.write_bytes(b"x")  # perhaps another process copying right now: kept
+    os.utime(stale, (1, 1))
+    with Store.open(db) as s:
+        assert backup.daily_backup(s) is not None
+    assert not stale.exists() and fresh.exists()
 
 
 def test_daily_backup_function(tmp_path):
