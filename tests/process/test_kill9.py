@@ -9,7 +9,9 @@ an export. Whatever the moment, the file stays intact and nothing acknowledged i
 
 The moments come from ``tests.process._proc.SEED`` (shown in the report header; set
 ``MLCARDS_PROCESS_SEED`` to replay a run). Each kind first runs once to completion, to check the
-command and to measure how long it takes; kill moments are drawn from that duration.
+command and to measure how long it takes; kill moments are fractions of that duration, drawn until
+enough kills have landed on a running process (see ``Kills.moments``). Some rounds kill on an observed
+state instead (the database file has content, the WAL is filling, a file appears in the folder).
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ import pytest
 from tests.process._proc import (
     SEED,
     Piped,
-    copy_db,
     bundled_term_count,
+    copy_db,
     db_args,
     decks_json,
     duplicate_answers,
@@ -132,7 +134,7 @@ def timed(proc: Piped, timeout: float = 60.0) -> float:
 def test_kill_9_during_line_mode_review(tmp_path, env, template_db):
     kills = Kills("review", rng_for("review"))
     template = template_db
-    answers = "\n4\n" * 400
+    answers = "\n4\n" * (bundled_term_count() + 50)  # more than a day's cards: the session ends by itself
 
     def start(db: Path) -> Piped:
         p = Piped(db_args(db, "review", "--plain", "--deck", GLOSSARY), env)
@@ -178,7 +180,7 @@ def test_kill_9_during_large_import_is_all_or_nothing(tmp_path, env, template_db
         return lambda: wal.exists() and wal.stat().st_size > 64 * 1024
 
     def rounds():
-        yield from ((i, "random", delay) for i, delay in kills.moments(duration, 6))
+        yield from ((i, "random", delay) for i, delay in kills.moments(duration, 5))
         yield 100, "writing", 0.0
         yield 101, "writing", 0.0
 
@@ -203,7 +205,7 @@ def test_kill_9_during_large_import_is_all_or_nothing(tmp_path, env, template_db
     changed = write_deck(tmp_path / "big-v2.json", "Big", BIG_TERMS)
     changed.write_text(changed.read_text(encoding="utf-8").replace("The meaning of", "Now the meaning of"), encoding="utf-8")
     def update_rounds():
-        yield from ((i, "random", delay) for i, delay in kills.moments(duration, 3))
+        yield from ((i, "random", delay) for i, delay in kills.moments(duration, 2))
         yield 100, "writing", 0.0
 
     for i, how, delay in update_rounds():
@@ -262,7 +264,7 @@ def test_kill_9_during_init_then_any_command_installs_the_bundled_deck(tmp_path,
 # --- migration of an older database -------------------------------------------------------------------------
 
 
-def old_schema_db(path: Path, terms: int = 12000, reviews_per_card: int = 4) -> dict[str, int]:
+def old_schema_db(path: Path, terms: int = 8000, reviews_per_card: int = 4) -> dict[str, int]:
     """A database at schema 0001 only (as an early mlcards made it), filled with enough rows that the
     later migrations' indexes take a noticeable time to build. Returns its row counts."""
     from sqlite_utils import Database
