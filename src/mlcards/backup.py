@@ -374,13 +374,18 @@ def _raw_copy(src: Path, dest: Path) -> Path:
     return dest
 
 
+def _unreadable(message: str) -> bool:
+    return "not an SQLite database" in message or "not a database" in message or "malformed" in message
+
+
 def restore(db_path: str | Path, source: str | Path, *, wait_s: float = LOCK_WAIT_S) -> Restored:
     """Replace the database at ``db_path`` with the backup ``source``, after checking it.
 
     The current database is copied to ``backups/<db>.pre-restore-<time>.bak`` first. A live
     database is overwritten through the backup API (one transaction: other connections see the old
-    or the new database, never a mix); one too damaged for SQLite to write into is replaced by
-    renaming a copy over it. A missing database is created from the copy.
+    or the new database, never a mix; damaged pages are simply overwritten); a file SQLite cannot
+    read as a database at all is kept byte for byte and replaced by renaming a copy over it. A
+    missing database is created from the copy.
     """
     db_path, source = Path(db_path).expanduser(), Path(source).expanduser()
     info = check_backup_file(source)
@@ -401,16 +406,17 @@ def restore(db_path: str | Path, source: str | Path, *, wait_s: float = LOCK_WAI
         except OSError as e:
             raise StoreError(f"cannot create the backups folder: {e.strerror}", path=folder) from None
         previous = _unique(folder / f"{db_path.name}.pre-restore-{_stamp()}.bak")
-        damaged = False
         try:
             copy_file(db_path, previous, wait_s=wait_s)
         except StoreError as e:
             if "locked" in e.message:
                 raise StoreError("the database is in use by another process; nothing was restored",
                                  path=db_path) from None
-            damaged = True  # not readable as SQLite: keep its bytes instead
-            _raw_copy(db_path, previous)
-        if not damaged:
+            if not _unreadable(e.message):
+                raise StoreError(f"cannot copy the database before restoring ({e.message}); nothing was restored",
+                                 path=db_path) from None
+            _raw_copy(db_path, previous)  # not readable as SQLite: keep its bytes instead, then replace it
+        else:
             try:
                 live = sqlite3.connect(db_path, timeout=1.0)
                 try:
@@ -421,8 +427,10 @@ def restore(db_path: str | Path, source: str | Path, *, wait_s: float = LOCK_WAI
             except TimeoutError:
                 raise StoreError("the database is in use by another process; nothing was restored "
                                  f"(its copy is in {previous})", path=db_path) from None
-            except sqlite3.Error:
-                pass  # too damaged to write into: fall through and replace the file
+            except sqlite3.Error as e:  # the step is one transaction on the live file: nothing was written
+                hint = "; close mlcards, move it aside and restore again" if _unreadable(str(e)) else ""
+                raise StoreError(f"cannot write into the database ({e}){hint}; nothing was restored "
+                                 f"(its copy is in {previous})", path=db_path) from None
         for sidecar in ("-wal", "-shm", "-journal"):  # they belong to the damaged file (kept in ``previous``)
             try:
                 db_path.with_name(db_path.name + sidecar).unlink()

@@ -308,6 +308,21 @@ def test_restore_over_a_damaged_database(tmp_path):
     assert previous.read_bytes() == b"\x00garbage" * 1000  # the damaged bytes are kept too
 
 
+def test_restore_over_a_database_with_corrupt_pages(tmp_path):
+    good = make_db(tmp_path / "good.db")
+    saved = tmp_path / "saved.bak"
+    backup.manual_backup(good, saved)
+    db = make_db(tmp_path / "c.db")
+    corrupt(db)
+    damaged = db.read_bytes()
+    r = run_cli("restore", str(saved), db=db)
+    assert r.returncode == 0, r.stderr
+    assert integrity(db) == "ok" and rows(db) == rows(good)
+    (previous,) = (tmp_path / "backups").glob("c.db.pre-restore-*.bak")
+    assert len(previous.read_bytes()) == len(damaged)
+    assert run_cli("doctor", db=db).returncode == 0
+
+
 def test_restore_waits_then_gives_up_on_a_writer(tmp_path):
     db = make_db(tmp_path / "c.db")
     saved = tmp_path / "saved.bak"
