@@ -248,6 +248,9 @@ def _apkg(folder: Path) -> list[Path]:
     chunks = cctx.compressobj()
     frame = b"".join(chunks.compress(ZERO_MB) for _ in range(400)) + chunks.flush()
     out.append(_zip(folder / "apkg-zstd-bomb.apkg", {"collection.anki21b": frame, "collection.anki2": db.read_bytes()}))
+    chunks = cctx.compressobj()  # the same with an SQLite header first: refused by the running count
+    frame = chunks.compress(b"SQLite format 3\0") + b"".join(chunks.compress(ZERO_MB) for _ in range(400)) + chunks.flush()
+    out.append(_zip(folder / "apkg-zstd-bomb-sqlite-header.apkg", {"collection.anki21b": frame}))
     # a frame by hand: no content size, window descriptor 2^(10 + 21) = 2 GiB, one raw block
     wide = b"\x28\xb5\x2f\xfd" + b"\x00" + bytes([21 << 3]) + ((1000 << 3) | 1).to_bytes(3, "little") + b"x" * 1000
     out.append(_zip(folder / "apkg-zstd-window.apkg", {"collection.anki21b": wide}))

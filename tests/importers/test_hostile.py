@@ -87,6 +87,7 @@ APKG_NAMES = [
     "apkg-zip-bomb-lying.apkg",
     "apkg-media-bomb.apkg",
     "apkg-zstd-bomb.apkg",
+    "apkg-zstd-bomb-sqlite-header.apkg",
     "apkg-zstd-window.apkg",
     "apkg-zstd-garbage.apkg",
     "apkg-bzip2.apkg",

@@ -72,6 +72,7 @@ CHUNK = 1024 * 1024
 COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 PLACEHOLDER_TEXT = "update to the latest anki version"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 
@@ -164,8 +165,14 @@ def parse(path: Path) -> ParseResult:
                 out = os.fdopen(fd, "wb")
                 fd = -1  # closed with ``out`` from here on
                 with out, zf.open(info) as src:
+                    head = b""
                     for chunk in _stream(src, name, budget, zstd=name.endswith("b")):
-                        out.write(chunk)
+                        if len(head) < len(SQLITE_MAGIC):
+                            head += chunk[: len(SQLITE_MAGIC)]
+                        if head.startswith(SQLITE_MAGIC[: len(head)]):
+                            out.write(chunk)  # not a database (e.g. a bomb of zeros): only counted, never written
+                if not head.startswith(SQLITE_MAGIC):
+                    raise DeckError(f"damaged Anki package: {name} is not an SQLite database", path=path)
                 media = _count_media(path, zf, infos)
         except DeckError:
             raise
