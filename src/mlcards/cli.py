@@ -474,7 +474,7 @@ def cmd_doctor(args) -> int:
 
     report = doctor.check(_database_path(args))
     if args.json:
-        _out(json.dumps(report.as_json(), ensure_ascii=False))
+        _out(json_text(report.as_json()))
     else:
         for c in report.checks:
             _out(c.line())
