@@ -76,7 +76,7 @@ def _sweep_temps(folder: Path, prefix: str) -> None:
         return
     cutoff = time.time() - STALE_TEMP_S
     for name in names:
-        if name.startswith(prefix) and (name.endswith(".tmp") or name.endswith(".tmp-journal")):
+        if name.startswith(prefix) and name.endswith((".tmp", ".tmp-journal")):
             try:
                 if (folder / name).stat().st_mtime < cutoff:
                     (folder / name).unlink()

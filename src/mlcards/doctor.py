@@ -153,18 +153,18 @@ def _foreign_keys(con: sqlite3.Connection) -> Check:
 ORPHAN_QUERIES = [
     # (label, tables needed, SQL returning one description per orphan row)
     ("term without a deck", ("terms", "decks"),
-     "SELECT 'term ' || t.id || ' (' || t.term || ') -> deck ' || t.deck_id FROM terms t "
-     "WHERE NOT EXISTS (SELECT 1 FROM decks d WHERE d.id = t.deck_id) ORDER BY t.id"),
+     ("SELECT 'term ' || t.id || ' (' || t.term || ') -> deck ' || t.deck_id FROM terms t "
+      "WHERE NOT EXISTS (SELECT 1 FROM decks d WHERE d.id = t.deck_id) ORDER BY t.id")),
     ("card without a term", ("cards", "terms"),
-     "SELECT 'card ' || c.id || ' -> term ' || c.term_id FROM cards c "
-     "WHERE NOT EXISTS (SELECT 1 FROM terms t WHERE t.id = c.term_id) ORDER BY c.id"),
+     ("SELECT 'card ' || c.id || ' -> term ' || c.term_id FROM cards c "
+      "WHERE NOT EXISTS (SELECT 1 FROM terms t WHERE t.id = c.term_id) ORDER BY c.id")),
     ("review without a card", ("reviews", "cards"),
-     "SELECT 'review ' || r.id || ' -> card ' || r.card_id FROM reviews r "
-     "WHERE NOT EXISTS (SELECT 1 FROM cards c WHERE c.id = r.card_id) ORDER BY r.id"),
+     ("SELECT 'review ' || r.id || ' -> card ' || r.card_id FROM reviews r "
+      "WHERE NOT EXISTS (SELECT 1 FROM cards c WHERE c.id = r.card_id) ORDER BY r.id")),
     ("link to a missing term", ("links", "terms"),
-     "SELECT 'link ' || l.term_id || ' -> ' || l.other_id FROM links l "
-     "WHERE NOT EXISTS (SELECT 1 FROM terms t WHERE t.id = l.term_id) "
-     "OR NOT EXISTS (SELECT 1 FROM terms t WHERE t.id = l.other_id) ORDER BY l.term_id, l.other_id"),
+     ("SELECT 'link ' || l.term_id || ' -> ' || l.other_id FROM links l "
+      "WHERE NOT EXISTS (SELECT 1 FROM terms t WHERE t.id = l.term_id) "
+      "OR NOT EXISTS (SELECT 1 FROM terms t WHERE t.id = l.other_id) ORDER BY l.term_id, l.other_id")),
 ]
 
 

@@ -78,6 +78,7 @@ def test_every_kind_of_orphan_is_named(tmp_path):
         "INSERT INTO links (term_id, other_id) VALUES (1, 8888)")
     code, lines, report = run_doctor(db)
     assert code == 1
+    assert report["healthy"] is False
     text = line(lines, "orphans")
     assert "1 term without a deck (term 500 (lost) -> deck 42)" in text
     assert "1 card without a term (card 600 -> term 4242)" in text
@@ -110,8 +111,9 @@ def test_a_dropped_table(tmp_path):
     assert line(lines, "schema").startswith("PROBLEM") and "missing table links" in line(lines, "schema")
     assert "cannot check links (table links missing)" in line(lines, "orphans")
     assert line(lines, "integrity").startswith("ok")
+    assert [c["name"] for c in report["checks"] if not c["ok"]] == ["schema", "orphans"]
     sql(db, "DROP TABLE settings")
-    code, lines, report = run_doctor(db)
+    code, lines, _ = run_doctor(db)
     assert code == 1 and "missing tables links, settings" in line(lines, "schema")
     assert "cannot check: table settings missing" in line(lines, "settings")
 
