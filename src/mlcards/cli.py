@@ -466,6 +466,12 @@ def cmd_restore(args) -> int:
     _out(f"restored {db} from {args.path} ({counts})")
     if result.previous is not None:
         _out(f"the database as it was before is saved in {result.previous}")
+    from mlcards.store import Store
+
+    try:  # a backup from an older mlcards is upgraded now (with its own pre-migration copy), not mid-session
+        Store.open(db, install_bundled=False).close()
+    except MlcardsError as e:
+        _err(f"note: the restored database will be upgraded when next opened: {e}")
     return 0
 
 

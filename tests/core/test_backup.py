@@ -242,6 +242,17 @@ def test_restore_replaces_the_database_and_keeps_the_previous_one(tmp_path):
     no_temp_files(tmp_path)
 
 
+def test_restore_an_older_schema_upgrades_it_at_once(tmp_path):
+    db = make_db(tmp_path / "c.db")
+    r = run_cli("restore", str(SCHEMAS / "schema-0001.db"), db=db)
+    assert r.returncode == 0, r.stderr
+    assert "(2 decks, 18 cards, 5 reviews)" in r.stdout.splitlines()[0]
+    assert applied(db) == [m.name for m in migrations._migrations]
+    assert counts(db) == counts(SCHEMAS / "schema-0001.db")
+    (pre,) = tmp_path.glob("c.db.pre-0002-*.bak")
+    assert applied(pre) == ["0001_initial"]
+
+
 def test_restore_into_a_missing_database_creates_it(tmp_path):
     src = make_db(tmp_path / "c.db")
     target = tmp_path / "new.db"
