@@ -36,11 +36,14 @@ def mlcards_argv() -> list[str]:
 
 def make_env(tmp_path: Path) -> dict[str, str]:
     """The environment for every child: no stray Textual/mlcards settings, a default database inside
-    ``tmp_path`` (so that even a command that forgot ``--db`` never touches the user's) and a
-    temporary folder of its own (``tmp_path/children-tmp``)."""
+    ``tmp_path`` (so that even a command that forgot ``--db`` never touches the user's), XDG
+    folders there too (crash logs, backups) and a temporary folder of its own
+    (``tmp_path/children-tmp``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL", "MLCARDS"))}
     scratch = tmp_path / "children-tmp"  # the children's temporary folder: whatever they leave is seen
     scratch.mkdir(exist_ok=True)
+    xdg = tmp_path / "children-xdg"  # crash logs, backups, settings: never in the user's folders
+    env.update({f"XDG_{kind}_HOME": str(xdg / kind.lower()) for kind in ("DATA", "STATE", "CONFIG", "CACHE")})
     env.update(
         TMPDIR=str(scratch),
         MLCARDS_DB=str(tmp_path / "default-must-stay-unused.db"),
