@@ -11,6 +11,7 @@ for a guessed time.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -216,7 +217,8 @@ class Piped:
         self.out = _Output()
         self.err = _Output()
         for stream, sink in ((self.proc.stdout, self.out), (self.proc.stderr, self.err)):
-            threading.Thread(target=sink.pump, args=(lambda fd=stream.fileno(): os.read(fd, 65536),), daemon=True).start()
+            fd = stream.fileno()
+            threading.Thread(target=sink.pump, args=(functools.partial(os.read, fd, 65536),), daemon=True).start()
 
     @property
     def pid(self) -> int:
@@ -252,7 +254,7 @@ class Piped:
             code = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.kill9()
-            raise TimedOut(f"{self.argv[2:]} did not finish within {timeout}s; stderr: {self.stderr()[-1500:]!r}")
+            raise TimedOut(f"{self.argv[2:]} did not finish within {timeout}s; stderr: {self.stderr()[-1500:]!r}") from None
         self.out.closed.wait(5)
         self.err.closed.wait(5)
         return code

@@ -172,7 +172,7 @@ def test_kill_9_during_large_import_is_all_or_nothing(tmp_path, env, template_db
     full = copy_db(template, tmp_path / "full" / "db.db")
     duration = timed(Piped(db_args(full, "import", str(big)), env))
     complete = decks_json(full, env)["Big"]
-    assert complete["terms"] == BIG_TERMS and complete["cards"] == 3 * BIG_TERMS
+    assert complete["terms"] == BIG_TERMS and complete["cards"] >= BIG_TERMS
 
     def writing(db: Path):
         """True once the import's write transaction has put pages in the WAL (it is writing)."""
@@ -197,7 +197,7 @@ def test_kill_9_during_large_import_is_all_or_nothing(tmp_path, env, template_db
                           "WHERE d.name = 'Big'")[0][0]
         assert decks.get(GLOSSARY) == bundled_term_count(), (decks, kills.report())
         assert decks.get("Big") in (None, BIG_TERMS), (decks, kills.report())
-        assert cards == (0 if "Big" not in decks else 3 * BIG_TERMS), (cards, kills.report())
+        assert cards == (0 if "Big" not in decks else complete["cards"]), (cards, kills.report())
         kills.log[-1] += " deck complete" if "Big" in decks else " no deck"
 
     # re-importing changed text over the whole deck: every term has the old text or every term the new
@@ -233,7 +233,8 @@ def test_kill_9_during_init_then_any_command_installs_the_bundled_deck(tmp_path,
     full = tmp_path / "full" / "db.db"
     full.parent.mkdir()
     duration = timed(Piped(db_args(full, "init"), env))
-    assert decks_json(full, env)[GLOSSARY]["terms"] == terms
+    installed = decks_json(full, env)[GLOSSARY]  # what a complete init installs
+    assert installed["terms"] == terms and installed["cards"] >= terms
 
     def check(db: Path, again: str) -> None:
         if again == "init":
@@ -242,7 +243,7 @@ def test_kill_9_during_init_then_any_command_installs_the_bundled_deck(tmp_path,
             assert r.returncode == 0 or "already exists" in r.stderr, (r.returncode, r.stderr)
         decks = decks_json(db, env)  # any command: it must see a fully set-up database
         assert GLOSSARY in decks, (decks, again, kills.report())
-        assert decks[GLOSSARY]["terms"] == terms and decks[GLOSSARY]["cards"] == 3 * terms, (decks, kills.report())
+        assert decks[GLOSSARY] == installed, (decks, kills.report())
         assert integrity(db) == "ok", kills.report()
 
     def rounds():
@@ -256,7 +257,7 @@ def test_kill_9_during_init_then_any_command_installs_the_bundled_deck(tmp_path,
         if how == "random":
             kills.at(p, delay)
         else:  # the moment the file first holds something: schema and deck not yet committed
-            kills.when(p, lambda: db.exists() and db.stat().st_size > 0, "the database file has content")
+            kills.when(p, lambda db=db: db.exists() and db.stat().st_size > 0, "the database file has content")
         check(db, "init" if i % 2 == 0 else "decks")
     print(kills.report())
 
@@ -376,8 +377,10 @@ def test_kill_9_during_export_leaves_no_partial_or_temporary_file(tmp_path, env,
         if how == "random":
             kills.at(p, delay)
         else:  # the export has started writing
-            kills.when(p, lambda: any(x.name != out.name for x in folder.iterdir()) or (out.exists() and not replacing),
-                       "a new file appears in the folder")
+            def started(folder=folder, out=out, replacing=replacing) -> bool:
+                return any(x.name != out.name for x in folder.iterdir()) or (out.exists() and not replacing)
+
+            kills.when(p, started, "a new file appears in the folder")
         left = sorted(x.name for x in folder.iterdir())
         kills.log[-1] += f" left {left}"
         if left not in ([[out.name]] if replacing else [[], [out.name]]):
