@@ -97,25 +97,66 @@ def _unique(values: list[str], key=lambda v: v) -> list[str]:
     return out
 
 
+RELATION_KINDS = ("is_a", "part_of", "contrasts_with", "same_as", "used_for")
+"""Typed links beside ``related``, in file order. ``is_a``/``part_of``/``used_for`` go from this term to
+the other ("Adam" is_a "optimizer"); ``contrasts_with`` and ``same_as`` are symmetric, like ``related``.
+For the undirected link graph (related-concept questions) every kind counts as a plain link."""
+
+LINK_FIELDS = ("related", *RELATION_KINDS)
+"""Every field that names other terms."""
+
+TERM_FIELDS = ("term", "aliases", "definition", "explanation", "example", *LINK_FIELDS, "tags")
+
+
+def _clean_names(value: list[str], me: str) -> list[str]:
+    """Term names, each on one line, no duplicates (ignoring case and spacing), no link to ``me``."""
+    return _unique([_line_text(v) for v in value if term_key(v) != me], key=term_key)
+
+
 class Term(BaseModel):
     """One glossary entry; it becomes a recall, a reverse and (if it has neighbours) a related card."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
     term: TermText = Field(description="The term itself, e.g. 'learning rate'.")
+    aliases: list[str] = Field(
+        default_factory=list,
+        description="Other names a learner may type for the term: acronyms, synonyms (e.g. 'SGD').",
+    )
     definition: RequiredText = Field(description="One-sentence definition.")
     explanation: OptionalText = Field(description="Plain-English explanation (2-4 sentences).")
     example: OptionalText = Field(description="A concrete example.")
     related: list[str] = Field(
         default_factory=list, description="Names of related terms (links are undirected)."
     )
+    is_a: list[str] = Field(
+        default_factory=list, description="Terms this one is a kind of (hypernyms): 'Adam' is_a 'optimizer'."
+    )
+    part_of: list[str] = Field(default_factory=list, description="Terms this one is a component of.")
+    contrasts_with: list[str] = Field(
+        default_factory=list, description="Terms commonly confused with, or opposite to, this one (symmetric)."
+    )
+    same_as: list[str] = Field(
+        default_factory=list, description="Terms meaning the same thing under another entry (symmetric)."
+    )
+    used_for: list[str] = Field(default_factory=list, description="Terms this one is used for, or mitigates.")
     tags: list[str] = Field(default_factory=list, description="Topic tags (no spaces).")
 
-    @field_validator("related")
+    @field_validator("aliases")
+    @classmethod
+    def _clean_aliases(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        names = [_line_text(v) for v in value]
+        names = [v for v in names if isinstance(v, str) and _VISIBLE.search(v)]
+        me = info.data.get("term")
+        for v in names:
+            if isinstance(me, str) and term_key(v) == term_key(me):
+                raise ValueError(f"alias {v!r} is the term itself; list only other names")
+        return _unique(names, key=term_key)
+
+    @field_validator(*LINK_FIELDS)
     @classmethod
     def _clean_related(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        me = term_key(info.data.get("term", ""))  # a term never relates to itself
-        return _unique([_line_text(v) for v in value if term_key(v) != me], key=term_key)
+        return _clean_names(value, term_key(info.data.get("term", "")))  # a term never links to itself
 
     @field_validator("tags")
     @classmethod
@@ -125,6 +166,15 @@ class Term(BaseModel):
     @property
     def key(self) -> str:
         return term_key(self.term)
+
+    @property
+    def relations(self) -> dict[str, list[str]]:
+        """The typed links that are not empty, kind -> names, in ``RELATION_KINDS`` order."""
+        return {k: list(getattr(self, k)) for k in RELATION_KINDS if getattr(self, k)}
+
+    def links(self) -> list[str]:
+        """Every linked name (related and typed), first mention kept."""
+        return _unique([n for f in LINK_FIELDS for n in getattr(self, f)], key=term_key)
 
 
 class Deck(BaseModel):
@@ -149,11 +199,34 @@ class Deck(BaseModel):
                     f"({self.terms[first[k]].term!r}); terms must be unique ignoring case and spacing"
                 )
             first[k] = i
+        clash = name_clash([(t.term, t.aliases) for t in self.terms])
+        if clash is not None:
+            i, message = clash
+            raise ValueError(f"terms[{i}] ({self.terms[i].term!r}): aliases: {message}")
         return self
 
     def graph(self) -> dict[str, set[str]]:
-        """Undirected related-term graph over term keys; links to unknown terms are ignored."""
-        return related_graph((t.key, [term_key(r) for r in t.related]) for t in self.terms)
+        """Undirected link graph over term keys (related and every typed relation); dangling links ignored."""
+        return related_graph((t.key, [term_key(r) for r in t.links()]) for t in self.terms)
+
+
+def name_clash(entries) -> tuple[int, str] | None:
+    """The first alias that is another entry's name or alias, over ``(term, aliases)`` pairs.
+
+    Returns ``(index of the entry whose alias clashes, message naming both)``, or None.
+    """
+    entries = list(entries)
+    owner: dict[str, tuple[int, str]] = {term_key(term): (i, "") for i, (term, _) in enumerate(entries)}
+    for i, (term, aliases) in enumerate(entries):
+        for alias in aliases:
+            k = term_key(alias)
+            if k in owner and owner[k][0] != i:
+                j, as_alias = owner[k]
+                other = entries[j][0]
+                what = f"an alias of {other!r}" if as_alias else f"the term {other!r}"
+                return i, f"alias {alias!r} is already {what}; a typed name must point at one term"
+            owner.setdefault(k, (i, alias))
+    return None
 
 
 def related_graph(edges) -> dict[str, set[str]]:
@@ -195,7 +268,7 @@ def describe_validation_error(err: ValidationError, data: Any = None) -> tuple[s
     if e.get("type") == "missing":
         msg = "is required"
     elif e.get("type") == "extra_forbidden":
-        msg = "is not a deck field (allowed: term, definition, explanation, example, related, tags)"
+        msg = f"is not a deck field (allowed: {', '.join(TERM_FIELDS)})"
         if not parts or not parts[0].startswith("terms["):
             msg = "is not a deck field (allowed: name, description, terms)"
     if msg.startswith("terms["):  # our own model-level message already names the item
@@ -260,6 +333,8 @@ class CardInfo:
     leech: bool = False
     buried_until: date | None = None
     reviews: int = 0
+    aliases: tuple[str, ...] = ()
+    relations: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (kind, names) for each non-empty typed relation
 
     @property
     def is_new(self) -> bool:

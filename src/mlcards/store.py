@@ -31,7 +31,9 @@ from mlcards.models import (
     Deck,
     DeckSummary,
     ImportReport,
+    RELATION_KINDS,
     Term,
+    name_clash,
     related_graph,
 )
 from mlcards.sm2 import SM2State
@@ -198,7 +200,39 @@ def _m0003_stats_card_day_index(db: Database) -> None:
     db.execute("CREATE INDEX reviews_card_day ON reviews(card_id, study_day, kind, grade)")
 
 
-MIGRATION_NAMES = frozenset({"0001_initial", "0002_stats_indexes", "0003_stats_card_day_index"})
+@migrations(name="0004_aliases_relations")
+def _m0004_aliases_relations(db: Database) -> None:
+    """Per term, its aliases and its typed relations.
+
+    ``aliases`` is a JSON list of names; ``relations`` a JSON object, kind -> list of term names
+    (kinds from ``models.RELATION_KINDS``, empty kinds left out), written as in the deck file, so
+    each edge keeps its direction. ``Store.term_relations`` decodes them into (term, other, kind)
+    edges; the ``links`` table stays the undirected union of ``related`` and every typed relation
+    (what related-concept questions use), rebuilt on each import or edit.
+    """
+    db.execute("ALTER TABLE terms ADD COLUMN aliases TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE terms ADD COLUMN relations TEXT NOT NULL DEFAULT '{}'")
+
+
+def _json_relations(text: Any) -> dict[str, list[str]]:
+    """The ``relations`` column: kind -> names (unknown kinds dropped); a damaged value is one clear error."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        value = None
+    if not isinstance(value, dict) or not all(
+        isinstance(v, list) and all(isinstance(n, str) for n in v) for v in value.values()
+    ):
+        raise StoreError(
+            f"a damaged value in the database ({str(text)[:40]!r} where typed relations belong); "
+            "run `mlcards doctor`, or restore a backup with `mlcards restore`"
+        )
+    return {k: value[k] for k in RELATION_KINDS if value.get(k)}
+
+
+MIGRATION_NAMES = frozenset(
+    {"0001_initial", "0002_stats_indexes", "0003_stats_card_day_index", "0004_aliases_relations"}
+)
 """Every migration this mlcards knows (a database with another one applied is from a newer mlcards)."""
 
 BUSY_TIMEOUT_MS = 5000
@@ -282,6 +316,12 @@ def _date(text: str | None) -> date | None:
 
 def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
+
+
+def _merge_names(first: list[str], more: list[str]) -> list[str]:
+    """``first`` then the names of ``more`` it lacks (ignoring case and spacing)."""
+    keys = {term_key(v) for v in first}
+    return list(first) + [v for v in more if term_key(v) not in keys]
 
 
 @dataclass(frozen=True)
@@ -599,6 +639,7 @@ class Store:
         inserts: list[dict] = []
         updates: list[tuple] = []
         seen: set[str] = set()
+        final_names: list[tuple[str, list[str]]] = []  # (term, aliases) after this import, for the clash check
         total = len(deck.terms)
         for index, t in enumerate(deck.terms):
             if progress is not None and index % 500 == 0:
@@ -607,6 +648,7 @@ class Store:
             seen.add(key)
             old = existing.get(key)
             values = self._term_values(t, old, mode)
+            final_names.append((t.term, json.loads(values["aliases"])))
             if old is None:
                 if mode == "replace":
                     position = index
@@ -624,6 +666,10 @@ class Store:
                     updates.append((*values.values(), position, old["updated_at"], old["id"]))
                 report.unchanged.append(t.term)
         report.missing = [row["term"] for key, row in existing.items() if key not in seen]
+        kept = [(row["term"], _json_list(row["aliases"])) for key, row in existing.items() if key not in seen]
+        clash = name_clash(final_names + kept)
+        if clash is not None:  # an alias naming a term kept from before (or, merged, another's alias)
+            raise StoreError(f"deck {report.deck!r}: term {(final_names + kept)[clash[0]][0]!r}: {clash[1]}")
         if dry_run:
             return report
 
@@ -642,7 +688,7 @@ class Store:
             if updates:
                 self.db.conn.executemany(
                     "UPDATE terms SET term = ?, definition = ?, explanation = ?, example = ?, related = ?, "
-                    "tags = ?, position = ?, updated_at = ? WHERE id = ?",
+                    "tags = ?, aliases = ?, relations = ?, position = ?, updated_at = ? WHERE id = ?",
                     updates,
                 )
             report.cards_added = self._sync_cards_and_links(deck_id, stamp)
@@ -659,6 +705,8 @@ class Store:
             "example": t.example,
             "related": t.related,
             "tags": t.tags,
+            "aliases": t.aliases,
+            "relations": t.relations,
         }
         if old is not None and mode == "enrich":
             for k in ("explanation", "example"):
@@ -671,13 +719,23 @@ class Store:
                 values[k] = merged
         values["related"] = json.dumps(values["related"], ensure_ascii=False)
         values["tags"] = json.dumps(values["tags"], ensure_ascii=False)
+        if old is not None and mode == "enrich":  # aliases and typed relations are merged like related
+            values["aliases"] = _merge_names(_json_list(old["aliases"]), values["aliases"])
+            before = _json_relations(old["relations"])
+            merged = {k: _merge_names(before.get(k, []), values["relations"].get(k, [])) for k in RELATION_KINDS}
+            values["relations"] = {k: v for k, v in merged.items() if v}
+        values["aliases"] = json.dumps(values["aliases"], ensure_ascii=False)
+        values["relations"] = json.dumps(values["relations"], ensure_ascii=False)
         return values
 
     def _sync_cards_and_links(self, deck_id: int, stamp: str) -> int:
-        """Rebuild the deck's undirected links and make sure every term has its cards."""
-        rows = list(self.db.execute("SELECT id, key, related FROM terms WHERE deck_id = ?", [deck_id]))
-        ids = {key: tid for tid, key, _ in rows}
-        graph = related_graph((key, [term_key(r) for r in _json_list(rel)]) for _, key, rel in rows)
+        """Rebuild the deck's undirected links (related and typed) and make sure every term has its cards."""
+        rows = list(self.db.execute("SELECT id, key, related, relations FROM terms WHERE deck_id = ?", [deck_id]))
+        ids = {key: tid for tid, key, _, _ in rows}
+        graph = related_graph(
+            (key, [term_key(r) for r in _json_list(rel) + [n for ns in _json_relations(typed).values() for n in ns]])
+            for _, key, rel, typed in rows
+        )
         self.db.execute(
             "DELETE FROM links WHERE term_id IN (SELECT id FROM terms WHERE deck_id = ?)", [deck_id]
         )
@@ -714,6 +772,8 @@ class Store:
                 example=r["example"],
                 related=_json_list(r["related"]),
                 tags=_json_list(r["tags"]),
+                aliases=_json_list(r["aliases"]),
+                **_json_relations(r["relations"]),
             )
             for r in self.db.query("SELECT * FROM terms WHERE deck_id = ? ORDER BY position, id", [deck_id])
         ]
@@ -730,35 +790,57 @@ class Store:
         ).fetchone()
         if clash:
             raise StoreError(f"this deck already has a term {clash[0]!r}; choose another name")
+        others = [
+            (term, _json_list(aliases))
+            for term, aliases in self.db.execute(
+                "SELECT term, aliases FROM terms WHERE deck_id = ? AND id != ?", [deck_id, term_id]
+            ).fetchall()
+        ]
+        entries = [*others, (new.term, new.aliases)]  # the edited term last: a clash is reported on it
+        name_problem = name_clash(entries)
+        if name_problem is not None:
+            raise StoreError(f"term {entries[name_problem[0]][0]!r}: {name_problem[1]}")
         stamp = _now_text(now)
         values = self._term_values(new, None, "replace")
         old_key = self.db.execute("SELECT key FROM terms WHERE id = ?", [term_id]).fetchone()[0]
         with self.transaction():
             self.db.execute(
                 "UPDATE terms SET key = ?, term = ?, definition = ?, explanation = ?, example = ?, related = ?, "
-                "tags = ?, updated_at = ? WHERE id = ?",
+                "tags = ?, aliases = ?, relations = ?, updated_at = ? WHERE id = ?",
                 [new.key, *values.values(), stamp, term_id],
             )
-            if old_key != new.key:  # a rename: other terms' links follow it
+            if old_key != new.key:  # a rename: other terms' links (related and typed) follow it
                 renamed = []
-                for other_id, related in self.db.execute(
-                    "SELECT id, related FROM terms WHERE deck_id = ? AND id != ?", [deck_id, term_id]
+
+                def follow(names: list[str]) -> list[str]:
+                    return [new.term if term_key(n) == old_key else n for n in names]
+
+                for other_id, related, typed in self.db.execute(
+                    "SELECT id, related, relations FROM terms WHERE deck_id = ? AND id != ?", [deck_id, term_id]
                 ).fetchall():
-                    names = _json_list(related)
-                    if any(term_key(n) == old_key for n in names):
-                        names = [new.term if term_key(n) == old_key else n for n in names]
-                        renamed.append((json.dumps(names, ensure_ascii=False), stamp, other_id))
-                self.db.conn.executemany("UPDATE terms SET related = ?, updated_at = ? WHERE id = ?", renamed)
+                    names, kinds = _json_list(related), _json_relations(typed)
+                    if any(term_key(n) == old_key for n in names + [n for ns in kinds.values() for n in ns]):
+                        renamed.append((
+                            json.dumps(follow(names), ensure_ascii=False),
+                            json.dumps({k: follow(v) for k, v in kinds.items()}, ensure_ascii=False),
+                            stamp,
+                            other_id,
+                        ))
+                self.db.conn.executemany(
+                    "UPDATE terms SET related = ?, relations = ?, updated_at = ? WHERE id = ?", renamed
+                )
             self._sync_cards_and_links(deck_id, stamp)
 
     def term_model(self, term_id: int) -> Term:
         r = self.db.execute(
-            "SELECT term, definition, explanation, example, related, tags FROM terms WHERE id = ?", [term_id]
+            "SELECT term, definition, explanation, example, related, tags, aliases, relations FROM terms WHERE id = ?",
+            [term_id],
         ).fetchone()
         if r is None:
             raise StoreError(f"no term with id {term_id}")
         return Term(term=r[0], definition=r[1], explanation=r[2], example=r[3],
-                    related=_json_list(r[4]), tags=_json_list(r[5]))
+                    related=_json_list(r[4]), tags=_json_list(r[5]),
+                    aliases=_json_list(r[6]), **_json_relations(r[7]))
 
     def deck_summaries(self, today: date | None = None) -> list[DeckSummary]:
         """Per deck: terms, cards, new (never studied), due (studied, due today or earlier, not suspended)."""
@@ -782,7 +864,8 @@ class Store:
 
     _CARD_SQL = """
         SELECT c.*, t.deck_id, d.name AS deck, t.term, t.definition, t.explanation, t.example,
-               t.related, t.tags, (SELECT COUNT(*) FROM reviews r WHERE r.card_id = c.id) AS review_count
+               t.related, t.tags, t.aliases, t.relations,
+               (SELECT COUNT(*) FROM reviews r WHERE r.card_id = c.id) AS review_count
         FROM cards c JOIN terms t ON t.id = c.term_id JOIN decks d ON d.id = t.deck_id
     """
 
@@ -811,6 +894,8 @@ class Store:
             leech=bool(r["leech"]),
             buried_until=_date(r["buried_until"]),
             reviews=r["review_count"],
+            aliases=tuple(_json_list(r["aliases"])),
+            relations=tuple((k, tuple(v)) for k, v in _json_relations(r["relations"]).items()),
         )
 
     def card(self, card_id: int) -> CardInfo:
@@ -827,6 +912,36 @@ class Store:
         sql = """SELECT t.id, t.term, t.definition, t.key FROM links l JOIN terms t ON t.id = l.other_id
                  WHERE l.term_id = ? ORDER BY t.position, t.id"""
         return [TermBrief(*r) for r in self.db.execute(sql, [term_id])]
+
+    def term_relations(self, deck_id: int) -> list[tuple[int, int, str]]:
+        """Every link written in a deck, with its direction: ``(term_id, other_id, kind)``.
+
+        ``kind`` is ``'related'`` or one of ``RELATION_KINDS``; the edge goes from the term whose entry
+        names the other ("Adam" is_a "optimizer": Adam's id first). Decoded from the terms' ``related``
+        and ``relations`` columns (links to names that are not terms of the deck are left out), in deck
+        order. The ``links`` table holds the same pairs undirected and untyped.
+        """
+        rows = list(self.db.execute(
+            "SELECT id, key, related, relations FROM terms WHERE deck_id = ? ORDER BY position, id", [deck_id]
+        ))
+        ids = {key: tid for tid, key, _, _ in rows}
+        edges = []
+        for tid, _key, related, typed in rows:
+            for kind, names in [("related", _json_list(related)), *_json_relations(typed).items()]:
+                for name in names:
+                    other = ids.get(term_key(name))
+                    if other is not None and other != tid:
+                        edges.append((tid, other, kind))
+        return edges
+
+    def answer_names(self, deck_id: int) -> list[tuple[int, str, tuple[str, ...]]]:
+        """``(term_id, term, aliases)`` for every term of a deck: what typed answers are judged against."""
+        return [
+            (tid, term, tuple(_json_list(aliases)))
+            for tid, term, aliases in self.db.execute(
+                "SELECT id, term, aliases FROM terms WHERE deck_id = ? ORDER BY position, id", [deck_id]
+            )
+        ]
 
     def deck_graph(self, deck_id: int) -> tuple[dict[int, TermBrief], dict[int, set[int]]]:
         """Every term of a deck and the undirected related-term graph over their ids."""

@@ -186,7 +186,14 @@ def test_json_schema_has_the_fields():
     assert set(schema["properties"]) == {"name", "description", "terms"}
     assert "name" in schema["required"]
     term = schema["$defs"]["Term"]
-    assert set(term["properties"]) == {"term", "definition", "explanation", "example", "related", "tags"}
+    assert set(term["properties"]) == {
+        "term", "aliases", "definition", "explanation", "example", "related",
+        "is_a", "part_of", "contrasts_with", "same_as", "used_for", "tags",
+    }
+    for field in ("aliases", "is_a", "part_of", "contrasts_with", "same_as", "used_for"):
+        assert term["properties"][field]["type"] == "array"
+        assert term["properties"][field]["items"]["type"] == "string"
+        assert term["properties"][field].get("description")
     assert set(term["required"]) == {"term", "definition"}
     assert term["additionalProperties"] is False
     assert term["properties"]["related"]["type"] == "array"

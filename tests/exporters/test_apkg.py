@@ -66,7 +66,9 @@ def test_collection_is_consistent(tmp_path: Path):
     assert list(models) == [str(apkg.MODEL_ID)]
     model = models[str(apkg.MODEL_ID)]
     assert model["name"] == "mlcards term"
-    assert [f["name"] for f in model["flds"]] == ["Term", "Definition", "Explanation", "Example", "Related", "Tags"]
+    assert [f["name"] for f in model["flds"]] == [
+        "Term", "Definition", "Explanation", "Example", "Related", "Tags", "Aliases"
+    ]
     assert [t["name"] for t in model["tmpls"]] == ["Recall", "Reverse"]
     assert model["type"] == 0 and model["sortf"] == 0
     deck_id = apkg.deck_id_for("Tiny")
@@ -75,7 +77,7 @@ def test_collection_is_consistent(tmp_path: Path):
     notes = conn.execute("SELECT id, guid, mid, flds, sfld, tags, mod FROM notes ORDER BY id").fetchall()
     assert len(notes) == 6
     assert {n["mid"] for n in notes} == {apkg.MODEL_ID}
-    assert all(len(n["flds"].split("\x1f")) == 6 for n in notes)
+    assert all(len(n["flds"].split("\x1f")) == 7 for n in notes)
     assert [n["sfld"] for n in notes] == ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
     assert len({n["guid"] for n in notes}) == 6
     assert {n["mod"] for n in notes} == {int(NOW.timestamp())}
@@ -121,6 +123,7 @@ def test_fields_are_escaped_plain_text(tmp_path: Path):
         "x -&gt; y",
         "plain, R&amp;D",
         "math odd-tag",
+        "",  # no aliases
     ]
     assert rows[0]["tags"].split() == ["math", "odd-tag"]
     assert rows[3]["flds"].split("\x1f")[:2] == ["Ünïcødé 神经网络", "Non-ASCII 🧠."]
@@ -204,7 +207,7 @@ def _tamper(package: Path, tmp_path: Path, sql: str) -> Path:
 @pytest.mark.parametrize(
     "sql, message",
     [
-        ("UPDATE notes SET flds = 'only one field' WHERE id = (SELECT MIN(id) FROM notes)", "has 1 fields; its note type has 6"),
+        ("UPDATE notes SET flds = 'only one field' WHERE id = (SELECT MIN(id) FROM notes)", "has 1 fields; its note type has 7"),
         ("DELETE FROM cards WHERE ord = 1 AND nid = (SELECT MIN(id) FROM notes)", "expected [0, 1]"),
         ("UPDATE cards SET did = 42", "unknown deck 42"),
         ("UPDATE notes SET mid = 7", "unknown note type 7"),

@@ -20,6 +20,10 @@ Why these choices (checked against Anki's importer, rslib ``import_export/text/c
   empty. So the first two columns are called Front and Back, the field names of that note type.
   Explanation, Example and Related have no field there and are skipped by Anki (the ``.apkg``
   export carries every field); our own importer reads all of them back by name.
+- A deck whose terms have aliases gets one more column, ``Aliases`` (names joined with ", "), after
+  Deck: Anki skips it like Explanation (its Back field is the reversed card's front, so the other
+  names cannot go there without giving the answer away); the ``.apkg`` export shows them on the back.
+  A deck without aliases is written exactly as before.
 - ``#deck column:`` makes Anki create the deck when it does not exist yet (``#deck:`` alone would
   drop the notes into the current deck); ``#deck:`` stays for readers that only know that header.
 - ``#html:false``: our text is plain, so Anki escapes ``<``, ``>`` and ``&`` itself (and turns line
@@ -47,6 +51,8 @@ COLUMNS = ("Front", "Back", "Explanation", "Example", "Related", "Tags", "Deck")
 TAGS_COLUMN = COLUMNS.index("Tags") + 1
 DECK_COLUMN = COLUMNS.index("Deck") + 1
 RELATED_JOIN = ", "
+ALIASES_COLUMN = "Aliases"
+"""The eighth column, written only when some term has aliases."""
 
 
 def quote(field: str, separator: str) -> str:
@@ -66,8 +72,8 @@ def row(fields: list[str], separator: str) -> str:
     return separator.join(quote(f, separator) for f in fields) + "\n"
 
 
-def term_fields(term: Term, deck_name: str) -> list[str]:
-    return [
+def term_fields(term: Term, deck_name: str, *, aliases: bool = False) -> list[str]:
+    fields = [
         term.term,
         term.definition,
         term.explanation or "",
@@ -76,6 +82,13 @@ def term_fields(term: Term, deck_name: str) -> list[str]:
         " ".join(tag for tag in ("_".join(t.split()) for t in term.tags) if tag),
         deck_name,
     ]
+    if aliases:
+        fields.append(RELATED_JOIN.join(term.aliases))
+    return fields
+
+
+def has_aliases(deck: Deck) -> bool:
+    return any(t.aliases for t in deck.terms)
 
 
 def header(deck: Deck, separator: str) -> str:
@@ -84,7 +97,7 @@ def header(deck: Deck, separator: str) -> str:
         "#html:false",
         f"#notetype:{NOTETYPE}",
         f"#deck:{deck.name}",
-        "#columns:" + row(list(COLUMNS), separator).rstrip("\n"),
+        "#columns:" + row([*COLUMNS, *([ALIASES_COLUMN] if has_aliases(deck) else [])], separator).rstrip("\n"),
         f"#deck column:{DECK_COLUMN}",
         f"#tags column:{TAGS_COLUMN}",
     ]
@@ -95,7 +108,10 @@ def dumps(deck: Deck, suffix: str) -> str:
     separator = SEPARATORS.get(suffix.lower())
     if separator is None:
         raise ValueError(f"not an Anki text extension: {suffix}")
-    return header(deck, separator) + "".join(row(term_fields(t, deck.name), separator) for t in deck.terms)
+    aliases = has_aliases(deck)
+    return header(deck, separator) + "".join(
+        row(term_fields(t, deck.name, aliases=aliases), separator) for t in deck.terms
+    )
 
 
 def write(deck: Deck, path: Path, *, now: datetime | None = None) -> None:  # noqa: ARG001 - uniform signature

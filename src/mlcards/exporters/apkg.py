@@ -1,13 +1,14 @@
 """Write a Deck as an Anki package (``.apkg``) with ``genanki``.
 
 - One note per term, of a dedicated note type "mlcards term" whose fields are Term, Definition,
-  Explanation, Example, Related and Tags, with two card types: "Recall" (term on the front;
+  Explanation, Example, Related, Tags and Aliases (the term's other names, shown on the back of
+  both cards as "Also: ..."; never on a front, where they would give the answer away), with two card types: "Recall" (term on the front;
   definition, explanation, example and related terms on the back) and "Reverse" (definition on the
   front; the term and the rest on the back).
 - Stable identities, so exporting again and importing into Anki updates notes instead of adding
   duplicates: the note type id is derived from the constant ``"mlcards-term-v1"``, the deck id from
   the deck name (case-insensitive, like deck names in mlcards) and each note's GUID from the deck
-  name and the term's key (``genanki.guid_for``). Notes carry the export time as their
+  name and the term's key (``genanki.guid_for``): aliases and links do not change it. Notes carry the export time as their
   modification time, so Anki's default "update if newer" applies them.
 - Our text is plain: every field is HTML-escaped and line breaks become ``<br>``. Tags cannot
   contain spaces in Anki (ours never do; whitespace is replaced by "_" anyway).
@@ -39,7 +40,7 @@ from mlcards.models import Deck, Term
 from mlcards.text import term_key
 
 MODEL_NAME = "mlcards term"
-FIELDS = ("Term", "Definition", "Explanation", "Example", "Related", "Tags")
+FIELDS = ("Term", "Definition", "Explanation", "Example", "Related", "Tags", "Aliases")
 TEMPLATE_NAMES = ("Recall", "Reverse")
 RELATED_JOIN = ", "
 
@@ -53,6 +54,7 @@ def stable_id(text: str) -> int:
 MODEL_ID = stable_id("mlcards-term-v1")
 
 _BACK_REST = (
+    "{{#Aliases}}<div class=aliases><span class=label>Also:</span> {{Aliases}}</div>{{/Aliases}}\n"
     "{{#Explanation}}<div class=explanation>{{Explanation}}</div>{{/Explanation}}\n"
     "{{#Example}}<div class=example><span class=label>Example:</span> {{Example}}</div>{{/Example}}\n"
     "{{#Related}}<div class=related><span class=label>Related:</span> {{Related}}</div>{{/Related}}\n"
@@ -74,7 +76,7 @@ TEMPLATES = [
 CSS = """.card { font-family: sans-serif; font-size: 20px; text-align: left; color: black; background: white; }
 .term { font-size: 28px; font-weight: bold; text-align: center; }
 .definition { margin: 0.6em 0; }
-.explanation, .example, .related { margin: 0.6em 0; font-size: 18px; }
+.aliases, .explanation, .example, .related { margin: 0.6em 0; font-size: 18px; }
 .label { font-weight: bold; }
 .nightMode .card, .card.nightMode { color: white; background: #2f2f31; }
 """
@@ -109,6 +111,7 @@ def note_fields(term: Term) -> list[str]:
         field_html(term.example),
         RELATED_JOIN.join(field_html(r) for r in term.related),
         " ".join(t for t in (anki_tag(tag) for tag in term.tags) if t),
+        RELATED_JOIN.join(field_html(a) for a in term.aliases),
     ]
 
 

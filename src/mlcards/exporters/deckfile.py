@@ -5,14 +5,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mlcards.models import Deck
+from mlcards.models import RELATION_KINDS, Deck
+
+OMIT_WHEN_EMPTY = ("aliases", *RELATION_KINDS)
+"""Fields written only when they hold something (a deck without them reads and writes as before)."""
 
 EXTENSIONS = (".json", ".toml", ".yaml", ".yml")
 
 
 def to_data(deck: Deck) -> dict:
     """Plain data with empty optional fields left out (so files stay tidy and round-trip exactly)."""
-    return deck.model_dump(mode="json", exclude_none=True)
+    data = deck.model_dump(mode="json", exclude_none=True)
+    for term in data.get("terms", []):
+        for key in OMIT_WHEN_EMPTY:
+            if not term.get(key):
+                term.pop(key, None)
+    return data
 
 
 def dumps(deck: Deck, suffix: str) -> str:

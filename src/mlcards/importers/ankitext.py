@@ -48,6 +48,7 @@ ROLE_NAMES = {
     "explanation": {"explanation", "extra", "back extra"},
     "example": {"example", "examples"},
     "related": {"related", "related terms"},
+    "aliases": {"aliases", "alias", "also"},
     "tags": {"tags"},
     "deck": {"deck"},
     "guid": {"guid"},
@@ -356,6 +357,7 @@ def _parse(path: Path) -> ParseResult:
                 explanation="\n\n".join(p for p in explanation_parts if p) or None,
                 example=cell(rec, "example") or None,
                 related=_split_related(cell(rec, "related")),
+                aliases=_split_related(cell(rec, "aliases")),
                 tags=tags,
             )
         except ValidationError as e:

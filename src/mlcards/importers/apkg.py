@@ -304,7 +304,7 @@ class _Model:
         for idx, field in enumerate(fields):
             key = " ".join(field.split()).lower()
             role = next((r for r, aliases in ROLE_NAMES.items() if key in aliases), None)
-            if role in ("term", "definition", "explanation", "example", "related", "tags") and role not in self.roles:
+            if role in ("term", "definition", "explanation", "example", "related", "tags", "aliases") and role not in self.roles:
                 self.roles[role] = idx
         if "term" not in self.roles or "definition" not in self.roles:  # by position
             self.roles = {"term": 0, "definition": 1}
@@ -507,6 +507,7 @@ def _read(path: Path, conn: sqlite3.Connection, placeholder_possible: bool):
                 explanation=explanation,
                 example=field("example") or None,
                 related=related,
+                aliases=[a.strip() for a in field("aliases").replace(";", ",").split(",") if a.strip()],
                 tags=tag_list,
             )
         except ValidationError as e:

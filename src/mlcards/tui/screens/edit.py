@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from mlcards.errors import MlcardsError
-from mlcards.models import Term, describe_validation_error
+from mlcards.models import RELATION_KINDS, Term, describe_validation_error
 from mlcards.text import safe_line
 
 
@@ -67,6 +67,9 @@ class EditTermScreen(ModalScreen[bool]):
             "tags": self.query_one("#edit-tags", Input).value.replace(",", " ").split(),
         }
         try:
+            # fields this form does not show (aliases, typed relations) are kept as they are
+            kept = self.app.store.term_model(self.term_id)
+            data.update({k: getattr(kept, k) for k in ("aliases", *RELATION_KINDS)})
             term = Term.model_validate(data)
             self.app.store.update_term(self.term_id, term)
         except ValidationError as e:
