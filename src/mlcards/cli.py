@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("schema", "print the deck-file JSON Schema")
 
+    p = command("lint", "check deck files (.json/.toml/.yaml): links, islands, give-away definitions, duplicates, "
+                        "invisible characters, spelling; exit 1 on any error")
+    p.add_argument("paths", nargs="+", metavar="DECKFILE")
+    p.add_argument("--json", action="store_true", help="print a JSON list of findings")
+
     p = command("stats", "progress figures: today, streaks, true retention, card states, forecast, decks")
     p.add_argument("--deck", metavar="NAME", help="only this deck")
     p.add_argument("--range", choices=("7", "30", "90", "365", "all"), default="30",
@@ -292,6 +297,19 @@ def cmd_decks(args) -> int:
     return 0
 
 
+def cmd_lint(args) -> int:
+    from mlcards import lint
+
+    findings = lint.lint_paths(args.paths)
+    if args.json:
+        _out(json_text([f.as_json() for f in findings], indent=2))
+    else:
+        for f in findings:
+            _out(f.text())
+        _out(lint.summary(findings, len(args.paths)))
+    return 1 if any(f.severity == "error" for f in findings) else 0
+
+
 def cmd_schema(args) -> int:
     from mlcards.models import Deck
 
@@ -494,6 +512,7 @@ COMMANDS: dict[str, Callable] = {
     "decks": cmd_decks,
     "review": cmd_review,
     "schema": cmd_schema,
+    "lint": cmd_lint,
     "settings": cmd_settings,
     "stats": cmd_stats,
     "backup": cmd_backup,
