@@ -191,9 +191,6 @@ def test_cli_on_a_missing_file_is_an_error(tmp_path):
     assert r.returncode == 1 and "does not load" in r.stdout
 
 
-@pytest.mark.xfail(strict=False, reason="decks/ml-glossary.toml is being rewritten (deckwork/PLAN.md): the old "
-                   "185-term deck has an unlinked reinforcement-learning island and two acronym give-aways (LSTM, "
-                   "GAN); the merged rewrite lints with no errors. Drop this mark once it is committed.")
 def test_the_bundled_deck_lints_without_errors():
     found = [f for p in bundled.deck_files() for f in lint.lint_path(p)]
     errors = [f.text() for f in found if f.severity == "error"]
