@@ -34,6 +34,7 @@ def prompt_label(card: CardInfo) -> str:
         CardKind.RECALL: "What does this term mean?",
         CardKind.REVERSE: "Which term is this?",
         CardKind.RELATED: "Related concepts",
+        CardKind.CONTRAST: "Often confused",
     }[card.kind]
 
 

@@ -402,6 +402,9 @@ def _stats_text(s) -> list[str]:
     days = sum(1 for x in s.reviews_per_day if x.reviews)
     lines.append(f"activity   {n(answered, 'answer')}, {days} of {n(len(s.reviews_per_day), 'day')} studied ({span})")
     lines.append(f"related    {ratio(s.related)} on related-concept questions, {span}")
+    if s.confused_pairs:
+        lines.append("confused   most confused pairs: " + ", ".join(
+            f"{one_line(p.term)} / {one_line(p.other)} ({p.times}x)" for p in s.confused_pairs))
     if s.decks:
         w = max(4, *(len(one_line(x.name)) for x in s.decks))
         lines += ["", f"{'deck':<{w}}  {'terms':>6} {'cards':>6} {'new':>6} {'learn':>6} {'young':>6} "

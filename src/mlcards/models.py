@@ -284,17 +284,18 @@ def _item_from_message(msg: str) -> int | None:
 
 
 class CardKind(str, enum.Enum):
-    """The three cards a term can give."""
+    """The three cards a term can give, and the contrast card a confused pair of terms gets."""
 
     RECALL = "recall"  # term -> definition (explanation and example on the back)
     REVERSE = "reverse"  # definition -> term (can be answered by typing)
     RELATED = "related"  # multiple choice over the related-term graph
+    CONTRAST = "contrast"  # a pair confused twice on multiple choice: which of the two is this?
 
     def __str__(self) -> str:
         return self.value
 
 
-CARD_ORDER = {CardKind.RECALL: 0, CardKind.REVERSE: 1, CardKind.RELATED: 2}
+CARD_ORDER = {CardKind.RECALL: 0, CardKind.REVERSE: 1, CardKind.RELATED: 2, CardKind.CONTRAST: 3}
 
 GRADE_MEANINGS = {
     5: "perfect response",
@@ -333,6 +334,7 @@ class CardInfo:
     leech: bool = False
     buried_until: date | None = None
     reviews: int = 0
+    pair_term_id: int | None = None  # a contrast card's other term
     aliases: tuple[str, ...] = ()
     relations: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (kind, names) for each non-empty typed relation
 

@@ -76,6 +76,7 @@ class PlainReview:
         self.say()
         self.say(f"[{number}] {one_line(card.deck)} · {' · '.join(flags)}")
         started = time.monotonic()
+        self._choice: int | None = None  # the option picked on a multiple-choice card
         if shown.question is not None:
             suggested = self._multiple_choice(shown, started)
         else:
@@ -118,7 +119,7 @@ class PlainReview:
             if line.isdigit() and 1 <= int(line) <= len(q.choices):
                 break
             self.say(f"  type a number from 1 to {len(q.choices)}")
-        chosen = int(line) - 1
+        chosen = self._choice = int(line) - 1
         correct = q.is_correct(chosen)
         suggested = suggest_mc_grade(correct, time.monotonic() - started)
         verdict = "right" if correct else f"wrong: the answer is {q.answer + 1}) {one_line(q.choices[q.answer])}"
@@ -140,7 +141,8 @@ class PlainReview:
         moment = self.session.clock()
         while True:
             try:
-                return self.session.answer(grade, duration_ms=duration_ms, now=moment)
+                return self.session.answer(grade, duration_ms=duration_ms, now=moment,
+                                           choice=getattr(self, "_choice", None))
             except DatabaseBusy as e:
                 sys.stderr.write(safe_line(f"error: {e}; retrying, your answer is kept") + "\n")
                 sys.stderr.flush()

@@ -12,10 +12,33 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from mlcards import studyday
-from mlcards.cards import MCQuestion, build_question
+from mlcards.cards import MCQuestion
 from mlcards.models import AnswerResult, CardInfo, CardKind
+from mlcards.questions import Entry, QuestionGraph
 from mlcards.queue import Limits, build_queue, candidate_window
 from mlcards.store import Store
+
+
+def deck_question_graph(store: Store, deck_id: int) -> QuestionGraph:
+    """A deck's terms, links and typed relations, ready for multiple-choice questions."""
+    _, adj = store.deck_graph(deck_id)
+    entries = {row["id"]: Entry(**row) for row in store.question_entries(deck_id)}
+    typed: dict[str, list[tuple[int, int]]] = {}
+    for a, b, kind in store.term_relations(deck_id):
+        if kind != "related":
+            typed.setdefault(kind, []).append((a, b))
+    return QuestionGraph(entries, adj, typed)
+
+
+def question_for(graph: QuestionGraph, card: CardInfo, seed: object | None = None) -> MCQuestion | None:
+    """The multiple-choice question a related or contrast card shows, deterministic from the card id
+    and its review count (a related card rotates through the question styles its term supports)."""
+    seed = f"{card.id}:{card.reviews}" if seed is None else seed
+    if card.kind is CardKind.CONTRAST:
+        return graph.contrast(card.term_id, card.pair_term_id, seed) if card.pair_term_id is not None else None
+    if card.kind is CardKind.RELATED:
+        return graph.question(card.term_id, seed, turn=card.reviews)
+    return None
 
 
 @dataclass(frozen=True)
@@ -92,7 +115,7 @@ class ReviewSession:
         self.history: list[_Step] = []
         self.seen: set[int] = set()
         self.total_cards = len(main) + len(redrill)
-        self._graphs: dict[int, tuple] = {}
+        self._graphs: dict[int, QuestionGraph] = {}
 
     # --- flow --------------------------------------------------------------------------------------
 
@@ -123,7 +146,7 @@ class ReviewSession:
         if card.suspended:
             return None
         question = None
-        if card.kind is CardKind.RELATED:
+        if card.kind in (CardKind.RELATED, CardKind.CONTRAST):
             question = self.question_for(card)
             if question is None:  # its links were removed by a re-import: nothing to ask
                 return None
@@ -131,16 +154,34 @@ class ReviewSession:
 
     def question_for(self, card: CardInfo) -> MCQuestion | None:
         if card.deck_id not in self._graphs:
-            self._graphs[card.deck_id] = self.store.deck_graph(card.deck_id)
-        terms, adj = self._graphs[card.deck_id]
-        return build_question(card.term_id, terms, adj, seed=f"{card.id}:{card.reviews}")
+            self._graphs[card.deck_id] = deck_question_graph(self.store, card.deck_id)
+        return question_for(self._graphs[card.deck_id], card)
 
-    def answer(self, grade: int, *, duration_ms: int | None = None, now: datetime | None = None) -> AnswerResult:
-        """Grade the current card; committed before this returns. Call ``next()`` for the next card."""
+    def answer(
+        self,
+        grade: int,
+        *,
+        duration_ms: int | None = None,
+        now: datetime | None = None,
+        choice: int | None = None,
+    ) -> AnswerResult:
+        """Grade the current card; committed before this returns. Call ``next()`` for the next card.
+
+        ``choice`` is the option picked on a multiple-choice card (None: none picked); its term is
+        logged with the answer, so a pair confused twice becomes a contrast card.
+        """
         if self.current is None:
             raise RuntimeError("no card is showing")
         shown = self.current
-        result = self.store.answer(shown.card.id, grade, now or self.clock(), duration_ms=duration_ms)
+        q = shown.question
+        result = self.store.answer(
+            shown.card.id,
+            grade,
+            now or self.clock(),
+            duration_ms=duration_ms,
+            chosen_term_id=q.chosen_id(choice) if q is not None else None,
+            key_term_id=q.key_id if q is not None and q.identifies else None,
+        )
         requeued = grade < 4
         if requeued:
             self.redrill.append(shown.card.id)

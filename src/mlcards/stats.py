@@ -291,6 +291,21 @@ class Cluster:
 
 
 @dataclass(frozen=True)
+class ConfusedPair:
+    """Two terms a learner mixed up on multiple-choice cards: one was the key, the other was picked."""
+
+    term_id: int
+    term: str
+    other_id: int
+    other: str
+    deck: str
+    times: int  # answers (either way round) where one was the key and the other was chosen
+
+    def as_json(self) -> dict:
+        return {"term": self.term, "other": self.other, "deck": self.deck, "times": self.times}
+
+
+@dataclass(frozen=True)
 class Summary:
     """Every figure for one deck filter and range, as of one study day."""
 
@@ -313,6 +328,7 @@ class Summary:
     hardest_terms: list[HardTerm]
     clusters: list[Cluster]
     related: Ratio  # all related-concept answers in the range (first answers of a day)
+    confused_pairs: list[ConfusedPair] = field(default_factory=list)  # most confused first, all time
 
     def as_json(self) -> dict:
         return {
@@ -339,6 +355,7 @@ class Summary:
             "hardest_terms": [h.as_json() for h in self.hardest_terms],
             "related_accuracy": self.related.as_json(),
             "clusters": [c.as_json() for c in self.clusters],
+            "confused_pairs": [p.as_json() for p in self.confused_pairs],
         }
 
 
@@ -744,6 +761,32 @@ def hardest_terms(store: Store, *, limit: int = 10, deck_id: int | None = None) 
     return out
 
 
+def confused_pairs(
+    store: Store, *, deck_id: int | None = None, limit: int = 5, min_times: int = 2
+) -> list[ConfusedPair]:
+    """The most confused pairs of terms, all time: answers where one term of the pair was the key of
+    a multiple-choice question that asks to identify a term, and the other was the option chosen
+    (either way round, re-drills included: each is a real mix-up). Pairs confused at least
+    ``min_times`` times, most often first, then deck order. Twice is also when a pair gets a
+    contrast card of its own (``Store.answer``)."""
+    deck_sql = "" if deck_id is None else " AND t.deck_id = :deck"
+    sql = f"""
+        SELECT p.a, ta.term, p.b, tb.term, d.name, p.n
+        FROM (SELECT MIN(r.key_term_id, r.chosen_term_id) AS a, MAX(r.key_term_id, r.chosen_term_id) AS b,
+                     COUNT(*) AS n
+              FROM reviews r
+              WHERE r.key_term_id IS NOT NULL AND r.chosen_term_id IS NOT NULL
+                AND r.chosen_term_id != r.key_term_id
+              GROUP BY a, b HAVING n >= :min) p
+        JOIN terms ta ON ta.id = p.a JOIN terms tb ON tb.id = p.b JOIN terms t ON t.id = p.a
+        JOIN decks d ON d.id = ta.deck_id
+        WHERE 1 = 1{deck_sql}
+        ORDER BY p.n DESC, ta.position, tb.position, p.a, p.b
+        LIMIT :limit"""
+    rows = _rows(store, sql, {"min": min_times, "limit": limit, "deck": deck_id})
+    return [ConfusedPair(a, ta, b, tb, deck, n) for a, ta, b, tb, deck, n in rows]
+
+
 def cluster_accuracy(
     store: Store,
     today: date,
@@ -914,6 +957,7 @@ def summary(
         hardest_terms=hardest,
         clusters=clusters,
         related=related,
+        confused_pairs=confused_pairs(store, deck_id=deck_id),
     )
 
 
@@ -922,5 +966,5 @@ __all__ = [
     "Due", "Bucket", "DeckFigures", "HardTerm", "Cluster", "Summary", "parse_range", "range_start", "resolve_deck",
     "today", "reviews_total", "daily_counts", "activity", "heatmap", "study_days", "streaks", "streaks_from_days",
     "retention", "retention_ranges", "heatmap_from", "card_states", "forecast", "next_due", "histograms", "easiness_histogram", "interval_histogram",
-    "deck_figures", "hardest_terms", "cluster_accuracy", "summary",
+    "deck_figures", "hardest_terms", "cluster_accuracy", "confused_pairs", "ConfusedPair", "summary",
 ]

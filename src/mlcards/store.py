@@ -87,7 +87,7 @@ def _check_setting(key: str, value: Any) -> Any:
 
 migrations = Migrations("mlcards")
 
-KIND_ORDER_SQL = "CASE c.kind WHEN 'recall' THEN 0 WHEN 'reverse' THEN 1 ELSE 2 END"
+KIND_ORDER_SQL = "CASE c.kind WHEN 'recall' THEN 0 WHEN 'reverse' THEN 1 WHEN 'related' THEN 2 ELSE 3 END"
 
 
 @migrations(name="0001_initial")
@@ -214,6 +214,88 @@ def _m0004_aliases_relations(db: Database) -> None:
     db.execute("ALTER TABLE terms ADD COLUMN relations TEXT NOT NULL DEFAULT '{}'")
 
 
+@migrations(name="0005_mc_choice")
+def _m0005_mc_choice(db: Database) -> None:
+    """Multiple-choice answers record the option picked; a pair confused twice gets a contrast card.
+
+    - ``reviews.chosen_term_id``: the term of the option chosen on a multiple-choice card (NULL for
+      other cards, or when no option was chosen); ``reviews.key_term_id``: the right option's term when
+      the question asked to identify a term (describe, example, contrast), so a different chosen term
+      is a confusion of the two.
+    - ``cards.pair_term_id`` and the card kind ``'contrast'``: a card for a pair of terms (the card's
+      term and the pair term), scheduled like any card.
+
+    SQLite cannot change a CHECK constraint in place, so ``cards`` is rebuilt. With foreign keys on,
+    dropping the old table would first delete its rows and cascade into ``reviews``, so ``reviews`` is
+    rebuilt first, pointing at the new table; the indexes of both are recreated from their own SQL.
+    """
+    others = [
+        name for (name,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('cards', 'reviews') "
+            "AND sql LIKE '%REFERENCES cards%'"
+        )
+    ]
+    if others:  # a table this migration does not know would lose its rows to the cascade
+        raise StoreError(f"cannot rebuild the cards table: {', '.join(others)} refer to it")
+    indexes = [
+        sql for (sql,) in db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('cards', 'reviews') AND sql IS NOT NULL"
+        )
+    ]
+    card_cols = ", ".join(r[1] for r in db.execute("PRAGMA table_info(cards)"))
+    review_cols = ", ".join(r[1] for r in db.execute("PRAGMA table_info(reviews)"))
+    db.execute("""CREATE TABLE cards_new (
+            id INTEGER PRIMARY KEY,
+            term_id INTEGER NOT NULL REFERENCES terms(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('recall', 'reverse', 'related', 'contrast')),
+            repetitions INTEGER NOT NULL DEFAULT 0,
+            easiness_centi INTEGER NOT NULL DEFAULT 250,
+            interval INTEGER NOT NULL DEFAULT 0,
+            due TEXT,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            suspended INTEGER NOT NULL DEFAULT 0,
+            leech INTEGER NOT NULL DEFAULT 0,
+            buried_until TEXT,
+            created_at TEXT NOT NULL,
+            pair_term_id INTEGER REFERENCES terms(id) ON DELETE CASCADE,
+            CHECK ((kind = 'contrast') = (pair_term_id IS NOT NULL))
+        )""")
+    db.execute(f"INSERT INTO cards_new ({card_cols}) SELECT {card_cols} FROM cards")
+    db.execute("""CREATE TABLE reviews_new (
+            id INTEGER PRIMARY KEY,
+            card_id INTEGER NOT NULL REFERENCES cards_new(id) ON DELETE CASCADE,
+            reviewed_at TEXT NOT NULL,
+            utc_offset_min INTEGER NOT NULL,
+            study_day TEXT NOT NULL,
+            grade INTEGER NOT NULL CHECK (grade BETWEEN 0 AND 5),
+            kind TEXT NOT NULL CHECK (kind IN ('new', 'review', 'redrill')),
+            reps_before INTEGER NOT NULL,
+            reps_after INTEGER NOT NULL,
+            ease_before INTEGER NOT NULL,
+            ease_after INTEGER NOT NULL,
+            interval_before INTEGER NOT NULL,
+            interval_after INTEGER NOT NULL,
+            due_before TEXT,
+            due_after TEXT,
+            lapse INTEGER NOT NULL DEFAULT 0,
+            leeched INTEGER NOT NULL DEFAULT 0,
+            duration_ms INTEGER,
+            source TEXT NOT NULL DEFAULT 'review',
+            chosen_term_id INTEGER REFERENCES terms(id) ON DELETE SET NULL,
+            key_term_id INTEGER REFERENCES terms(id) ON DELETE SET NULL
+        )""")
+    db.execute(f"INSERT INTO reviews_new ({review_cols}) SELECT {review_cols} FROM reviews")
+    db.execute("DROP TABLE reviews")
+    db.execute("DROP TABLE cards")  # nothing refers to it any more: no cascade
+    db.execute("ALTER TABLE cards_new RENAME TO cards")  # reviews_new's reference follows the rename
+    db.execute("ALTER TABLE reviews_new RENAME TO reviews")
+    for sql in indexes:
+        db.execute(sql)
+    # a card's identity: term + kind (+ the pair term for a contrast card); INSERT OR IGNORE relies on it
+    db.execute("CREATE UNIQUE INDEX cards_identity ON cards(term_id, kind, ifnull(pair_term_id, 0))")
+    db.execute("CREATE INDEX reviews_confusion ON reviews(key_term_id, chosen_term_id) WHERE chosen_term_id IS NOT NULL")
+
+
 def _json_relations(text: Any) -> dict[str, list[str]]:
     """The ``relations`` column: kind -> names (unknown kinds dropped); a damaged value is one clear error."""
     try:
@@ -231,9 +313,12 @@ def _json_relations(text: Any) -> dict[str, list[str]]:
 
 
 MIGRATION_NAMES = frozenset(
-    {"0001_initial", "0002_stats_indexes", "0003_stats_card_day_index", "0004_aliases_relations"}
+    {"0001_initial", "0002_stats_indexes", "0003_stats_card_day_index", "0004_aliases_relations", "0005_mc_choice"}
 )
 """Every migration this mlcards knows (a database with another one applied is from a newer mlcards)."""
+
+CONFUSED_TWICE = 2
+"""A pair of terms confused this many times on multiple-choice cards gets a contrast card."""
 
 BUSY_TIMEOUT_MS = 5000
 """How long one SQLite call waits for another connection's lock before reporting busy."""
@@ -894,6 +979,7 @@ class Store:
             leech=bool(r["leech"]),
             buried_until=_date(r["buried_until"]),
             reviews=r["review_count"],
+            pair_term_id=r.get("pair_term_id"),
             aliases=tuple(_json_list(r["aliases"])),
             relations=tuple((k, tuple(v)) for k, v in _json_relations(r["relations"]).items()),
         )
@@ -941,6 +1027,16 @@ class Store:
             for tid, term, aliases in self.db.execute(
                 "SELECT id, term, aliases FROM terms WHERE deck_id = ? ORDER BY position, id", [deck_id]
             )
+        ]
+
+    def question_entries(self, deck_id: int) -> list[dict[str, Any]]:
+        """Every term of a deck with what multiple-choice questions read (texts, aliases, tags), deck order."""
+        sql = """SELECT id, term, definition, key, explanation, example, aliases, tags FROM terms
+                 WHERE deck_id = ? ORDER BY position, id"""
+        return [
+            {"id": r[0], "term": r[1], "definition": r[2], "key": r[3], "explanation": r[4], "example": r[5],
+             "aliases": tuple(_json_list(r[6])), "tags": tuple(_json_list(r[7]))}
+            for r in self.db.execute(sql, [deck_id])
         ]
 
     def deck_graph(self, deck_id: int) -> tuple[dict[int, TermBrief], dict[int, set[int]]]:
@@ -1066,8 +1162,14 @@ class Store:
         *,
         duration_ms: int | None = None,
         source: str = "review",
+        chosen_term_id: int | None = None,
+        key_term_id: int | None = None,
     ) -> AnswerResult:
         """Grade a card and log it, in one committed transaction.
+
+        On a multiple-choice card, ``chosen_term_id`` is the term of the option picked and
+        ``key_term_id`` the right option's term when the question asked to identify a term; a pair
+        confused ``CONFUSED_TWICE`` times (either way round) gets a contrast card of its own.
 
         The first answer of a study day runs SM-2; a later answer on the same day is a re-drill
         (SM-2's step 7): logged, but the schedule does not move.
@@ -1116,14 +1218,37 @@ class Store:
             review_id = self.db.execute(
                 """INSERT INTO reviews (card_id, reviewed_at, utc_offset_min, study_day, grade, kind,
                     reps_before, reps_after, ease_before, ease_after, interval_before, interval_after,
-                    due_before, due_after, lapse, leeched, duration_ms, source)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    due_before, due_after, lapse, leeched, duration_ms, source, chosen_term_id, key_term_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [card_id, studyday.to_utc_text(now), offset, day.isoformat(), grade, kind,
                  before.repetitions, after.repetitions, before.easiness_centi, after.easiness_centi,
                  before.interval, after.interval, _iso(before.due), _iso(after.due), int(lapse), int(leeched),
-                 duration_ms, source],
+                 duration_ms, source, chosen_term_id, key_term_id],
             ).lastrowid
+            if chosen_term_id is not None and key_term_id is not None and chosen_term_id != key_term_id:
+                self._contrast_card(key_term_id, chosen_term_id, studyday.to_utc_text(now))
         return AnswerResult(review_id, card_id, grade, kind, before, after, day, lapse, leeched)
+
+    def _pair_confusions(self, a: int, b: int) -> int:
+        return self.db.execute(
+            "SELECT COUNT(*) FROM reviews WHERE (key_term_id = ? AND chosen_term_id = ?) "
+            "OR (key_term_id = ? AND chosen_term_id = ?)",
+            [a, b, b, a],
+        ).fetchone()[0]
+
+    def _contrast_card(self, a: int, b: int, stamp: str) -> None:
+        """Give the pair (a, b) its contrast card once it has been confused ``CONFUSED_TWICE`` times."""
+        if self._pair_confusions(a, b) >= CONFUSED_TWICE:
+            self.db.execute(
+                "INSERT OR IGNORE INTO cards (term_id, kind, pair_term_id, created_at) VALUES (?, 'contrast', ?, ?)",
+                [min(a, b), max(a, b), stamp],
+            )
+
+    def contrast_cards(self, deck_id: int | None = None) -> list[CardInfo]:
+        """Every contrast card (of one deck), oldest first."""
+        dsql, dparams = self._deck_filter(deck_id)
+        sql = self._CARD_SQL + f" WHERE c.kind = 'contrast'{dsql} ORDER BY c.id"
+        return [self._card_info(r) for r in self.db.query(sql, dparams)]
 
     def undo(self, review_id: int) -> int:
         """Take back one answer: restore the card's schedule exactly and delete the log row.
@@ -1139,6 +1264,9 @@ class Store:
             if row is None:
                 raise StoreError(f"no answer with id {review_id} to undo")
             card_id, reps, ease, interval, due, lapse, leeched = row
+            chosen, key = self.db.execute(
+                "SELECT chosen_term_id, key_term_id FROM reviews WHERE id = ?", [review_id]
+            ).fetchone()
             latest = self.db.execute("SELECT MAX(id) FROM reviews WHERE card_id = ?", [card_id]).fetchone()[0]
             if latest != review_id:
                 raise StoreError("only a card's latest answer can be undone")
@@ -1149,6 +1277,13 @@ class Store:
                 [reps, ease, interval, due, lapse, leeched, leeched, card_id],
             )
             self.db.execute("DELETE FROM reviews WHERE id = ?", [review_id])
+            if chosen is not None and key is not None and chosen != key and self._pair_confusions(key, chosen) < CONFUSED_TWICE:
+                # the contrast card this answer gave the pair goes too, unless it has been answered since
+                self.db.execute(
+                    "DELETE FROM cards WHERE kind = 'contrast' AND term_id = ? AND pair_term_id = ? "
+                    "AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.card_id = cards.id)",
+                    [min(key, chosen), max(key, chosen)],
+                )
         return card_id
 
     # --- today's queue inputs ------------------------------------------------------------------------

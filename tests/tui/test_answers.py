@@ -117,7 +117,12 @@ def check_question(q, term: str) -> None:
     if q.style == "define":  # which term is this definition?
         assert DEFINITIONS[term] in q.prompt
         assert q.choices[q.answer] == term
-    else:  # which of these is related to the term?
+    elif q.style == "not_related":  # three neighbours and one far term, keyed on the far one
+        assert q.prompt == f"Which of these is NOT related to “{term}”?"
+        assert q.choices[q.answer] not in NEIGHBOURS[term]
+        assert set(q.choices) - {q.choices[q.answer]} <= NEIGHBOURS[term]
+    else:  # which of these is related to the term? (wrong options are far from it)
+        assert q.style == "link"
         assert q.prompt == f"Which of these is related to “{term}”?"
         assert q.choices[q.answer] in NEIGHBOURS[term]
         assert not (set(q.choices) - {q.choices[q.answer]}) & NEIGHBOURS[term]

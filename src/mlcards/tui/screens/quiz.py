@@ -18,7 +18,8 @@ from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from mlcards.answers import suggest_mc_grade
-from mlcards.cards import MCQuestion, build_question
+from mlcards.cards import MCQuestion
+from mlcards.session import deck_question_graph
 from mlcards.models import GRADE_SHORT
 from mlcards.text import one_line
 from mlcards.tui.widgets.choices import choices_content
@@ -120,7 +121,7 @@ class QuizScreen(Screen):
         self.choice: int | None = None
         self.verdict = Content("")
         self.shown_at = 0.0
-        self._graphs: dict[int, tuple] = {}
+        self._graphs: dict[int, object] = {}
         self.seed = seed if seed is not None else f"{time.time_ns()}"
 
     def compose(self) -> ComposeResult:
@@ -151,7 +152,7 @@ class QuizScreen(Screen):
         store = self.app.store
         card = store.card(store.related_card(term_id))
         if card.deck_id not in self._graphs:
-            self._graphs[card.deck_id] = store.deck_graph(card.deck_id)
+            self._graphs[card.deck_id] = deck_question_graph(store, card.deck_id)
         return card, self._graphs[card.deck_id]
 
     def next_question(self) -> None:
@@ -160,8 +161,8 @@ class QuizScreen(Screen):
         while self.index + 1 < len(self.subjects):
             self.index += 1
             subject = self.subjects[self.index]
-            _card, (terms, adj) = self.graph(subject)
-            self.question = build_question(subject, terms, adj, seed=f"quiz:{self.seed}:{subject}")
+            _card, graph = self.graph(subject)
+            self.question = graph.question(subject, f"quiz:{self.seed}:{subject}")
             if self.question is not None:
                 break
         self.shown_at = time.monotonic()
@@ -224,7 +225,8 @@ class QuizScreen(Screen):
         grade = suggest_mc_grade(correct, seconds)
         store = self.app.store
         card_id = store.related_card(q.subject_id)
-        result = store.answer(card_id, grade, self.app.clock(), duration_ms=int(seconds * 1000), source="quiz")
+        result = store.answer(card_id, grade, self.app.clock(), duration_ms=int(seconds * 1000), source="quiz",
+                              chosen_term_id=q.chosen_id(self.choice), key_term_id=q.key_id if q.identifies else None)
         schedule = (
             f"next review {result.after.due:%a %d %b}" if result.kind != "redrill" else "already reviewed today, schedule kept"
         )

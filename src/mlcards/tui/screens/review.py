@@ -77,7 +77,7 @@ class ReviewScreen(Screen):
         self.verdict: TypedVerdict | None = None
         self.shown_at = 0.0
         self.answer_seconds: float | None = None
-        self.pending: tuple[int, int, datetime] | None = None
+        self.pending: tuple[int, int, datetime, int | None] | None = None
         """An answer given but not yet committed (another process held the write lock): grade, ms, moment."""
         self.retrying = False
 
@@ -342,7 +342,7 @@ class ReviewScreen(Screen):
         if self.phase != "back" or self.shown is None or self.session is None:
             return
         seconds = self.answer_seconds if self.answer_seconds is not None else time.monotonic() - self.shown_at
-        self.pending = (grade, int(seconds * 1000), self.app.clock())
+        self.pending = (grade, int(seconds * 1000), self.app.clock(), self.choice)
         self.commit_pending()
 
     def on_unmount(self) -> None:
@@ -364,9 +364,9 @@ class ReviewScreen(Screen):
 
         if self.pending is None or self.session is None:
             return
-        grade, duration_ms, moment = self.pending
+        grade, duration_ms, moment, choice = self.pending
         try:
-            result = self.session.answer(grade, duration_ms=duration_ms, now=moment)
+            result = self.session.answer(grade, duration_ms=duration_ms, now=moment, choice=choice)
         except DatabaseBusy as e:
             if not self.retrying:
                 self.notify(f"error: {e}. Your answer is kept and saved as soon as it can be.",
