@@ -9,7 +9,10 @@ Question styles (``MCQuestion.style``):
 
 - ``define``: a definition is shown; which term does it describe? Never offers a hypernym, hyponym or
   synonym of the subject (is_a/same_as, either direction, within two steps), nor a term named in the
-  shown text, nor a term whose definition is nearly the same (a synonym the deck forgot to link).
+  shown text, nor a term whose definition is nearly the same (a synonym the deck forgot to link,
+  unless the two are declared contrasts_with), nor a linked sibling (same hypernym and a direct link:
+  random forest for bagging, AdamW for Adam, likely an unrecorded sub-kind), nor, for a term that has
+  hyponyms (a category), any term linked to it (data augmentation for regularization).
   The rest are ranked by confusability (TF-IDF cosine of definitions plus graph closeness), the
   strongest first.
 - ``example``: the subject's example is shown (its name masked); which term does it illustrate?
@@ -430,6 +433,8 @@ class QuestionGraph:
         own_named = self.named_in(self.terms[subject].definition)
         dist = self.distances(subject)
         sims = self.similarities(subject)
+        parents = self.hypernyms(subject)
+        category = bool(self.children[subject])
         scored = []
         for t in self.terms:
             if t in exclude or t == subject or t in named or self._labels[t] == self._labels[subject]:
@@ -438,8 +443,14 @@ class QuestionGraph:
             if d < min_distance:
                 continue
             cos = sims.get(t, 0.0)
-            if cos >= SYNONYM_COSINE or t in own_named:
+            contrast = t in self.contrasts[subject]  # declared confusable, so not the same thing
+            if (cos >= SYNONYM_COSINE and not contrast) or t in own_named:
                 continue
+            if d == 1 and not contrast and (category or parents & self.hypernyms(t)):
+                # a linked sibling (random forest for bagging, AdamW for Adam), or a term linked to a
+                # category (data augmentation for regularization): maybe an unrecorded sub-kind
+                continue
+
             if subject in self.named_in(self.terms[t].definition):
                 continue  # its definition leans on the subject: too close to call
             score = cos + (self._example_similarity(subject, t) if by_example else 0.0)

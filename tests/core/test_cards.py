@@ -187,7 +187,8 @@ def test_define_falls_back_to_second_degree_neighbours():
 
 
 def test_define_never_offers_a_hypernym_hyponym_or_synonym():
-    terms, adj = graph(8, [(0, 1), (0, 2), (0, 3), (0, 4), (0, 5), (0, 6), (0, 7)])
+    # 5, 6, 7 two links away (0 has a hyponym, so terms linked to it directly may be unrecorded kinds)
+    terms, adj = graph(8, [(0, 1), (0, 2), (0, 3), (0, 4), (1, 5), (1, 6), (1, 7)])
     typed = {"is_a": [(0, 1), (1, 2), (3, 0)], "same_as": [(0, 4)]}
     import random
 
