@@ -42,8 +42,7 @@ import random
 import re
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 
 MAX_CHOICES = 4
 MIN_CHOICES = 2
@@ -668,5 +667,5 @@ class QuestionGraph:
 def giveaway(q: MCQuestion, terms: Mapping[int, object]) -> bool:
     """True when only the key shares a content word with the stem (a word-overlap giveaway)."""
     words = content_words(q.stem)
-    sharers = [i for i, tid in enumerate(q.choice_ids) if content_words(getattr(terms[tid], "term")) & words]
+    sharers = [i for i, tid in enumerate(q.choice_ids) if content_words(terms[tid].term) & words]
     return sharers == [q.answer]

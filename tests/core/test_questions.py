@@ -9,6 +9,7 @@ generator's bookkeeping.
 from __future__ import annotations
 
 import math
+import os
 import random
 import re
 import tomllib
@@ -19,8 +20,6 @@ import pytest
 
 from mlcards.questions import MAX_CHOICES, RELATION_STYLES, Entry, QuestionGraph, content_words
 from mlcards.text import term_key
-
-import os
 
 REPO = Path(__file__).resolve().parents[2]
 # MLCARDS_QUESTION_DECKS="deckwork/part*.toml" checks other files (several files make one deck)
