@@ -26,6 +26,7 @@ run: install
 	$(BIN)/mlcards
 
 test: install-test
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
 
 bench: install
