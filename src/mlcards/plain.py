@@ -12,7 +12,7 @@ import sys
 import time
 from typing import TextIO
 
-from mlcards.answers import judge_typed, suggest_mc_grade
+from mlcards.answers import AnswerNames, suggest_mc_grade
 from mlcards.cards import back_sections, front, prompt_label
 from mlcards.models import GRADE_MEANINGS, CardKind
 from mlcards.session import ReviewSession, StudyCard
@@ -89,9 +89,14 @@ class PlainReview:
             self._back(shown)
             suggested = SELF_GRADE_DEFAULT
             if typed and card.kind is CardKind.REVERSE:
-                verdict = judge_typed(typed, card.term)
+                verdict = AnswerNames.of(self.session).judge(typed, card)  # against the deck's other terms too
                 suggested = verdict.grade
                 self.say(f"  you typed {verdict.typed!r}: {verdict.score:.0f}% match")
+                if not verdict.exact:
+                    self.say(f"  compared with {verdict.matched!r}: {verdict.marked()}"
+                             "   ([-x-] typed but not in the answer, [+x+] missing)")
+                if verdict.reason:
+                    self.say(f"  {verdict.reason}: suggested grade {verdict.grade}")
         grade = self._grade(suggested)
         result = self._commit(grade, duration_ms=int((time.monotonic() - started) * 1000))
         if result.kind == "redrill":

@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar, Static
 
-from mlcards.answers import TypedVerdict, judge_typed, suggest_mc_grade
+from mlcards.answers import AnswerNames, TypedVerdict, suggest_mc_grade
 from mlcards.cards import back_sections, front, prompt_label
 from mlcards.errors import MlcardsError
 from mlcards.models import GRADE_SHORT, CardKind
@@ -208,6 +208,7 @@ class ReviewScreen(Screen):
             runs = []
             for op, text in v.diff:
                 style = {"same": "$success", "missing": "underline $warning", "extra": "strike $error"}[op]
+                text = text if op == "same" else f"[-{text}-]" if op == "extra" else f"[+{text}+]"  # no colour needed
                 runs.append(plain_line(text, style) if text.strip() else Content(text))
             return Content.assemble(
                 ("You typed: ", "bold"),
@@ -216,6 +217,7 @@ class ReviewScreen(Screen):
                 ("Compared:  ", "bold"),
                 *runs,
                 f"   {v.score:.0f}% match",
+                *(["\n", plain_line(v.reason, "bold $error")] if v.reason else []),
             )
         return Content("")
 
@@ -325,7 +327,7 @@ class ReviewScreen(Screen):
         event.stop()
         if self.shown is None or self.phase != "front":
             return
-        self.verdict = judge_typed(event.value, self.shown.card.term)
+        self.verdict = AnswerNames.of(self.session).judge(event.value, self.shown.card)
         self.answer_seconds = time.monotonic() - self.shown_at
         self.suggested = self.verdict.grade
         self.phase = "back"
