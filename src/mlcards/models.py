@@ -217,7 +217,7 @@ def name_clash(entries) -> tuple[int, str] | None:
     """
     entries = list(entries)
     owner: dict[str, tuple[int, str]] = {term_key(term): (i, "") for i, (term, _) in enumerate(entries)}
-    for i, (term, aliases) in enumerate(entries):
+    for i, (_term, aliases) in enumerate(entries):
         for alias in aliases:
             k = term_key(alias)
             if k in owner and owner[k][0] != i:

@@ -25,13 +25,13 @@ from sqlite_utils.migrations import Migrations
 from mlcards import sm2, studyday
 from mlcards.errors import StoreError
 from mlcards.models import (
+    RELATION_KINDS,
     AnswerResult,
     CardInfo,
     CardKind,
     Deck,
     DeckSummary,
     ImportReport,
-    RELATION_KINDS,
     Term,
     name_clash,
     related_graph,
