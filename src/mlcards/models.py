@@ -295,6 +295,44 @@ class CardKind(str, enum.Enum):
         return self.value
 
 
+class CardState(enum.StrEnum):
+    """Where a card stands today, as browse, the term screen and stats name it (values are the stored strings)."""
+
+    NEW = "new"  # never answered
+    LEARNING = "learning"  # answered, but its last grade sent it back to the start (repetitions == 0)
+    DUE = "due"  # due today or overdue
+    SCHEDULED = "scheduled"  # due on a later day
+    SUSPENDED = "suspended"
+    LEECH = "leech"  # lapsed too often: tagged leech and suspended
+    BURIED = "buried"  # put off until tomorrow
+
+
+class ReviewKind(enum.StrEnum):
+    """The ``kind`` of a review-log row (values are the stored strings)."""
+
+    NEW = "new"  # a card's first answer
+    REVIEW = "review"  # the first answer of a study day to a card studied before
+    REDRILL = "redrill"  # any later answer the same study day: logged, the schedule is kept
+
+
+def card_state(card: "CardInfo", today: date) -> CardState:
+    """A card's state on ``today`` (the same order as browse's SQL: leech, suspended, new, learning, due)."""
+    st = card.state
+    if card.leech:
+        return CardState.LEECH
+    if card.suspended:
+        return CardState.SUSPENDED
+    if st.due is None:
+        return CardState.NEW
+    if st.repetitions == 0:
+        return CardState.LEARNING
+    return CardState.DUE if st.due <= today else CardState.SCHEDULED
+
+
+def is_buried(card: "CardInfo", today: date) -> bool:
+    return card.buried_until is not None and card.buried_until > today
+
+
 CARD_ORDER = {CardKind.RECALL: 0, CardKind.REVERSE: 1, CardKind.RELATED: 2, CardKind.CONTRAST: 3}
 
 GRADE_MEANINGS = {
@@ -350,12 +388,15 @@ class AnswerResult:
     review_id: int
     card_id: int
     grade: int
-    kind: str  # 'new' | 'review' | 'redrill'
+    kind: ReviewKind
     before: SM2State
     after: SM2State
     study_day: date
     lapse: bool = False
     leeched: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", ReviewKind(self.kind))  # the store may hand over the stored string
 
 
 @dataclass
