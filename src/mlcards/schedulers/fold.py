@@ -1,0 +1,106 @@
+"""A card's schedule is a fold of its review log: the one place that says what an answer does.
+
+``step`` is one answer; ``replay`` folds a card's whole log from its initial state (new, or a
+snapshot for a card that arrived with a schedule). The store's ``cards`` table is a cache of this
+fold, written in the same transaction as each answer; ``mlcards doctor --rebuild`` recomputes it.
+
+The rules (SM-2's, through any scheduler):
+- The first answer a card gets on a study day runs the scheduler; a later answer that day is a
+  re-drill (SM-2's step 7): logged, but the schedule does not move.
+- Rows imported from another program's log (Anki history) only feed the statistics: they never
+  move the schedule, but a study day that has one counts as answered, as it did when imported.
+- A lapse is the scheduler's call; a card is tagged leech when a lapse brings its lapse count to
+  the leech threshold in force when it was answered (the log row records that it happened).
+- Undone rows are not part of the fold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+
+from mlcards.models import ReviewKind
+from mlcards.schedulers.base import Scheduler
+from mlcards.schedulers.sm2 import SM2State
+
+HISTORY_SOURCES = frozenset({"anki"})
+"""Log sources that feed statistics only (another program's history)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CardSchedule:
+    """Everything about a card that its log decides: the scheduler state, lapses and the leech tag."""
+
+    state: SM2State
+    lapses: int = 0
+    leech: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """What the fold needs of one review-log row."""
+
+    grade: int
+    study_day: date
+    source: str = "review"
+    leeched: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One answer folded in: the kind it was logged as, and the schedule before and after."""
+
+    kind: ReviewKind
+    before: CardSchedule
+    after: CardSchedule
+    lapse: bool
+    leeched: bool
+
+
+def step(
+    scheduler: Scheduler[SM2State],
+    before: CardSchedule,
+    grade: int,
+    day: date,
+    *,
+    answered_today: bool,
+    leech_threshold: int | None = None,
+    leeched: bool | None = None,
+) -> Step:
+    """Fold one new answer given on study day ``day`` into ``before``.
+
+    ``answered_today``: the card already has an answer (any source) on ``day``, so this is a re-drill.
+    The leech tag comes from ``leech_threshold`` for a new answer, or from the logged ``leeched`` flag
+    when replaying.
+    """
+    if answered_today:
+        return Step(ReviewKind.REDRILL, before, before, False, False)
+    kind = ReviewKind.NEW if before.state.is_new else ReviewKind.REVIEW
+    lapse = scheduler.is_lapse(before.state, grade)
+    lapses = before.lapses + int(lapse)
+    if leeched is None:
+        leeched = bool(lapse and not before.leech and leech_threshold is not None and lapses >= leech_threshold)
+    after = CardSchedule(scheduler.review(before.state, grade, day), lapses, before.leech or leeched)
+    return Step(kind, before, after, lapse, leeched)
+
+
+def replay(
+    scheduler: Scheduler[SM2State], entries: Iterable[LogEntry], start: CardSchedule | None = None
+) -> CardSchedule:
+    """The schedule a card's log (oldest first, undone rows left out) leads to from ``start``."""
+    schedule = start or CardSchedule(scheduler.initial())
+    answered: set[date] = set()
+    for entry in entries:
+        if entry.source in HISTORY_SOURCES:
+            answered.add(entry.study_day)
+            continue
+        done = step(scheduler, schedule, entry.grade, entry.study_day,
+                    answered_today=entry.study_day in answered, leeched=entry.leeched)
+        schedule = done.after
+        answered.add(entry.study_day)
+    return schedule
+
+
+def with_state(schedule: CardSchedule, state: SM2State) -> CardSchedule:
+    return replace(schedule, state=state)
