@@ -1,0 +1,381 @@
+"""Decks and terms: importing a deck (``apply_deck``), editing a term, exporting, the related-term graph."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, Literal
+
+from mlcards.errors import StoreError
+from mlcards.models import (
+    RELATION_KINDS,
+    CardKind,
+    Deck,
+    DeckSummary,
+    ImportReport,
+    Term,
+    name_clash,
+    related_graph,
+)
+from mlcards.store.connection import _json_list, _json_relations, _merge_names, _now_text
+from mlcards.store.rows import TermBrief
+from mlcards.store.settings import SettingsMixin
+from mlcards.text import term_key
+
+
+class DeckRepo(SettingsMixin):
+    """Decks and their terms (the ``decks``, ``terms`` and ``links`` tables)."""
+
+    def install_bundled(self) -> list[ImportReport]:
+        from mlcards import bundled
+        from mlcards.importers import deckfile
+
+        reports = []
+        with self.transaction():
+            for path in bundled.deck_files():
+                reports.append(self.apply_deck(deckfile.parse(path)))
+        return reports
+
+    def deck_id(self, name: str) -> int | None:
+        row = self.db.execute("SELECT id FROM decks WHERE name = ? COLLATE NOCASE", [name]).fetchone()
+        return row[0] if row else None
+
+    def deck_names(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT name FROM decks ORDER BY id")]
+
+    def require_deck(self, name: str) -> int:
+        deck_id = self.deck_id(name)
+        if deck_id is None:
+            names = ", ".join(repr(n) for n in self.deck_names()) or "none yet"
+            raise StoreError(f"no deck named {name!r}; decks: {names}")
+        return deck_id
+
+    def apply_deck(
+        self,
+        deck: Deck,
+        *,
+        mode: Literal["replace", "enrich"] = "replace",
+        dry_run: bool = False,
+        now: datetime | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ImportReport:
+        """Add or update ``deck`` in one transaction, keeping every existing card and its history.
+
+        ``replace`` makes each term's text match the file; ``enrich`` only fills in and adds
+        (for glossary pages, where a later page may say more about a term met earlier).
+        Terms missing from ``deck`` are kept and reported. ``dry_run`` computes the report only.
+        ``progress(done, total)`` is called as terms are compared and written (for progress bars).
+        """
+        stamp = _now_text(now)
+        deck_id = self.deck_id(deck.name)
+        report = ImportReport(deck=deck.name, created=deck_id is None)
+        existing: dict[str, dict] = {}
+        if deck_id is not None:
+            report.deck = self.db.execute("SELECT name FROM decks WHERE id = ?", [deck_id]).fetchone()[0]
+            for row in self.db.query("SELECT * FROM terms WHERE deck_id = ? ORDER BY position", [deck_id]):
+                existing[row["key"]] = row
+        next_position = max((r["position"] for r in existing.values()), default=-1) + 1
+
+        inserts: list[dict] = []
+        updates: list[tuple] = []
+        seen: set[str] = set()
+        final_names: list[tuple[str, list[str]]] = []  # (term, aliases) after this import, for the clash check
+        total = len(deck.terms)
+        for index, t in enumerate(deck.terms):
+            if progress is not None and index % 500 == 0:
+                progress(index // 2, total)
+            key = t.key
+            seen.add(key)
+            old = existing.get(key)
+            values = self._term_values(t, old, mode)
+            final_names.append((t.term, json.loads(values["aliases"])))
+            if old is None:
+                if mode == "replace":
+                    position = index
+                else:
+                    position, next_position = next_position, next_position + 1
+                inserts.append({**values, "key": key, "position": position, "created_at": stamp, "updated_at": stamp})
+                report.added.append(t.term)
+                continue
+            position = index if mode == "replace" else old["position"]
+            if any(old[k] != v for k, v in values.items()):
+                updates.append((*values.values(), position, stamp, old["id"]))
+                report.updated.append(t.term)
+            else:
+                if position != old["position"]:
+                    updates.append((*values.values(), position, old["updated_at"], old["id"]))
+                report.unchanged.append(t.term)
+        report.missing = [row["term"] for key, row in existing.items() if key not in seen]
+        kept = [(row["term"], _json_list(row["aliases"])) for key, row in existing.items() if key not in seen]
+        clash = name_clash(final_names + kept)
+        if clash is not None:  # an alias naming a term kept from before (or, merged, another's alias)
+            raise StoreError(f"deck {report.deck!r}: term {(final_names + kept)[clash[0]][0]!r}: {clash[1]}")
+        if dry_run:
+            return report
+
+        with self.transaction():
+            if deck_id is None:
+                deck_id = self.db.execute(
+                    "INSERT INTO decks (name, description, created_at) VALUES (?, ?, ?)",
+                    [deck.name, deck.description, stamp],
+                ).lastrowid
+            elif deck.description or mode == "replace":
+                self.db.execute("UPDATE decks SET description = ? WHERE id = ?", [deck.description, deck_id])
+            if inserts:
+                for row in inserts:
+                    row["deck_id"] = deck_id
+                self.db["terms"].insert_all(inserts, batch_size=500)
+            if updates:
+                self.db.conn.executemany(
+                    "UPDATE terms SET term = ?, definition = ?, explanation = ?, example = ?, related = ?, "
+                    "tags = ?, aliases = ?, relations = ?, position = ?, updated_at = ? WHERE id = ?",
+                    updates,
+                )
+            report.cards_added = self._sync_cards_and_links(deck_id, stamp)
+        if progress is not None:
+            progress(total, total)
+        return report
+
+    @staticmethod
+    def _term_values(t: Term, old: dict | None, mode: str) -> dict[str, Any]:
+        values = {
+            "term": t.term,
+            "definition": t.definition,
+            "explanation": t.explanation,
+            "example": t.example,
+            "related": t.related,
+            "tags": t.tags,
+            "aliases": t.aliases,
+            "relations": t.relations,
+        }
+        if old is not None and mode == "enrich":
+            for k in ("explanation", "example"):
+                if not values[k]:
+                    values[k] = old[k]
+            for k in ("related", "tags"):
+                merged = _json_list(old[k])
+                keys = {term_key(v) for v in merged}
+                merged += [v for v in values[k] if term_key(v) not in keys]
+                values[k] = merged
+        values["related"] = json.dumps(values["related"], ensure_ascii=False)
+        values["tags"] = json.dumps(values["tags"], ensure_ascii=False)
+        if old is not None and mode == "enrich":  # aliases and typed relations are merged like related
+            values["aliases"] = _merge_names(_json_list(old["aliases"]), values["aliases"])
+            before = _json_relations(old["relations"])
+            merged = {k: _merge_names(before.get(k, []), values["relations"].get(k, [])) for k in RELATION_KINDS}
+            values["relations"] = {k: v for k, v in merged.items() if v}
+        values["aliases"] = json.dumps(values["aliases"], ensure_ascii=False)
+        values["relations"] = json.dumps(values["relations"], ensure_ascii=False)
+        return values
+
+    def _sync_cards_and_links(self, deck_id: int, stamp: str) -> int:
+        """Rebuild the deck's undirected links (related and typed) and make sure every term has its cards."""
+        rows = list(self.db.execute("SELECT id, key, related, relations FROM terms WHERE deck_id = ?", [deck_id]))
+        ids = {key: tid for tid, key, _, _ in rows}
+        graph = related_graph(
+            (key, [term_key(r) for r in _json_list(rel) + [n for ns in _json_relations(typed).values() for n in ns]])
+            for _, key, rel, typed in rows
+        )
+        self.db.execute(
+            "DELETE FROM links WHERE term_id IN (SELECT id FROM terms WHERE deck_id = ?)", [deck_id]
+        )
+        self.db.conn.executemany(
+            "INSERT INTO links (term_id, other_id) VALUES (?, ?)",
+            [(ids[a], ids[b]) for a, others in graph.items() for b in others],
+        )
+        before = self.db.execute(
+            "SELECT COUNT(*) FROM cards c JOIN terms t ON t.id = c.term_id WHERE t.deck_id = ?", [deck_id]
+        ).fetchone()[0]
+        card_rows = []
+        for key, tid in ids.items():
+            card_rows.append((tid, CardKind.RECALL.value, stamp))
+            card_rows.append((tid, CardKind.REVERSE.value, stamp))
+            if graph[key]:
+                card_rows.append((tid, CardKind.RELATED.value, stamp))
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO cards (term_id, kind, created_at) VALUES (?, ?, ?)", card_rows
+        )
+        after = self.db.execute(
+            "SELECT COUNT(*) FROM cards c JOIN terms t ON t.id = c.term_id WHERE t.deck_id = ?", [deck_id]
+        ).fetchone()[0]
+        return after - before
+
+    def export_deck(self, name: str) -> Deck:
+        """The deck as a ``Deck`` model, terms in deck order."""
+        deck_id = self.require_deck(name)
+        drow = self.db.execute("SELECT name, description FROM decks WHERE id = ?", [deck_id]).fetchone()
+        terms = [
+            Term(
+                term=r["term"],
+                definition=r["definition"],
+                explanation=r["explanation"],
+                example=r["example"],
+                related=_json_list(r["related"]),
+                tags=_json_list(r["tags"]),
+                aliases=_json_list(r["aliases"]),
+                **_json_relations(r["relations"]),
+            )
+            for r in self.db.query("SELECT * FROM terms WHERE deck_id = ? ORDER BY position, id", [deck_id])
+        ]
+        return Deck(name=drow[0], description=drow[1], terms=terms)
+
+    def update_term(self, term_id: int, new: Term, *, now: datetime | None = None) -> None:
+        """Edit a term's text in place: its cards keep their schedules and history."""
+        row = self.db.execute("SELECT deck_id FROM terms WHERE id = ?", [term_id]).fetchone()
+        if row is None:
+            raise StoreError(f"no term with id {term_id}")
+        deck_id = row[0]
+        clash = self.db.execute(
+            "SELECT term FROM terms WHERE deck_id = ? AND key = ? AND id != ?", [deck_id, new.key, term_id]
+        ).fetchone()
+        if clash:
+            raise StoreError(f"this deck already has a term {clash[0]!r}; choose another name")
+        others = [
+            (term, _json_list(aliases))
+            for term, aliases in self.db.execute(
+                "SELECT term, aliases FROM terms WHERE deck_id = ? AND id != ?", [deck_id, term_id]
+            ).fetchall()
+        ]
+        entries = [*others, (new.term, new.aliases)]  # the edited term last: a clash is reported on it
+        name_problem = name_clash(entries)
+        if name_problem is not None:
+            raise StoreError(f"term {entries[name_problem[0]][0]!r}: {name_problem[1]}")
+        stamp = _now_text(now)
+        values = self._term_values(new, None, "replace")
+        old_key = self.db.execute("SELECT key FROM terms WHERE id = ?", [term_id]).fetchone()[0]
+        with self.transaction():
+            self.db.execute(
+                "UPDATE terms SET key = ?, term = ?, definition = ?, explanation = ?, example = ?, related = ?, "
+                "tags = ?, aliases = ?, relations = ?, updated_at = ? WHERE id = ?",
+                [new.key, *values.values(), stamp, term_id],
+            )
+            if old_key != new.key:  # a rename: other terms' links (related and typed) follow it
+                renamed = []
+
+                def follow(names: list[str]) -> list[str]:
+                    return [new.term if term_key(n) == old_key else n for n in names]
+
+                for other_id, related, typed in self.db.execute(
+                    "SELECT id, related, relations FROM terms WHERE deck_id = ? AND id != ?", [deck_id, term_id]
+                ).fetchall():
+                    names, kinds = _json_list(related), _json_relations(typed)
+                    if any(term_key(n) == old_key for n in names + [n for ns in kinds.values() for n in ns]):
+                        renamed.append((
+                            json.dumps(follow(names), ensure_ascii=False),
+                            json.dumps({k: follow(v) for k, v in kinds.items()}, ensure_ascii=False),
+                            stamp,
+                            other_id,
+                        ))
+                self.db.conn.executemany(
+                    "UPDATE terms SET related = ?, relations = ?, updated_at = ? WHERE id = ?", renamed
+                )
+            self._sync_cards_and_links(deck_id, stamp)
+
+    def term_model(self, term_id: int) -> Term:
+        r = self.db.execute(
+            "SELECT term, definition, explanation, example, related, tags, aliases, relations FROM terms WHERE id = ?",
+            [term_id],
+        ).fetchone()
+        if r is None:
+            raise StoreError(f"no term with id {term_id}")
+        return Term(term=r[0], definition=r[1], explanation=r[2], example=r[3],
+                    related=_json_list(r[4]), tags=_json_list(r[5]),
+                    aliases=_json_list(r[6]), **_json_relations(r[7]))
+
+    def deck_summaries(self, today: date | None = None) -> list[DeckSummary]:
+        """Per deck: terms, cards, new (never studied), due (studied, due today or earlier, not suspended)."""
+        today = today or self.today()
+        sql = """
+            SELECT d.id, d.name, d.description,
+                (SELECT COUNT(*) FROM terms t WHERE t.deck_id = d.id) AS terms,
+                COUNT(c.id) AS cards,
+                COALESCE(SUM(c.due IS NULL AND c.suspended = 0), 0) AS new,
+                COALESCE(SUM(c.due IS NOT NULL AND c.due <= :today AND c.suspended = 0), 0) AS due,
+                COALESCE(SUM(c.due IS NOT NULL AND c.repetitions = 0 AND c.suspended = 0), 0) AS learning,
+                COALESCE(SUM(c.suspended), 0) AS suspended
+            FROM decks d
+            LEFT JOIN terms t ON t.deck_id = d.id
+            LEFT JOIN cards c ON c.term_id = t.id
+            GROUP BY d.id ORDER BY d.id
+        """
+        return [DeckSummary(**row) for row in self.db.query(sql, {"today": today.isoformat()})]
+
+    def term_neighbours(self, term_id: int) -> list[TermBrief]:
+        sql = """SELECT t.id, t.term, t.definition, t.key FROM links l JOIN terms t ON t.id = l.other_id
+                 WHERE l.term_id = ? ORDER BY t.position, t.id"""
+        return [TermBrief(*r) for r in self.db.execute(sql, [term_id])]
+
+    def term_relations(self, deck_id: int) -> list[tuple[int, int, str]]:
+        """Every link written in a deck, with its direction: ``(term_id, other_id, kind)``.
+
+        ``kind`` is ``'related'`` or one of ``RELATION_KINDS``; the edge goes from the term whose entry
+        names the other ("Adam" is_a "optimizer": Adam's id first). Decoded from the terms' ``related``
+        and ``relations`` columns (links to names that are not terms of the deck are left out), in deck
+        order. The ``links`` table holds the same pairs undirected and untyped.
+        """
+        rows = list(self.db.execute(
+            "SELECT id, key, related, relations FROM terms WHERE deck_id = ? ORDER BY position, id", [deck_id]
+        ))
+        ids = {key: tid for tid, key, _, _ in rows}
+        edges = []
+        for tid, _key, related, typed in rows:
+            for kind, names in [("related", _json_list(related)), *_json_relations(typed).items()]:
+                for name in names:
+                    other = ids.get(term_key(name))
+                    if other is not None and other != tid:
+                        edges.append((tid, other, kind))
+        return edges
+
+    def answer_names(self, deck_id: int) -> list[tuple[int, str, tuple[str, ...]]]:
+        """``(term_id, term, aliases)`` for every term of a deck: what typed answers are judged against."""
+        return [
+            (tid, term, tuple(_json_list(aliases)))
+            for tid, term, aliases in self.db.execute(
+                "SELECT id, term, aliases FROM terms WHERE deck_id = ? ORDER BY position, id", [deck_id]
+            )
+        ]
+
+    def question_entries(self, deck_id: int) -> list[dict[str, Any]]:
+        """Every term of a deck with what multiple-choice questions read (texts, aliases, tags), deck order."""
+        sql = """SELECT id, term, definition, key, explanation, example, aliases, tags FROM terms
+                 WHERE deck_id = ? ORDER BY position, id"""
+        return [
+            {"id": r[0], "term": r[1], "definition": r[2], "key": r[3], "explanation": r[4], "example": r[5],
+             "aliases": tuple(_json_list(r[6])), "tags": tuple(_json_list(r[7]))}
+            for r in self.db.execute(sql, [deck_id])
+        ]
+
+    def deck_graph(self, deck_id: int) -> tuple[dict[int, TermBrief], dict[int, set[int]]]:
+        """Every term of a deck and the undirected related-term graph over their ids."""
+        terms = {
+            r[0]: TermBrief(*r)
+            for r in self.db.execute(
+                "SELECT id, term, definition, key FROM terms WHERE deck_id = ? ORDER BY position, id", [deck_id]
+            )
+        }
+        adj: dict[int, set[int]] = {tid: set() for tid in terms}
+        for a, b in self.db.execute(
+            "SELECT l.term_id, l.other_id FROM links l JOIN terms t ON t.id = l.term_id WHERE t.deck_id = ?",
+            [deck_id],
+        ):
+            adj[a].add(b)
+        return terms, adj
+
+    def term_deck(self, term_id: int) -> str:
+        row = self.db.execute(
+            "SELECT d.name FROM terms t JOIN decks d ON d.id = t.deck_id WHERE t.id = ?", [term_id]
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no term with id {term_id}")
+        return row[0]
+
+    def find_terms(self, query: str, deck_id: int | None = None, limit: int = 50) -> list[TermBrief]:
+        """Terms whose name contains ``query`` (case-insensitive), best matches (prefix) first."""
+        dsql, dparams = self._deck_filter(deck_id)
+        q = query.strip().casefold()
+        sql = f"""SELECT t.id, t.term, t.definition, t.key FROM terms t
+                  WHERE instr(t.key, ?) > 0{dsql}
+                  ORDER BY instr(t.key, ?) != 1, length(t.key), t.key LIMIT ?"""
+        return [TermBrief(*r) for r in self.db.execute(sql, [q, *dparams, q, limit])]
+

@@ -1,0 +1,225 @@
+"""The schema: sqlite-utils ``Migrations`` 0001-0005, and the SQL shared by several repositories."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from mlcards.errors import StoreError
+
+migrations = Migrations("mlcards")
+
+KIND_ORDER_SQL = "CASE c.kind WHEN 'recall' THEN 0 WHEN 'reverse' THEN 1 WHEN 'related' THEN 2 ELSE 3 END"
+
+
+@migrations(name="0001_initial")
+def _m0001_initial(db: Database) -> None:
+    statements = [
+        """CREATE TABLE decks (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            description TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE terms (
+            id INTEGER PRIMARY KEY,
+            deck_id INTEGER NOT NULL REFERENCES decks(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            term TEXT NOT NULL,
+            definition TEXT NOT NULL,
+            explanation TEXT,
+            example TEXT,
+            related TEXT NOT NULL DEFAULT '[]',
+            tags TEXT NOT NULL DEFAULT '[]',
+            position INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (deck_id, key)
+        )""",
+        "CREATE INDEX terms_deck_position ON terms(deck_id, position)",
+        """CREATE TABLE links (
+            term_id INTEGER NOT NULL REFERENCES terms(id) ON DELETE CASCADE,
+            other_id INTEGER NOT NULL REFERENCES terms(id) ON DELETE CASCADE,
+            PRIMARY KEY (term_id, other_id)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE cards (
+            id INTEGER PRIMARY KEY,
+            term_id INTEGER NOT NULL REFERENCES terms(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('recall', 'reverse', 'related')),
+            repetitions INTEGER NOT NULL DEFAULT 0,
+            easiness_centi INTEGER NOT NULL DEFAULT 250,
+            interval INTEGER NOT NULL DEFAULT 0,
+            due TEXT,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            suspended INTEGER NOT NULL DEFAULT 0,
+            leech INTEGER NOT NULL DEFAULT 0,
+            buried_until TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (term_id, kind)
+        )""",
+        "CREATE INDEX cards_due ON cards(due)",
+        """CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            card_id INTEGER NOT NULL REFERENCES cards(id) ON DELETE CASCADE,
+            reviewed_at TEXT NOT NULL,
+            utc_offset_min INTEGER NOT NULL,
+            study_day TEXT NOT NULL,
+            grade INTEGER NOT NULL CHECK (grade BETWEEN 0 AND 5),
+            kind TEXT NOT NULL CHECK (kind IN ('new', 'review', 'redrill')),
+            reps_before INTEGER NOT NULL,
+            reps_after INTEGER NOT NULL,
+            ease_before INTEGER NOT NULL,
+            ease_after INTEGER NOT NULL,
+            interval_before INTEGER NOT NULL,
+            interval_after INTEGER NOT NULL,
+            due_before TEXT,
+            due_after TEXT,
+            lapse INTEGER NOT NULL DEFAULT 0,
+            leeched INTEGER NOT NULL DEFAULT 0,
+            duration_ms INTEGER,
+            source TEXT NOT NULL DEFAULT 'review'
+        )""",
+        "CREATE INDEX reviews_day ON reviews(study_day)",
+        "CREATE INDEX reviews_card ON reviews(card_id, id)",
+        """CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
+    ]
+    for sql in statements:
+        db.execute(sql)
+
+
+@migrations(name="0002_stats_indexes")
+def _m0002_stats_indexes(db: Database) -> None:
+    """Covering indexes for ``mlcards.stats`` (each checked with EXPLAIN QUERY PLAN).
+
+    None leads with a low-cardinality flag such as ``suspended``: without ANALYZE statistics SQLite
+    would take an equality on it as selective and prefer it over ``cards_due`` for the queue.
+    """
+    statements = [
+        # retention (kind = 'review' over a day range), related-concept accuracy, deck-filtered day counts
+        "CREATE INDEX reviews_kind_day ON reviews(kind, study_day, grade, interval_before, card_id)",
+        # card states per deck (terms -> cards by term_id) and every deck-filtered card figure
+        "CREATE INDEX cards_term_stats ON cards(term_id, suspended, due, repetitions, interval, easiness_centi,"
+        " leech, lapses)",
+        # the forecast (due range, suspended checked in the index); also serves the queue's due/new lookups
+        "CREATE INDEX cards_due_stats ON cards(due, suspended, term_id)",
+        # easiness and interval histograms: one ordered pass, no sorting
+        "CREATE INDEX cards_ease_interval ON cards(easiness_centi, interval, suspended, due, term_id)",
+        # the hardest terms: only lapsed cards
+        "CREATE INDEX cards_lapsed ON cards(term_id, lapses) WHERE lapses > 0",
+    ]
+    for sql in statements:
+        db.execute(sql)
+
+
+@migrations(name="0003_stats_card_day_index")
+def _m0003_stats_card_day_index(db: Database) -> None:
+    """Per card, its answers by study day (covering kind and grade) for ``mlcards.stats``: a deck's
+    answers per day and the related-concept accuracy read one index range per card, without sorting.
+    Also answers ``Store.answer``'s "already answered today?" check from the index alone."""
+    db.execute("CREATE INDEX reviews_card_day ON reviews(card_id, study_day, kind, grade)")
+
+
+@migrations(name="0004_aliases_relations")
+def _m0004_aliases_relations(db: Database) -> None:
+    """Per term, its aliases and its typed relations.
+
+    ``aliases`` is a JSON list of names; ``relations`` a JSON object, kind -> list of term names
+    (kinds from ``models.RELATION_KINDS``, empty kinds left out), written as in the deck file, so
+    each edge keeps its direction. ``Store.term_relations`` decodes them into (term, other, kind)
+    edges; the ``links`` table stays the undirected union of ``related`` and every typed relation
+    (what related-concept questions use), rebuilt on each import or edit.
+    """
+    db.execute("ALTER TABLE terms ADD COLUMN aliases TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE terms ADD COLUMN relations TEXT NOT NULL DEFAULT '{}'")
+
+
+@migrations(name="0005_mc_choice")
+def _m0005_mc_choice(db: Database) -> None:
+    """Multiple-choice answers record the option picked; a pair confused twice gets a contrast card.
+
+    - ``reviews.chosen_term_id``: the term of the option chosen on a multiple-choice card (NULL for
+      other cards, or when no option was chosen); ``reviews.key_term_id``: the right option's term when
+      the question asked to identify a term (describe, example, contrast), so a different chosen term
+      is a confusion of the two.
+    - ``cards.pair_term_id`` and the card kind ``'contrast'``: a card for a pair of terms (the card's
+      term and the pair term), scheduled like any card.
+
+    SQLite cannot change a CHECK constraint in place, so ``cards`` is rebuilt. With foreign keys on,
+    dropping the old table would first delete its rows and cascade into ``reviews``, so ``reviews`` is
+    rebuilt first, pointing at the new table; the indexes of both are recreated from their own SQL.
+    """
+    others = [
+        name for (name,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('cards', 'reviews') "
+            "AND sql LIKE '%REFERENCES cards%'"
+        )
+    ]
+    if others:  # a table this migration does not know would lose its rows to the cascade
+        raise StoreError(f"cannot rebuild the cards table: {', '.join(others)} refer to it")
+    indexes = [
+        sql for (sql,) in db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('cards', 'reviews') AND sql IS NOT NULL"
+        )
+    ]
+    card_cols = ", ".join(r[1] for r in db.execute("PRAGMA table_info(cards)"))
+    review_cols = ", ".join(r[1] for r in db.execute("PRAGMA table_info(reviews)"))
+    db.execute("""CREATE TABLE cards_new (
+            id INTEGER PRIMARY KEY,
+            term_id INTEGER NOT NULL REFERENCES terms(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('recall', 'reverse', 'related', 'contrast')),
+            repetitions INTEGER NOT NULL DEFAULT 0,
+            easiness_centi INTEGER NOT NULL DEFAULT 250,
+            interval INTEGER NOT NULL DEFAULT 0,
+            due TEXT,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            suspended INTEGER NOT NULL DEFAULT 0,
+            leech INTEGER NOT NULL DEFAULT 0,
+            buried_until TEXT,
+            created_at TEXT NOT NULL,
+            pair_term_id INTEGER REFERENCES terms(id) ON DELETE CASCADE,
+            CHECK ((kind = 'contrast') = (pair_term_id IS NOT NULL))
+        )""")
+    db.execute(f"INSERT INTO cards_new ({card_cols}) SELECT {card_cols} FROM cards")
+    db.execute("""CREATE TABLE reviews_new (
+            id INTEGER PRIMARY KEY,
+            card_id INTEGER NOT NULL REFERENCES cards_new(id) ON DELETE CASCADE,
+            reviewed_at TEXT NOT NULL,
+            utc_offset_min INTEGER NOT NULL,
+            study_day TEXT NOT NULL,
+            grade INTEGER NOT NULL CHECK (grade BETWEEN 0 AND 5),
+            kind TEXT NOT NULL CHECK (kind IN ('new', 'review', 'redrill')),
+            reps_before INTEGER NOT NULL,
+            reps_after INTEGER NOT NULL,
+            ease_before INTEGER NOT NULL,
+            ease_after INTEGER NOT NULL,
+            interval_before INTEGER NOT NULL,
+            interval_after INTEGER NOT NULL,
+            due_before TEXT,
+            due_after TEXT,
+            lapse INTEGER NOT NULL DEFAULT 0,
+            leeched INTEGER NOT NULL DEFAULT 0,
+            duration_ms INTEGER,
+            source TEXT NOT NULL DEFAULT 'review',
+            chosen_term_id INTEGER REFERENCES terms(id) ON DELETE SET NULL,
+            key_term_id INTEGER REFERENCES terms(id) ON DELETE SET NULL
+        )""")
+    db.execute(f"INSERT INTO reviews_new ({review_cols}) SELECT {review_cols} FROM reviews")
+    db.execute("DROP TABLE reviews")
+    db.execute("DROP TABLE cards")  # nothing refers to it any more: no cascade
+    db.execute("ALTER TABLE cards_new RENAME TO cards")  # reviews_new's reference follows the rename
+    db.execute("ALTER TABLE reviews_new RENAME TO reviews")
+    for sql in indexes:
+        db.execute(sql)
+    # a card's identity: term + kind (+ the pair term for a contrast card); INSERT OR IGNORE relies on it
+    db.execute("CREATE UNIQUE INDEX cards_identity ON cards(term_id, kind, ifnull(pair_term_id, 0))")
+    db.execute("CREATE INDEX reviews_confusion ON reviews(key_term_id, chosen_term_id) WHERE chosen_term_id IS NOT NULL")
+
+
+MIGRATION_NAMES = frozenset(
+    {"0001_initial", "0002_stats_indexes", "0003_stats_card_day_index", "0004_aliases_relations", "0005_mc_choice"}
+)
+"""Every migration this mlcards knows (a database with another one applied is from a newer mlcards)."""
+

@@ -1,0 +1,22 @@
+"""``Store``: the mlcards database, composed from one repository per aggregate over one connection."""
+
+from __future__ import annotations
+
+from mlcards.store.cards import CardRepo
+from mlcards.store.connection import Connection
+from mlcards.store.decks import DeckRepo
+from mlcards.store.reviews import ReviewLog
+from mlcards.store.settings import SettingsMixin
+from mlcards.store.stats import StatsQueries
+
+
+class Store(ReviewLog, CardRepo, DeckRepo, StatsQueries, SettingsMixin, Connection):
+    """The mlcards database. Open with ``Store.open(path)`` or ``Store.memory()`` for tests.
+
+    - ``Connection``: opening, WAL, migrations, transactions (``connection.py``)
+    - ``SettingsMixin``: settings, the time zone and today's study day (``settings.py``)
+    - ``DeckRepo``: decks and terms, the related-term graph (``decks.py``)
+    - ``CardRepo``: cards, today's queue inputs, browse, suspend and bury (``cards.py``)
+    - ``ReviewLog``: answers, undo, the log's rows, Anki history (``reviews.py``)
+    - ``StatsQueries``: the SQL behind ``mlcards.stats`` (``stats.py``)
+    """
