@@ -150,7 +150,7 @@ async def test_multiple_choice_choose_then_grade(db, app_for, fake_time):
         assert screen.phase == "back" and screen.suggested == 5
         assert static_text(app, "#feedback") == "Right, in 0s."
         assert f"✓ {q.answer + 1}  {q.choices[q.answer]}" in static_text(app, "#choices")
-        cmap = squash(static_text(app, "#back"))
+        cmap = squash(static_text(app, "#concept"))
         assert cmap.startswith(f"neuron {DEFINITIONS['neuron']}")
         assert "Related:" in cmap
         for n in NEIGHBOURS["neuron"]:

@@ -119,7 +119,7 @@ async def test_redrill_comes_back_at_the_end_and_keeps_the_schedule(db, app_for)
 
         # the session summary
         assert "Session complete" in static_text(app, "#status")
-        summary = squash(static_text(app, "#front"))
+        summary = squash(static_text(app, "#summary"))
         assert "6 cards · 7 answers · 100% graded 3 or more · 1 re-drill" in summary
         assert "Next cards due Tue 01 Dec (6)" in summary
 
@@ -136,8 +136,8 @@ async def test_a_redrill_graded_below_4_comes_back_again(db, app_for):
         await settle(pilot)
         assert screen.phase == "done"
         assert [(r["grade"], r["kind"]) for r in reviews(db)] == [(1, "new"), (3, "redrill"), (4, "redrill")]
-        assert "0 re-drill" not in static_text(app, "#front")
-        assert "2 re-drills" in static_text(app, "#front")
+        assert "0 re-drill" not in static_text(app, "#summary")
+        assert "2 re-drills" in static_text(app, "#summary")
 
 
 async def test_suspend_and_bury_from_review(db, app_for):

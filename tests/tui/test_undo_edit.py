@@ -77,7 +77,7 @@ async def test_undo_on_the_summary_brings_the_last_card_back(db, app_for):
         await pilot.press("r", "space", "5")
         await settle(pilot)
         screen = app.screen
-        assert screen.phase == "done" and "Session summary" in static_text(app, "#prompt")
+        assert screen.phase == "done" and "Session summary" in static_text(app, "#summary")
         await pilot.press("u")
         await settle(pilot)
         assert screen.phase == "front" and screen.shown.card.id == cid

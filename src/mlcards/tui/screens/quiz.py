@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from textual import on
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -18,12 +18,15 @@ from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from mlcards.answers import suggest_mc_grade
-from mlcards.cards import MCQuestion
-from mlcards.session import deck_question_graph
-from mlcards.models import GRADE_SHORT
+from mlcards.cards import MCQuestion, QuestionGraph
+from mlcards.models import GRADE_SHORT, CardInfo, ReviewKind
+from mlcards.session import SessionTotals, deck_question_graph
+from mlcards.store.rows import TermBrief
 from mlcards.text import one_line
-from mlcards.tui.widgets.choices import choices_content
-from mlcards.tui.widgets.concept import concept_map
+from mlcards.tui.app import MlcardsApp
+from mlcards.tui.widgets.choices import ChoiceList
+from mlcards.tui.widgets.concept import ConceptMap
+from mlcards.tui.widgets.summary import SessionSummary
 from mlcards.tui.widgets.text import plain, plain_line
 
 QUIZ_LENGTH = 10
@@ -38,9 +41,13 @@ class QuizPickScreen(Screen):
         Binding("escape", "back", "Back", id="quizpick.back"),
     ]
 
+    app = getters.app(MlcardsApp)
+
     def __init__(self, deck: str | None = None):
         super().__init__()
         self.deck = deck
+        self.listed: str | None = None  # the filter text the option list shows the matches of
+        self.submitted: str | None = None  # Enter pressed before those matches arrived
 
     def compose(self) -> ComposeResult:
         with Vertical(id="quiz-pick"):
@@ -55,17 +62,31 @@ class QuizPickScreen(Screen):
         self.query_one("#quiz-filter", Input).focus()
 
     def fill(self, text: str) -> None:
-        store = self.app.store
+        self.find(text)
+
+    @work(thread=True, exclusive=True, group="quiz-pick")
+    def find(self, text: str) -> None:
+        """The terms matching ``text``, read on the worker's own connection (typing never waits on SQL)."""
+        store = self.app.worker_store()
         deck_id = store.deck_id(self.deck) if self.deck else None
-        options = OptionList
-        opts = self.query_one("#quiz-options", options)
+        terms = store.find_terms(text, deck_id, limit=60)
+        self.app.call_from_thread(self.show_terms, text, terms)
+
+    def show_terms(self, text: str, terms: list[TermBrief]) -> None:
+        if text != self.query_one("#quiz-filter", Input).value:
+            return  # a later keystroke's search is on its way
+        self.listed = text
+        opts = self.query_one("#quiz-options", OptionList)
         opts.clear_options()
         # the deck name (from the command line or the dashboard) is data: one clean, inert line
         label = Content.assemble(("▶ Whole deck: ", "bold"), plain_line(self.deck, "bold")) if self.deck else Content.styled("▶ All decks", "bold")
         opts.add_option(Option(Content.assemble(label, f" ({QUIZ_LENGTH} questions)"), id="deck"))
-        for t in store.find_terms(text, deck_id, limit=60):
+        for t in terms:
             opts.add_option(Option(Content.assemble(plain_line(t.term, "bold"), " — ", plain_line(t.definition)), id=str(t.id)))
         opts.highlighted = 0
+        if self.submitted == text:
+            self.submitted = None
+            self.submit(text)
 
     @on(Input.Changed, "#quiz-filter")
     def _filter(self, event: Input.Changed) -> None:
@@ -73,10 +94,16 @@ class QuizPickScreen(Screen):
 
     @on(Input.Submitted, "#quiz-filter")
     def _submitted(self, event: Input.Submitted) -> None:
+        if self.listed != event.value:  # the matches are still being read: act once they are shown
+            self.submitted = event.value
+            return
+        self.submit(event.value)
+
+    def submit(self, text: str) -> None:
         opts = self.query_one("#quiz-options", OptionList)
-        if event.value.strip():
+        if text.strip():
             if opts.option_count <= 1:  # the filter matches no term: say so rather than quiz the deck
-                self.notify(f"No term matches “{one_line(event.value)}”.", markup=False, timeout=3)
+                self.notify(f"No term matches “{one_line(text)}”.", markup=False, timeout=3)
                 return
             opts.highlighted = 1
         self.start(opts.get_option_at_index(opts.highlighted or 0).id)
@@ -99,6 +126,10 @@ class QuizPickScreen(Screen):
 
 
 class QuizScreen(Screen):
+    """Up to ten related-concept questions; each answer is graded on the term's related card."""
+
+    app = getters.app(MlcardsApp)
+
     BINDINGS = [
         Binding("1", "choose(1)", "1", group=CHOOSE, id="quiz.choose1"),
         Binding("2", "choose(2)", "2", group=CHOOSE, id="quiz.choose2"),
@@ -121,7 +152,10 @@ class QuizScreen(Screen):
         self.choice: int | None = None
         self.verdict = Content("")
         self.shown_at = 0.0
-        self._graphs: dict[int, object] = {}
+        self.totals = SessionTotals()
+        self._cards: set[int] = set()
+        self._deck_id: int | None = None  # the summary's figures: one deck, or all of them
+        self._graphs: dict[int, QuestionGraph] = {}
         self.seed = seed if seed is not None else f"{time.time_ns()}"
 
     def compose(self) -> ComposeResult:
@@ -130,9 +164,10 @@ class QuizScreen(Screen):
             yield ProgressBar(id="quiz-progress", show_eta=False, show_percentage=False)
             with VerticalScroll(id="quiz-card"):
                 yield Static(id="quiz-prompt")
-                yield Static(id="quiz-choices")
+                yield ChoiceList(id="quiz-choices")
                 yield Static(id="quiz-feedback")
-                yield Static(id="quiz-map")
+                yield ConceptMap(id="quiz-map")
+                yield SessionSummary(id="quiz-summary")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -143,14 +178,16 @@ class QuizScreen(Screen):
             candidates = [self.term_id, *neighbours]
             self.subjects = [t for t in candidates if store.related_card(t) is not None][: QUIZ_LENGTH]
         else:
-            deck_id = store.deck_id(self.deck) if self.deck else None
-            self.subjects = store.quiz_subjects(today, deck_id, QUIZ_LENGTH)
+            self._deck_id = store.deck_id(self.deck) if self.deck else None
+            self.subjects = store.quiz_subjects(today, self._deck_id, QUIZ_LENGTH)
         self.query_one("#quiz-card", VerticalScroll).focus()
         self.next_question()
 
-    def graph(self, term_id: int):
+    def graph(self, term_id: int) -> tuple[CardInfo, QuestionGraph]:
         store = self.app.store
-        card = store.card(store.related_card(term_id))
+        card_id = store.related_card(term_id)
+        assert card_id is not None  # subjects are terms with a related card
+        card = store.card(card_id)
         if card.deck_id not in self._graphs:
             self._graphs[card.deck_id] = deck_question_graph(store, card.deck_id)
         return card, self._graphs[card.deck_id]
@@ -175,36 +212,45 @@ class QuizScreen(Screen):
         bar.update(total=max(1, total), progress=self.index + (1 if self.answered else 0) if self.question else total)
         status = self.query_one("#quiz-status", Static)
         prompt = self.query_one("#quiz-prompt", Static)
-        choices = self.query_one("#quiz-choices", Static)
+        choices = self.query_one(ChoiceList)
         feedback = self.query_one("#quiz-feedback", Static)
-        cmap = self.query_one("#quiz-map", Static)
+        cmap = self.query_one(ConceptMap)
+        summary = self.query_one(SessionSummary)
         if self.question is None:
             status.update(Content.styled("Quiz complete", "bold"))
+            choices.show(None)
+            cmap.clear()
             if not self.subjects:
                 prompt.update(Content("No related-concept questions here: the terms need related terms first."))
+                summary.clear()
             else:
-                prompt.update(Content.assemble(("Done: ", "bold"), f"{self.right} right out of {self.asked}."))
-            choices.update("")
-            feedback.update("")
-            cmap.update(Content.styled("q goes back", "$text-muted"))
+                prompt.display = False
+                today = self.app.store.today(self.app.clock())
+                summary.show(self.totals, today=today, deck_id=self._deck_id, right="right")
+            feedback.update(Content.styled("q goes back", "$text-muted"))
             return
         q = self.question
+        summary.clear()
         status.update(Content.assemble(("Related-concept quiz", "bold"), f"   question {self.index + 1} of {total} · {self.right} right"))
         prompt.update(plain(q.prompt, "bold"))
-        choices.update(choices_content(q, answered=self.answered, chosen=self.choice))
+        choices.show(q, answered=self.answered, chosen=self.choice)
         scroller = self.query_one("#quiz-card", VerticalScroll)
         if self.answered:
             feedback.update(self.verdict)
-            width = self.app.size.width - 12
-            cmap.update(concept_map(self.app.store, q.subject_id, width=width))
-            cmap.display = True
+            cmap.show_term(q.subject_id, width=self.app.size.width - 12)
             # on small terminals, bring the verdict and the concept map into view (as the review screen does)
             self.call_after_refresh(scroller.scroll_to_widget, feedback, animate=False, top=True)
         else:
             feedback.update(Content.styled(f"press 1-{len(q.choices)}", "$text-muted"))
-            cmap.update("")
-            cmap.display = False
+            cmap.clear()
             scroller.scroll_home(animate=False)
+
+    @on(ConceptMap.Shown)
+    def _map_shown(self) -> None:
+        if self.answered:  # the map arrived: bring the verdict and the map into view again
+            scroller = self.query_one("#quiz-card", VerticalScroll)
+            feedback = self.query_one("#quiz-feedback", Static)
+            self.call_after_refresh(scroller.scroll_to_widget, feedback, animate=False, top=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose":
@@ -225,11 +271,18 @@ class QuizScreen(Screen):
         grade = suggest_mc_grade(correct, seconds)
         store = self.app.store
         card_id = store.related_card(q.subject_id)
+        assert card_id is not None
         result = store.answer(card_id, grade, self.app.clock(), duration_ms=int(seconds * 1000), source="quiz",
                               chosen_term_id=q.chosen_id(self.choice), key_term_id=q.key_id if q.identifies else None)
         schedule = (
-            f"next review {result.after.due:%a %d %b}" if result.kind != "redrill" else "already reviewed today, schedule kept"
+            f"next review {result.after.due:%a %d %b}" if result.kind != ReviewKind.REDRILL
+            else "already reviewed today, schedule kept"
         )
+        t = self.totals
+        self._cards.add(card_id)
+        t.cards, t.answers, t.correct = len(self._cards), t.answers + 1, t.correct + correct
+        t.redrills += result.kind == ReviewKind.REDRILL
+        t.seconds += seconds
         head = ("Right. ", "bold $success") if correct else ("Not quite. ", "bold $error")
         self.verdict = Content.assemble(head, f"Recorded grade {grade} ({GRADE_SHORT[grade]}) on this related card: {schedule}.")
         self.answered = True

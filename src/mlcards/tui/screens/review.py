@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -22,9 +22,12 @@ from mlcards.errors import MlcardsError
 from mlcards.models import GRADE_SHORT, CardKind
 from mlcards.session import ReviewSession, StudyCard
 from mlcards.text import one_line
-from mlcards.tui.widgets.choices import choices_content
-from mlcards.tui.widgets.concept import concept_map
+from mlcards.tui.app import MlcardsApp
+from mlcards.tui.widgets.choices import ChoiceList
+from mlcards.tui.widgets.concept import ConceptMap
+from mlcards.tui.widgets.summary import SessionSummary
 from mlcards.tui.widgets.text import plain, plain_line
+from mlcards.wording import duration
 
 GRADE = Binding.Group("Grade", compact=True)
 CHOOSE = Binding.Group("Choose", compact=True)
@@ -43,6 +46,8 @@ def grade_bar(suggested: int | None) -> Content:
 
 class ReviewScreen(Screen):
     """Today's cards, one at a time."""
+
+    app = getters.app(MlcardsApp)
 
     BINDINGS = [
         Binding("0", "grade(0)", "0", group=GRADE, id="review.grade0"),
@@ -88,10 +93,12 @@ class ReviewScreen(Screen):
             with VerticalScroll(id="card"):
                 yield Static(id="prompt")
                 yield Static(id="front")
-                yield Static(id="choices")
+                yield ChoiceList(id="choices")
                 yield Input(id="typed", placeholder="type the term, Enter to check, Esc to cancel")
                 yield Static(id="feedback")
                 yield Static(id="back")
+                yield ConceptMap(id="concept")
+                yield SessionSummary(id="summary")
             yield Static(id="grades")
         yield Footer(show_command_palette=False)
 
@@ -161,8 +168,11 @@ class ReviewScreen(Screen):
         self.query_one("#prompt", Static).update(Content.styled(prompt_label(card), "italic $text-muted"))
         front_text = q.prompt if q is not None else front(card)
         self.query_one("#front", Static).update(plain(front_text, "bold"))
-        self.query_one("#choices", Static).update(self._choices_content())
-        self.query_one("#choices", Static).display = q is not None
+        self.query_one(SessionSummary).clear()
+        for wid in ("#prompt", "#front"):
+            self.query_one(wid, Static).display = True
+        self.query_one(ChoiceList).show(q, answered=self.phase == "back", chosen=self.choice)
+        concept = self.query_one(ConceptMap)
         feedback = self.query_one("#feedback", Static)
         back = self.query_one("#back", Static)
         grades = self.query_one("#grades", Static)
@@ -171,6 +181,7 @@ class ReviewScreen(Screen):
             feedback.display = False
             back.update("")
             back.display = False
+            concept.clear()
             hint = "space reveals"
             if q is not None:
                 hint = f"press 1-{len(q.choices)} to choose"
@@ -180,20 +191,30 @@ class ReviewScreen(Screen):
         else:
             feedback.update(self._feedback_content())
             feedback.display = bool(self.verdict is not None or q is not None)
-            back.display = True
-            back.update(self._back_content())
+            if card.kind is CardKind.RELATED:  # the back is the concept map, read in a worker
+                back.update("")
+                back.display = False
+                concept.show_term(card.term_id, width=self.app.size.width - 12)  # padding, border, scrollbar
+            else:
+                concept.clear()
+                back.display = True
+                back.update(self._back_content())
             grades.update(grade_bar(self.suggested))
         scroller = self.query_one("#card", VerticalScroll)
         scroller.scroll_home(animate=False)
         if self.phase == "back":  # bring the answer into view on small terminals
-            target = feedback if feedback.display else back
-            self.call_after_refresh(scroller.scroll_to_widget, target, animate=False, top=True)
+            self._scroll_to_answer()
 
-    def _choices_content(self) -> Content:
-        q = self.shown.question if self.shown else None
-        if q is None:
-            return Content("")
-        return choices_content(q, answered=self.phase == "back", chosen=self.choice)
+    @on(ConceptMap.Shown)
+    def _map_shown(self) -> None:
+        if self.phase == "back":  # the map arrived: bring the answer into view again on small terminals
+            self._scroll_to_answer()
+
+    def _scroll_to_answer(self) -> None:
+        scroller = self.query_one("#card", VerticalScroll)
+        feedback, back = self.query_one("#feedback", Static), self.query_one("#back", Static)
+        target: Static = feedback if feedback.display else back if back.display else self.query_one(ConceptMap)
+        self.call_after_refresh(scroller.scroll_to_widget, target, animate=False, top=True)
 
     def _feedback_content(self) -> Content:
         q = self.shown.question if self.shown else None
@@ -201,7 +222,7 @@ class ReviewScreen(Screen):
             if self.choice is None:
                 return Content.styled("No choice made.", "$warning")
             if q.is_correct(self.choice):
-                return Content.styled(f"Right, in {self.answer_seconds:.0f}s.", "bold $success")
+                return Content.styled(f"Right, in {duration(self.answer_seconds or 0)}.", "bold $success")
             return Content.assemble(("Not quite: ", "bold $error"), plain_line(q.choices[q.answer], "bold"))
         if self.verdict is not None:
             v = self.verdict
@@ -224,9 +245,6 @@ class ReviewScreen(Screen):
     def _back_content(self) -> Content:
         assert self.shown is not None
         card = self.shown.card
-        if card.kind is CardKind.RELATED:
-            width = self.app.size.width - 12  # screen padding, border, card padding, scrollbar
-            return concept_map(self.app.store, card.term_id, width=width)
         pieces = []
         for label, text in back_sections(card):
             pieces.append(Content.assemble((label, "bold $accent"), "\n", plain(text)))
@@ -236,37 +254,11 @@ class ReviewScreen(Screen):
         s = self.session
         assert s is not None
         self.render_status()
-        t = s.totals()
-        for wid in ("#choices", "#back"):
+        for wid in ("#prompt", "#front", "#feedback", "#back"):
             self.query_one(wid, Static).display = False
-        self.query_one("#prompt", Static).update(Content.styled("Session summary", "bold"))
-        if t.answers == 0:
-            body = Content("Nothing to review right now.")
-        else:
-            minutes, seconds = divmod(int(t.seconds), 60)
-            body = Content.assemble(
-                (f"{t.cards}", "bold"), f" card{'s' if t.cards != 1 else ''} · ",
-                (f"{t.answers}", "bold"), f" answer{'s' if t.answers != 1 else ''} · ",
-                (f"{t.accuracy:.0%}", "bold"), " graded 3 or more · ",
-                (f"{t.redrills}", "bold"), f" re-drill{'s' if t.redrills != 1 else ''} · ",
-                (f"{minutes}m {seconds:02d}s", "bold"),
-            )
-        from mlcards import stats  # the same figures as the dashboard and the stats screen
-
-        nxt = stats.next_due(s.store, s.today, deck_id=s.deck_id)
-        next_line = (
-            Content.assemble("Next cards due ", (nxt.day.strftime("%a %d %b"), "bold"), f" ({nxt.due})")
-            if nxt
-            else Content("No reviews scheduled yet.")
-        )
-        day = stats.today(s.store, s.today)
-        streak = stats.streaks(s.store, s.today).current
-        today_line = Content.assemble(
-            "Today so far: ", (f"{day.answers}", "bold"), f" answer{'s' if day.answers != 1 else ''} · streak ",
-            (f"{streak}", "bold"), f" day{'s' if streak != 1 else ''}",
-        )
-        self.query_one("#front", Static).update(Content("\n").join([body, today_line, next_line]))
-        self.query_one("#feedback", Static).update("")
+        self.query_one(ChoiceList).show(None)
+        self.query_one(ConceptMap).clear()
+        self.query_one(SessionSummary).show(s.totals(), today=s.today, deck_id=s.deck_id)
         self.query_one("#grades", Static).update(Content.styled("q goes back · u undoes the last answer", "$text-muted"))
 
     # --- which keys apply now ---------------------------------------------------------------------------
