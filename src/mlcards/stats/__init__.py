@@ -105,6 +105,12 @@ from mlcards.store import Store
 
 T = TypeVar("T")
 
+SideFigures = tuple[
+    list[Due], tuple[list[Bucket], list[Bucket]], list[HardTerm], tuple[Ratio, list[Cluster]],
+    dict[str, Retention] | None,
+]
+"""What ``summary`` computes on the second connection."""
+
 
 def _on_own_connection(path: str | Path, fn: Callable[[Store], T]) -> T:
     """Run ``fn(store)`` on a second, read-only connection to the database file at ``path`` (the store's)."""
@@ -139,7 +145,7 @@ def summary(
     # With a deck filter the per-day counts are the slow part here, so retention moves to the other side.
     retention_aside = deck_id is not None
 
-    def side(s: Store) -> tuple:
+    def side(s: Store) -> SideFigures:
         return (
             forecast(s, day, deck_id=deck_id),
             histograms(s, deck_id=deck_id),
@@ -167,7 +173,7 @@ def summary(
             year, per_day = counts[-HEATMAP_DAYS:], counts[(first - min(first, year_start)).days:]
         else:
             year = daily_counts(store, year_start, day, deck_id=deck_id)
-            per_day = year[-RANGES[rng]:]
+            per_day = year[-(RANGES[rng] or len(year)):]
         day_stats = today(store, day, deck_id=deck_id)
         total = reviews_total(store, deck_id=deck_id)
         streak = streaks(store, day, deck_id=deck_id)
@@ -185,6 +191,7 @@ def summary(
     due, (ease_hist, interval_hist), hardest, (related, clusters), side_rets = side_figures
     if rets is None:
         rets = side_rets
+    assert rets is not None  # computed on one side or the other
     return Summary(
         today=day,
         deck=deck_name,

@@ -45,7 +45,7 @@ def histograms(store: Store, *, deck_id: int | None = None) -> tuple[list[Bucket
     rows = store.easiness_interval_counts(deck_id)
     ease = [0] * EASE_BUCKETS
     intervals = [0] * len(INTERVAL_BUCKETS)
-    uppers = [hi for _lo, hi in INTERVAL_BUCKETS[:-1]]
+    uppers = [hi for _lo, hi in INTERVAL_BUCKETS[:-1] if hi is not None]
     for centi, interval, n in rows:
         ease[min(max((centi - EASE_MIN_CENTI) // EASE_STEP_CENTI, 0), EASE_BUCKETS - 1)] += n
         intervals[bisect_left(uppers, interval)] += n
@@ -53,13 +53,13 @@ def histograms(store: Store, *, deck_id: int | None = None) -> tuple[list[Bucket
     for b, n in enumerate(ease):
         lo = EASE_MIN_CENTI + b * EASE_STEP_CENTI
         last = b == EASE_BUCKETS - 1
-        hi = None if last else lo + EASE_STEP_CENTI - 1
+        hi = lo + EASE_STEP_CENTI - 1
         label = f"{lo / 100:.2f}+" if last else f"{lo / 100:.2f}-{hi / 100:.2f}"
-        ease_out.append(Bucket(label, lo / 100, None if hi is None else hi / 100, n))
+        ease_out.append(Bucket(label, lo / 100, None if last else hi / 100, n))
     interval_out = []
-    for (lo, hi), n in zip(INTERVAL_BUCKETS, intervals):
-        label = f"{lo}+ d" if hi is None else (f"{lo} d" if lo == hi else f"{lo}-{hi} d")
-        interval_out.append(Bucket(label, lo, hi, n))
+    for (first, until), n in zip(INTERVAL_BUCKETS, intervals):
+        label = f"{first}+ d" if until is None else (f"{first} d" if first == until else f"{first}-{until} d")
+        interval_out.append(Bucket(label, first, until, n))
     return ease_out, interval_out
 
 
