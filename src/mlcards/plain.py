@@ -14,10 +14,11 @@ from typing import TextIO
 
 from mlcards.answers import AnswerNames, suggest_mc_grade
 from mlcards.cards import back_sections, front, prompt_label
-from mlcards.models import GRADE_MEANINGS, CardKind
+from mlcards.models import GRADE_MEANINGS, CardKind, ReviewKind
 from mlcards.session import ReviewSession, StudyCard
 from mlcards.store import Store
 from mlcards.text import clean_text, one_line, safe_line
+from mlcards.wording import duration, plural
 
 SELF_GRADE_DEFAULT = 4
 """Suggested grade for a card graded by the user after revealing it (Anki's 'Good')."""
@@ -56,7 +57,7 @@ class PlainReview:
         if total == 0:
             self.say("Nothing to review today.")
         else:
-            self.say(f"{s.today:%a %d %b %Y}: {total} card{'s' if total != 1 else ''} to review. Type q to stop.")
+            self.say(f"{s.today:%a %d %b %Y}: {plural(total, 'card')} to review. Type q to stop.")
         try:
             while (shown := s.next()) is not None:
                 self.review_one(shown)
@@ -99,10 +100,10 @@ class PlainReview:
                     self.say(f"  {verdict.reason}: suggested grade {verdict.grade}")
         grade = self._grade(suggested)
         result = self._commit(grade, duration_ms=int((time.monotonic() - started) * 1000))
-        if result.kind == "redrill":
+        if result.kind == ReviewKind.REDRILL:
             note = "re-drill logged; schedule unchanged"
         else:
-            note = f"next review {result.after.due.isoformat()} (in {result.after.interval} day{'s' if result.after.interval != 1 else ''})"
+            note = f"next review {result.after.due.isoformat()} (in {plural(result.after.interval, 'day')})"
         if result.grade < 4:
             note += "; it comes back later this session"
         if result.leeched:
@@ -169,9 +170,9 @@ class PlainReview:
             text = "Session: no answers."
         else:
             text = (
-                f"Session: {t.cards} card{'s' if t.cards != 1 else ''}, {t.answers} answer{'s' if t.answers != 1 else ''}, "
-                f"{t.correct / t.answers:.0%} graded 3+, {t.redrills} re-drill{'s' if t.redrills != 1 else ''}, "
-                f"{_duration(t.seconds)}."
+                f"Session: {plural(t.cards, 'card')}, {plural(t.answers, 'answer')}, "
+                f"{t.correct / t.answers:.0%} graded 3+, {plural(t.redrills, 're-drill')}, "
+                f"{duration(t.seconds)}."
             )
         left = s.remaining
         if left:
@@ -180,7 +181,7 @@ class PlainReview:
 
         nxt = stats.next_due(s.store, s.today, deck_id=s.deck_id)
         if nxt:
-            text += f" Next due: {nxt.day.isoformat()} ({nxt.due} card{'s' if nxt.due != 1 else ''})."
+            text += f" Next due: {nxt.day.isoformat()} ({plural(nxt.due, 'card')})."
         return text
 
 
@@ -194,13 +195,6 @@ def _isatty(stream: TextIO) -> bool:
 def _indent(text: str, first: str = "  ") -> str:
     lines = clean_text(text).split("\n")
     return "\n".join((first if i == 0 else "  ") + line for i, line in enumerate(lines))
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    return f"{seconds // 60}m {seconds % 60:02d}s"
 
 
 def run_plain_review(

@@ -6,13 +6,14 @@ thread; workers open their own connection to the same file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import datetime
 import os
 import sys
 import tempfile
 import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -21,7 +22,6 @@ from textual.screen import Screen
 from mlcards import studyday
 from mlcards.store import Store
 
-
 UI_WRITE_WAIT_S = 0.5
 """How long an answer in the app waits for another process's write before it is kept and retried."""
 
@@ -29,7 +29,7 @@ CHANGE_POLL_S = 1.0
 """How often the app checks whether another process changed the database (PRAGMA data_version)."""
 
 
-class MlcardsApp(App):
+class MlcardsApp(App[int]):
     """mlcards: spaced repetition for machine-learning terms."""
 
     CSS_PATH = "mlcards.tcss"
@@ -118,7 +118,7 @@ class MlcardsApp(App):
         sys.stderr.write(safe_line(f"error: mlcards stopped on an unexpected error ({what}){where}") + "\n")
         sys.stderr.flush()
 
-    def _write_crash_log(self, renderables: list) -> Path | None:
+    def _write_crash_log(self, renderables: list[Any]) -> Path | None:
         from rich.console import Console
 
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -150,7 +150,7 @@ class MlcardsApp(App):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Keys of this screen and what the grades mean", self.action_help)
         # Every action bound on the current screen is also a command.
@@ -166,7 +166,7 @@ class MlcardsApp(App):
             )
 
 
-def make_app(db_path: str | Path, **kwargs) -> MlcardsApp:
+def make_app(db_path: str | Path, **kwargs: Any) -> MlcardsApp:
     """Build the app (shared by ``mlcards`` and the tests)."""
     return MlcardsApp(db_path, **kwargs)
 

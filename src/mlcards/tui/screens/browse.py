@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from textual import on, work
+from rich.text import Text
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -12,20 +13,23 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from mlcards.models import CardState
 from mlcards.text import one_line
+from mlcards.tui.app import MlcardsApp
 from mlcards.tui.widgets.text import cell
+from mlcards.wording import plural
 
-STATE_STYLE = {
-    "new": "cyan",
-    "learning": "yellow",
-    "due": "bold green",
-    "scheduled": "",
-    "suspended": "dim",
-    "leech": "bold red",
+STATE_STYLE: dict[str, str] = {
+    CardState.NEW: "cyan",
+    CardState.LEARNING: "yellow",
+    CardState.DUE: "bold green",
+    CardState.SCHEDULED: "",
+    CardState.SUSPENDED: "dim",
+    CardState.LEECH: "bold red",
 }
 
 
-def card_cells(row: dict) -> tuple:
+def card_cells(row: dict) -> tuple[Text, ...]:
     ease = f"{row['easiness_centi'] / 100:.2f}"
     return (
         cell(row["term"]),
@@ -40,8 +44,10 @@ def card_cells(row: dict) -> tuple:
     )
 
 
-class BrowseScreen(Screen):
+class BrowseScreen(Screen[None]):
     """Every card, filtered as you type."""
+
+    app = getters.app(MlcardsApp)
 
     BINDINGS = [
         Binding("slash", "focus_search", "Search", key_display="/", id="browse.search"),
@@ -107,7 +113,7 @@ class BrowseScreen(Screen):
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         arrow = "↓" if self.descending else "↑"
-        shown = f"{len(rows)} card{'s' if len(rows) != 1 else ''}" + (" (first 2000)" if len(rows) >= 2000 else "")
+        shown = plural(len(rows), "card") + (" (first 2000)" if len(rows) >= 2000 else "")
         self.query_one("#browse-status", Static).update(
             Content.assemble(
                 (shown, "bold"),
@@ -131,7 +137,7 @@ class BrowseScreen(Screen):
         if table.row_count == 0:
             return None
         key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return self.rows.get(key.value)
+        return self.rows.get(key.value or "")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         typing = self.query_one("#search", Input).has_focus if self.is_mounted else False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic import ValidationError
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -13,10 +14,13 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 from mlcards.errors import MlcardsError
 from mlcards.models import RELATION_KINDS, Term, describe_validation_error
 from mlcards.text import safe_line
+from mlcards.tui.app import MlcardsApp
 
 
 class EditTermScreen(ModalScreen[bool]):
     """Dismisses with True when saved, False when cancelled."""
+
+    app = getters.app(MlcardsApp)
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="edit.save", priority=True),

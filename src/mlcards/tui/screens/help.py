@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -10,6 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from mlcards.models import GRADE_MEANINGS
+from mlcards.tui.app import MlcardsApp
 
 ABOUT = (
     "mlcards schedules every card with SM-2. After each answer you grade yourself from 0 to 5; "
@@ -18,10 +22,14 @@ ABOUT = (
 )
 
 
-class HelpScreen(ModalScreen):
+class HelpScreen(ModalScreen[None]):
+    """Every key of the screen underneath (after the user's keymap) and the meaning of each grade."""
+
+    app = getters.app(MlcardsApp)
+
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
 
-    def __init__(self, under: Screen):
+    def __init__(self, under: Screen[Any]):
         super().__init__()
         self.under = under
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -15,7 +15,9 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from mlcards import stats
 from mlcards.models import DeckSummary
+from mlcards.tui.app import MlcardsApp
 from mlcards.tui.widgets.text import cell
+from mlcards.wording import duration, noun, plural
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,10 @@ class DashboardFigures:
     coming: list[stats.Due]
 
 
-class HomeScreen(Screen):
+class HomeScreen(Screen[None]):
     """First screen: what is waiting today, and the way into every other screen."""
+
+    app = getters.app(MlcardsApp)
 
     BINDINGS = [
         Binding("r", "review_all", "Review", id="home.review_all", tooltip="Review every deck's cards for today"),
@@ -114,24 +118,23 @@ class HomeScreen(Screen):
                 (f"{f.today:%a %d %b %Y}", "bold"),
                 "\n",
                 (f"{f.waiting}", "bold $accent"),
-                " cards waiting today",
+                f" {noun(f.waiting, 'card')} waiting today",
                 f"  ({f.due} due, {f.new} new" + (f", {f.redrill} re-drill" if f.redrill else "") + ")",
             )
         )
-        minutes, secs = divmod(f.day.time_ms // 1000, 60)
         self.query_one("#today-progress", Static).update(
             Content.assemble(
                 ("Today ", "bold"),
-                f"{f.day.answers} answered · {minutes}m {secs:02d}s",
+                f"{f.day.answers} answered · {duration(ms=f.day.time_ms)}",
                 "\n",
                 ("Streak ", "bold"),
-                f"{f.streak} day{'s' if f.streak != 1 else ''}",
+                plural(f.streak, "day"),
             )
         )
-        outlook: list = [("Coming up  ", "bold")]
-        for i, due in enumerate(f.coming):
-            outlook.append((f"{due.day:%a} ", "$text-muted"))
-            outlook.append((f"{due.due}", "bold" if due.due else "$text-muted"))
+        outlook: list[str | tuple[str, str]] = [("Coming up  ", "bold")]
+        for i, coming in enumerate(f.coming):
+            outlook.append((f"{coming.day:%a} ", "$text-muted"))
+            outlook.append((f"{coming.due}", "bold" if coming.due else "$text-muted"))
             if i < len(f.coming) - 1:
                 outlook.append("  ")
         self.query_one("#home-outlook", Static).update(Content.assemble(*outlook))

@@ -33,7 +33,7 @@ QUIZ_LENGTH = 10
 CHOOSE = Binding.Group("Choose", compact=True)
 
 
-class QuizPickScreen(Screen):
+class QuizPickScreen(Screen[None]):
     """Pick what to be quizzed on: a whole deck, or one term and its neighbours."""
 
     BINDINGS = [
@@ -125,7 +125,7 @@ class QuizPickScreen(Screen):
         self.app.pop_screen()
 
 
-class QuizScreen(Screen):
+class QuizScreen(Screen[None]):
     """Up to ten related-concept questions; each answer is graded on the term's related card."""
 
     app = getters.app(MlcardsApp)
@@ -254,7 +254,9 @@ class QuizScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose":
-            return self.question is not None and not self.answered and int(parameters[0]) <= len(self.question.choices)
+            number = parameters[0]
+            return (self.question is not None and not self.answered and isinstance(number, int)
+                    and number <= len(self.question.choices))
         if action == "next":
             return self.answered
         return True

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
+from typing import Any
 
 from textual import getters, on
 from textual.app import ComposeResult
@@ -36,7 +37,7 @@ SELF_GRADE_DEFAULT = 4
 
 def grade_bar(suggested: int | None) -> Content:
     """``0 blackout · 1 wrong; remembered ... 5 perfect`` with the suggested grade highlighted."""
-    parts: list = []
+    parts: list[tuple[str, str]] = []
     for g in range(6):
         style = "reverse bold" if g == suggested else ("$error" if g < 3 else "$success")
         parts.append((f" {g} ", f"bold {style}"))
@@ -44,7 +45,7 @@ def grade_bar(suggested: int | None) -> Content:
     return Content.assemble(*parts)
 
 
-class ReviewScreen(Screen):
+class ReviewScreen(Screen[None]):
     """Today's cards, one at a time."""
 
     app = getters.app(MlcardsApp)
@@ -70,7 +71,7 @@ class ReviewScreen(Screen):
         Binding("q,escape", "leave", "Back", id="review.leave"),
     ]
 
-    def __init__(self, deck: str | None = None, **session_options):
+    def __init__(self, deck: str | None = None, **session_options: Any):
         super().__init__()
         self.deck = deck
         self.session_options = session_options
@@ -231,6 +232,7 @@ class ReviewScreen(Screen):
                 style = {"same": "$success", "missing": "underline $warning", "extra": "strike $error"}[op]
                 text = text if op == "same" else f"[-{text}-]" if op == "extra" else f"[+{text}+]"  # no colour needed
                 runs.append(plain_line(text, style) if text.strip() else Content(text))
+            reason: list[str | Content] = ["\n", plain_line(v.reason, "bold $error")] if v.reason else []
             return Content.assemble(
                 ("You typed: ", "bold"),
                 plain_line(v.typed or "(nothing)"),
@@ -238,7 +240,7 @@ class ReviewScreen(Screen):
                 ("Compared:  ", "bold"),
                 *runs,
                 f"   {v.score:.0f}% match",
-                *(["\n", plain_line(v.reason, "bold $error")] if v.reason else []),
+                *reason,
             )
         return Content("")
 
@@ -270,7 +272,10 @@ class ReviewScreen(Screen):
         if self.pending is not None and action in ("grade", "accept", "undo", "edit", "suspend", "bury", "choose"):
             return False  # an answer is waiting for the database: it is saved before anything else happens
         if action == "choose":
-            return self.phase == "front" and mc and int(parameters[0]) <= len(shown.question.choices) and not typing
+            number = parameters[0]
+            question = shown.question if shown is not None else None
+            return (self.phase == "front" and question is not None and isinstance(number, int)
+                    and number <= len(question.choices) and not typing)
         if action == "reveal":
             return self.phase == "front" and shown is not None and not typing
         if action in ("grade", "accept"):
@@ -372,7 +377,7 @@ class ReviewScreen(Screen):
         if self.retrying:
             self.retrying = False
             self.notify("Saved.", timeout=2)
-        if result.leeched:
+        if result.leeched and self.shown is not None:
             threshold = self.app.store.setting("leech_threshold")
             self.notify(
                 f"“{one_line(self.shown.card.term)}” lapsed {threshold} times: it is now tagged leech and suspended. "

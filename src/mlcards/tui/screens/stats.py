@@ -7,8 +7,9 @@ file computes a figure.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from textual import work
+from textual import getters, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
@@ -17,8 +18,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from mlcards import stats
+from mlcards.tui.app import MlcardsApp
 from mlcards.tui.widgets.charts import column_chart, hbar_chart
 from mlcards.tui.widgets.text import cell, plain_line
+from mlcards.wording import duration, noun, plural
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 RANGE_CYCLE = ("7", "30", "90", "365", "all")
 HEAT = ("#2d333b", "#0e4429", "#006d32", "#26a641", "#39d353")
@@ -34,7 +40,7 @@ def heatmap_content(hm: stats.Heatmap, today: date, weeks: int) -> Content:
     top = hm.max or 1
     end = today + timedelta(days=6 - today.weekday())  # the Sunday closing this week
     start = end - timedelta(days=7 * weeks - 1)
-    rows: list[list] = [[] for _ in range(7)]
+    rows: list[list[tuple[str, str]]] = [[] for _ in range(7)]
     months: list[str] = []
     for w in range(weeks):
         week_start = start + timedelta(days=7 * w)
@@ -60,7 +66,11 @@ def heatmap_content(hm: stats.Heatmap, today: date, weeks: int) -> Content:
     return Content("\n").join(lines)
 
 
-class StatsScreen(Screen):
+class StatsScreen(Screen[None]):
+    """The figures of ``mlcards.stats`` for one deck or all, over a range of days."""
+
+    app = getters.app(MlcardsApp)
+
     BINDINGS = [
         Binding("r", "next_range", "Range", id="stats.range"),
         Binding("d", "next_deck", "Deck", id="stats.deck"),
@@ -142,11 +152,10 @@ class StatsScreen(Screen):
             )
         )
         d = s.day
-        minutes, seconds = divmod(d.time_ms // 1000, 60)
         self.query_one("#tile-today", Static).update(
             Content.assemble(
-                ("Today  ", "bold"), (f"{d.answers}", "bold $accent"), " answers",
-                f" · {minutes}m {seconds:02d}s\n",
+                ("Today  ", "bold"), (f"{d.answers}", "bold $accent"), f" {noun(d.answers, 'answer')}",
+                f" · {duration(ms=d.time_ms)}\n",
                 f"{d.new} new · {d.review} review · {d.redrill} re-drill\n",
                 f"{pct(d.accuracy)} graded 3 or more",
             )
@@ -154,9 +163,9 @@ class StatsScreen(Screen):
         st = s.streaks
         self.query_one("#tile-streak", Static).update(
             Content.assemble(
-                ("Streak  ", "bold"), (f"{st.current}", "bold $accent"), f" day{'s' if st.current != 1 else ''}\n",
-                f"longest {st.longest} · {st.days_studied} days studied\n",
-                f"{s.reviews_total} answers in all",
+                ("Streak  ", "bold"), (f"{st.current}", "bold $accent"), f" {noun(st.current, 'day')}\n",
+                f"longest {st.longest} · {plural(st.days_studied, 'day')} studied\n",
+                f"{plural(s.reviews_total, 'answer')} in all",
             )
         )
         r = s.retention_by_range
@@ -164,7 +173,7 @@ class StatsScreen(Screen):
         self.query_one("#tile-retention", Static).update(
             Content.assemble(
                 ("True retention  ", "bold"),
-                (pct(ret.rate), "bold $accent"), f" ({ret.total.answers} reviews)\n",
+                (pct(ret.rate), "bold $accent"), f" ({plural(ret.total.answers, 'review')})\n",
                 f"young {pct(ret.young.rate)} · mature {pct(ret.mature.rate)}\n",
                 f"7/30/90/365d: {pct(r['7'].rate)} {pct(r['30'].rate)} {pct(r['90'].rate)} {pct(r['365'].rate)}",
             )
@@ -173,7 +182,7 @@ class StatsScreen(Screen):
         self.query_one("#tile-cards", Static).update(
             Content.assemble(
                 ("Cards  ", "bold"), (f"{c.total}", "bold $accent"), " in all · ",
-                f"{c.suspended} suspended · ", (f"{c.leech}", "bold red"), " leech\n",
+                f"{c.suspended} suspended · ", (f"{c.leech}", "bold red"), f" {noun(c.leech, 'leech', 'leeches')}\n",
                 (f"{c.new}", "bold cyan"), " new · ", (f"{c.learning}", "bold yellow"), " learning\n",
                 (f"{c.young}", "bold green"), " young · ", (f"{c.mature}", "bold green"), " mature",
             )
@@ -202,7 +211,7 @@ class StatsScreen(Screen):
             (cell(k.term), cell(k.size), cell(k.answers), cell(pct(k.rate))) for k in s.clusters
         ])
 
-    def _fill(self, table_id: str, rows: list[tuple]) -> None:
+    def _fill(self, table_id: str, rows: list[tuple[Text, ...]]) -> None:
         table = self.query_one(table_id, DataTable)
         table.clear()
         for row in rows:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from textual import on
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -12,11 +16,28 @@ from textual.widgets import DataTable, Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from mlcards.cards import back_sections
-from mlcards.models import GRADE_SHORT
+from mlcards.models import GRADE_SHORT, CardInfo, CardState, card_state, is_buried
+from mlcards.store.rows import TermBrief
+from mlcards.tui.app import MlcardsApp
 from mlcards.tui.widgets.text import cell, plain, plain_line
 
 
-class TermScreen(Screen):
+@dataclass(frozen=True)
+class TermFigures:
+    """Everything the term screen shows, read in one worker."""
+
+    today: date
+    cards: list[CardInfo]
+    deck: str
+    neighbours: list[TermBrief]
+    history: list[Any]
+
+
+class TermScreen(Screen[None]):
+    """A term's text, its cards, related terms and review history; refreshed in a worker."""
+
+    app = getters.app(MlcardsApp)
+
     BINDINGS = [
         Binding("e", "edit", "Edit", id="term.edit"),
         Binding("s", "toggle_suspend", "Suspend/unsuspend card", id="term.suspend"),
@@ -55,12 +76,27 @@ class TermScreen(Screen):
         self.reload()
 
     def reload(self) -> None:
-        store = self.app.store
-        today = store.today(self.app.clock())
-        cards = store.cards_of_term(self.term_id)
+        self.load(self.term_id)
+
+    @work(thread=True, exclusive=True, group="term")
+    def load(self, term_id: int) -> None:
+        store = self.app.worker_store()
+        figures = TermFigures(
+            today=store.today(self.app.clock()),
+            cards=store.cards_of_term(term_id),
+            deck=store.term_deck(term_id),
+            neighbours=store.term_neighbours(term_id),
+            history=store.term_history(term_id),
+        )
+        self.app.call_from_thread(self.show, figures)
+
+    def show(self, f: TermFigures) -> None:
+        today, cards = f.today, f.cards
+        if not cards:  # the term was removed meanwhile (another process re-imported its deck)
+            return
         first = cards[0]
         text = [
-            Content.assemble(plain_line(first.term, "bold $accent"), "   ", plain_line(store.term_deck(self.term_id), "$text-muted")),
+            Content.assemble(plain_line(first.term, "bold $accent"), "   ", plain_line(f.deck, "$text-muted")),
         ]
         for label, body in back_sections(first):
             if label == "Related":
@@ -76,20 +112,9 @@ class TermScreen(Screen):
         self.card_ids = []
         for c in cards:
             st = c.state
-            if c.leech:
-                state = "leech"
-            elif c.suspended:
-                state = "suspended"
-            elif st.due is None:
-                state = "new"
-            elif st.repetitions == 0:
-                state = "learning"
-            elif st.due <= today:
-                state = "due"
-            else:
-                state = "scheduled"
-            if c.buried_until and c.buried_until > today:
-                state += " (buried)"
+            state = str(card_state(c, today))
+            if is_buried(c, today):
+                state += f" ({CardState.BURIED})"
             table.add_row(
                 cell(c.kind.value), cell(state), cell(st.due.isoformat() if st.due else "—"),
                 cell(f"{st.interval}d"), cell(f"{st.easiness:.2f}"), cell(st.repetitions), cell(c.lapses),
@@ -101,7 +126,7 @@ class TermScreen(Screen):
         related = self.query_one("#term-related", OptionList)
         keep_related = related.highlighted
         related.clear_options()
-        neighbours = store.term_neighbours(self.term_id)
+        neighbours = f.neighbours
         related.add_options(
             [Option(Content.assemble(plain_line(n.term, "bold"), " — ", plain_line(n.definition)), id=str(n.id)) for n in neighbours]
             or [Option(Content("(no related terms)"), disabled=True)]
@@ -111,7 +136,7 @@ class TermScreen(Screen):
 
         history = self.query_one("#term-history", DataTable)
         history.clear()
-        for r in store.term_history(self.term_id):
+        for r in f.history:
             history.add_row(
                 cell(r["reviewed_at"][:16].replace("T", " ")), cell(r["study_day"]), cell(r["card_kind"]),
                 cell(f"{r['grade']} {GRADE_SHORT[r['grade']]}"), cell(r["kind"]),

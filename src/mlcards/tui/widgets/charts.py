@@ -29,7 +29,7 @@ def column_chart(values: Sequence[int], labels: Sequence[str], *, height: int = 
             label = str(top)
         elif level == (height + 1) // 2 and top > 1:
             label = str(round(top * level / height))
-        parts: list = [(f"{label:>{axis_w - 1}} ", "$text-muted"), ("│", "$text-muted")]
+        parts: list[str | tuple[str, str]] = [(f"{label:>{axis_w - 1}} ", "$text-muted"), ("│", "$text-muted")]
         for v in values:
             eighths = round(8 * height * v / top)
             cell = min(8, max(0, eighths - 8 * (level - 1)))
