@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 from pathlib import Path
 
 import pytest
 
+from mlcards import importers
 from mlcards.exporters import ankitext, export_deck
 from mlcards.models import Deck
 from mlcards.store import Store
@@ -124,17 +124,6 @@ def test_written_bytes_are_lf_utf8(tmp_path: Path):
 
 # --- round trip through our own Anki-text importer ----------------------------------------------------
 
-_IMPORTER = "mlcards.importers.ankitext"
-
-
-def _importer_or_skip():
-    if importlib.util.find_spec(_IMPORTER) is None:  # skipped only while the module does not exist
-        pytest.skip(f"{_IMPORTER} not written yet")
-    from mlcards import importers
-
-    return importers
-
-
 def _comparable(deck: Deck) -> list[tuple]:
     return [(t.term, t.definition, t.explanation, t.example, list(t.related), list(t.tags)) for t in deck.terms]
 
@@ -142,7 +131,6 @@ def _comparable(deck: Deck) -> list[tuple]:
 @pytest.mark.parametrize("suffix", [".tsv", ".csv"])
 @pytest.mark.parametrize("deck", [small_deck(), NASTY], ids=["tiny", "nasty"])
 def test_round_trip_through_our_importer(tmp_path: Path, suffix: str, deck: Deck):
-    importers = _importer_or_skip()
     out = tmp_path / f"deck{suffix}"
     ankitext.write(deck, out)
     parsed = importers.load(out)
@@ -151,7 +139,6 @@ def test_round_trip_through_our_importer(tmp_path: Path, suffix: str, deck: Deck
 
 
 def test_store_round_trip_keeps_text(tmp_path: Path):
-    importers = _importer_or_skip()
     first, second = Store.memory(), Store.memory()
     try:
         first.apply_deck(NASTY)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sqlite3
 import warnings
@@ -13,6 +12,7 @@ from pathlib import Path
 import genanki
 import pytest
 
+from mlcards import importers
 from mlcards.errors import MlcardsError
 from mlcards.exporters import apkg, export_deck
 from mlcards.models import Deck
@@ -242,20 +242,8 @@ def test_no_temporary_files_left(tmp_path: Path):
 
 # --- round trip through our own .apkg importer ----------------------------------------------------------
 
-_IMPORTER = "mlcards.importers.apkg"
-
-
-def _importer_or_skip():
-    if importlib.util.find_spec(_IMPORTER) is None:  # skipped only while the module does not exist
-        pytest.skip(f"{_IMPORTER} not written yet")
-    from mlcards import importers
-
-    return importers
-
-
 @pytest.mark.parametrize("deck", [small_deck(), RICH], ids=["tiny", "rich"])
 def test_round_trip_through_our_importer(tmp_path: Path, deck: Deck):
-    importers = _importer_or_skip()
     out = write(deck, tmp_path)
     parsed = importers.load(out)
     assert [d.name for d in parsed.decks] == [deck.name]
@@ -266,7 +254,6 @@ def test_round_trip_through_our_importer(tmp_path: Path, deck: Deck):
 
 
 def test_reexport_after_import_is_identical(tmp_path: Path):
-    importers = _importer_or_skip()
     first = write(RICH, tmp_path, "first.apkg")
     store = Store.memory()
     try:

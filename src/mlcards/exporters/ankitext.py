@@ -41,6 +41,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from mlcards.exporters.atomic import atomic_write
 from mlcards.models import Deck, Term
 
 SEPARATORS = {".tsv": "\t", ".csv": ","}
@@ -115,8 +116,6 @@ def dumps(deck: Deck, suffix: str) -> str:
 
 
 def write(deck: Deck, path: Path, *, now: datetime | None = None) -> None:  # noqa: ARG001 - uniform signature
-    from mlcards.exporters import atomic_write
-
     path = Path(path)
     text = dumps(deck, path.suffix)
     atomic_write(path, lambda tmp: tmp.write_bytes(text.encode("utf-8")))

@@ -28,14 +28,16 @@ import json
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from mlcards import studyday
 from mlcards.errors import MlcardsError
+from mlcards.exporters.atomic import atomic_write
 from mlcards.models import Deck, Term
 from mlcards.text import term_key
 
@@ -100,7 +102,7 @@ def deck_id_for(name: str) -> int:
 def note_guid(deck_name: str, term: Term) -> str:
     import genanki
 
-    return genanki.guid_for(term_key(deck_name), term.key)
+    return str(genanki.guid_for(term_key(deck_name), term.key))
 
 
 def note_fields(term: Term) -> list[str]:
@@ -115,7 +117,7 @@ def note_fields(term: Term) -> list[str]:
     ]
 
 
-def model():
+def model() -> Any:  # a genanki.Model (genanki has no type hints)
     import genanki
 
     return genanki.Model(
@@ -128,7 +130,7 @@ def model():
     )
 
 
-def build_package(deck: Deck):
+def build_package(deck: Deck) -> Any:  # a genanki.Package
     """The genanki Package for ``deck`` (one Anki deck, one note per term)."""
     import genanki
 
@@ -145,8 +147,6 @@ def build_package(deck: Deck):
 
 def write(deck: Deck, path: Path, *, now: datetime | None = None) -> None:
     """Write ``deck`` to ``path`` as an .apkg (atomically; checked before it is put in place)."""
-    from mlcards.exporters import atomic_write
-
     path = Path(path)
     timestamp = (now or studyday.now()).timestamp()
     package = build_package(deck)
@@ -234,7 +234,9 @@ def check_package(path: Path, *, expect_notes: int | None = None, expect_deck: s
         return _check_collection(conn, fail, expect_notes, expect_deck)
 
 
-def _check_collection(conn: sqlite3.Connection, fail, expect_notes, expect_deck) -> PackageSummary:
+def _check_collection(
+    conn: sqlite3.Connection, fail: Callable[[str], MlcardsError], expect_notes: int | None, expect_deck: str | None
+) -> PackageSummary:
     if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
         raise fail("the collection database is damaged")
     cols = conn.execute("SELECT models, decks FROM col").fetchall()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from mlcards.exporters.atomic import atomic_write
 from mlcards.models import RELATION_KINDS, Deck
 
 OMIT_WHEN_EMPTY = ("aliases", *RELATION_KINDS)
@@ -13,7 +16,7 @@ OMIT_WHEN_EMPTY = ("aliases", *RELATION_KINDS)
 EXTENSIONS = (".json", ".toml", ".yaml", ".yml")
 
 
-def to_data(deck: Deck) -> dict:
+def to_data(deck: Deck) -> dict[str, Any]:
     """Plain data with empty optional fields left out (so files stay tidy and round-trip exactly)."""
     data = deck.model_dump(mode="json", exclude_none=True)
     for term in data.get("terms", []):
@@ -39,9 +42,8 @@ def dumps(deck: Deck, suffix: str) -> str:
     raise ValueError(f"not a deck file extension: {suffix}")
 
 
-def write(deck: Deck, path: Path) -> None:
+def write(deck: Deck, path: Path, *, now: datetime | None = None) -> None:  # noqa: ARG001 - uniform signature
+    """Write ``deck`` to ``path`` (atomically: never a half-written file)."""
     path = Path(path)
     text = dumps(deck, path.suffix)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)  # never a half-written file
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))

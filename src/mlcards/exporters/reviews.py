@@ -29,8 +29,13 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from mlcards import studyday
+from mlcards.exporters.atomic import atomic_write
+
+if TYPE_CHECKING:
+    from mlcards.store import Store
 
 COLUMNS = (
     "review_id",
@@ -74,7 +79,7 @@ def utc_time_text(utc_text: str) -> str:
     return studyday.to_utc_text(studyday.from_utc_text(utc_text))
 
 
-def csv_row(r: dict) -> list[str]:
+def csv_row(r: dict[str, Any]) -> list[str]:
     values = [
         r["review_id"],
         r["card_id"],
@@ -96,10 +101,8 @@ def csv_row(r: dict) -> list[str]:
     return [guard_cell("" if v is None else str(v)) for v in values]
 
 
-def write_rows(rows: Iterable[dict], path: Path) -> int:
+def write_rows(rows: Iterable[dict[str, Any]], path: Path) -> int:
     """Write the log rows (from ``Store.review_log_rows``) to ``path`` atomically; returns the count."""
-    from mlcards.exporters import atomic_write
-
     count = 0
 
     def _write(tmp: Path) -> None:
@@ -115,7 +118,7 @@ def write_rows(rows: Iterable[dict], path: Path) -> int:
     return count
 
 
-def write(store, path: Path, *, deck: str | None = None, now: datetime | None = None) -> int:  # noqa: ARG001
+def write(store: Store, path: Path, *, deck: str | None = None, now: datetime | None = None) -> int:  # noqa: ARG001
     """Export the review log of ``store`` (all decks, or the deck named ``deck``) to ``path``."""
     deck_id = store.require_deck(deck) if deck else None
     return write_rows(store.review_log_rows(deck_id), Path(path))
