@@ -206,45 +206,27 @@ def cmd_init(args) -> int:
     return 0
 
 
-def cmd_import(args) -> int:
-    from mlcards import importers
+def cmd_import(args: argparse.Namespace) -> int:
+    from mlcards import imports
 
-    batches = [(p, importers.load(p, deck_name=args.deck)) for p in args.paths]  # parse all before writing
-    # decks met in several files (or several files into one --deck) are merged, then applied once
-    grouped: dict[str, tuple[str, list]] = {}
-    for _path, parsed in batches:
-        for deck in parsed.decks:
-            grouped.setdefault(deck.name.casefold(), (parsed.mode, []))[1].append(deck)
-    decks = [
-        (mode, ds[0] if len(ds) == 1 else importers.merge_decks(ds, ds[0].name, mode)) for mode, ds in grouped.values()
-    ]
+    plan = imports.plan(args.paths, deck_name=args.deck)  # every file parsed before anything is written
     store = _open(args) if not (args.dry_run and not _db_exists(args)) else _memory_store()
     with store:
-        reports, history = [], []
-        with store.transaction():
-            for mode, deck in decks:
-                reports.append(store.apply_deck(deck, mode=mode, dry_run=args.dry_run))
-            for _path, parsed in batches:
-                if args.with_history and parsed.history and not args.dry_run:
-                    history.append(store.import_history(parsed.history))
-    for path, parsed in batches:
-        for notice in parsed.notices:
-            _out(f"note: {notice}")
-        if parsed.history and not args.with_history:
-            _out(f"note: {Path(path).name}: {len(parsed.history)} Anki review-log entries not imported "
-                 "(add --with-history to bring them over)")
-        elif parsed.history and args.dry_run:
-            _out(f"would bring over up to {len(parsed.history)} Anki review-log entries from {Path(path).name}")
-    for r in reports:
+        if args.dry_run:
+            result = imports.preview(store, plan, with_history=args.with_history)
+        else:
+            result = imports.apply(store, plan, with_history=args.with_history)
+    for line in result.notes():
+        _out(line)
+    for r in result.decks:
         _out(("would import " if args.dry_run else "imported ") + r.summary())
         if args.dry_run or r.missing:
             for label, items in (("added", r.added), ("updated", r.updated), ("missing", r.missing)):
                 if items and (args.dry_run or label == "missing"):
                     shown = ", ".join(items[:20]) + (f", ... ({len(items) - 20} more)" if len(items) > 20 else "")
                     _out(f"  {label}: {shown}")
-    for h in history:
-        _out(f"imported {h.added} Anki review-log entries ({h.duplicates} already here, "
-             f"{h.unmatched} without a matching card); card schedules unchanged")
+    for line in result.history_lines():
+        _out(line)
     if args.dry_run:
         _out("dry run: nothing was written")
     return 0
@@ -368,7 +350,6 @@ def cmd_stats(args) -> int:
 def _stats_text(s) -> list[str]:
     """The readable face of ``stats.Summary`` (deck and term text folded to one clean line)."""
     from mlcards.text import one_line
-    from mlcards.wording import duration, plural
 
     def pct(rate: float | None) -> str:
         return "-" if rate is None else f"{rate * 100:.1f}%"
@@ -376,28 +357,32 @@ def _stats_text(s) -> list[str]:
     def ratio(r) -> str:
         return f"{pct(r.rate)} ({r.passed}/{r.answers})" if r.answers else "no data"
 
+    def n(count: int, word: str) -> str:
+        return f"{count} {word}{'' if count == 1 else 's'}"
+
     span = "all time" if s.range == "all" else f"last {s.range} days"
     d, st, c = s.day, s.streaks, s.cards
+    minutes = d.time_ms / 60000
     lines = [
         f"mlcards stats: {one_line(s.deck) if s.deck else 'all decks'}, study day {s.today:%a %d %b %Y}",
-        f"today      {plural(d.answers, 'answer')} on {plural(d.cards, 'card')} ({d.new} new, {d.review} review, {d.redrill} re-drill), "
-        f"{pct(d.accuracy)} correct, {duration(ms=d.time_ms)}",
-        f"total      {plural(s.reviews_total, 'answer')} on {plural(st.days_studied, 'study day')}",
-        f"streak     {plural(st.current, 'day')} (longest {st.longest})"
+        f"today      {n(d.answers, 'answer')} on {n(d.cards, 'card')} ({d.new} new, {d.review} review, {d.redrill} re-drill), "
+        f"{pct(d.accuracy)} correct, {minutes:.0f} min",
+        f"total      {n(s.reviews_total, 'answer')} on {n(st.days_studied, 'study day')}",
+        f"streak     {n(st.current, 'day')} (longest {st.longest})"
         + ("" if st.studied_today or not st.current else ", nothing answered yet today"),
         f"retention  {ratio(s.retention_30d.total)} last 30 days; young {ratio(s.retention_30d.young)}, "
         f"mature {ratio(s.retention_30d.mature)}",
         "           " + ", ".join(f"{'all time' if k == 'all' else k + ' days'} {pct(r.rate)}"
                                   for k, r in s.retention_by_range.items()),
         f"cards      {c.new} new, {c.learning} learning, {c.young} young, {c.mature} mature, "
-        f"{c.suspended} suspended ({plural(c.leech, 'leech', 'leeches')}), {c.total} in all",
+        f"{c.suspended} suspended ({c.leech} leeches), {c.total} in all",
     ]
     due = [f.due for f in s.forecast]
     lines.append(f"due        today {due[0]}, tomorrow {due[1]}, next 7 days {sum(due[:7])}, "
                  f"next {len(due)} days {sum(due)}")
     answered = sum(x.reviews for x in s.reviews_per_day)
     days = sum(1 for x in s.reviews_per_day if x.reviews)
-    lines.append(f"activity   {plural(answered, 'answer')}, {days} of {plural(len(s.reviews_per_day), 'day')} studied ({span})")
+    lines.append(f"activity   {n(answered, 'answer')}, {days} of {n(len(s.reviews_per_day), 'day')} studied ({span})")
     lines.append(f"related    {ratio(s.related)} on related-concept questions, {span}")
     if s.confused_pairs:
         lines.append("confused   most confused pairs: " + ", ".join(
@@ -413,7 +398,7 @@ def _stats_text(s) -> list[str]:
     if s.hardest_terms:
         lines += ["", "hardest terms (lapses, lowest easiness)"]
         for h in s.hardest_terms:
-            lines.append(f"  {one_line(h.term)} ({one_line(h.deck)}): {plural(h.lapses, 'lapse')}, "
+            lines.append(f"  {one_line(h.term)} ({one_line(h.deck)}): {h.lapses} lapse{'s' if h.lapses != 1 else ''}, "
                          f"easiness {h.easiness:.2f}" + (", leech" if h.leech else ""))
     if s.clusters:
         lines += ["", f"weakest related-concept clusters ({span})"]

@@ -108,7 +108,7 @@ def _load(path: Path) -> tuple[Deck, Any, str]:
     from mlcards.importers import deckfile
     from mlcards.importers.common import read_text
 
-    deck = deckfile.parse(path)  # raises DeckError with a line on any syntax or validation problem
+    deck = deckfile.read_deck(path)  # raises DeckError with a line on any syntax or validation problem
     text = read_text(path)
     return deck, deckfile.LOADERS[path.suffix.lower()](path, text), text
 

@@ -96,8 +96,8 @@ def test_deck_files_read_and_write_aliases_and_relations(tmp_path, suffix):
     p = tmp_path / ("rich" + suffix)
     writer.write(deck, p)
     first = p.read_bytes()
-    assert deckfile.parse(p) == deck
-    writer.write(deckfile.parse(p), p)
+    assert deckfile.read_deck(p) == deck
+    writer.write(deckfile.read_deck(p), p)
     assert p.read_bytes() == first
     data = writer.to_data(deck)["terms"]
     assert data[0]["aliases"] == ["SGD"] and data[0]["is_a"] == ["optimizer"]
@@ -112,7 +112,7 @@ def test_deck_file_alias_clash_names_the_line(tmp_path):
         '[[terms]]\nterm = "stochastic gradient descent"\naliases = ["SGD"]\ndefinition = "y"\n'
     )
     with pytest.raises(DeckError) as e:
-        deckfile.parse(p)
+        deckfile.read_deck(p)
     assert e.value.line == 8
     assert "alias 'SGD' is already the term 'SGD'" in e.value.message
 
@@ -121,7 +121,7 @@ def test_unknown_field_message_lists_the_new_fields(tmp_path):
     p = tmp_path / "bad.json"
     p.write_text(json.dumps({"name": "d", "terms": [{"term": "a", "definition": "b", "synonyms": ["c"]}]}))
     with pytest.raises(DeckError, match="aliases.*is_a, part_of, contrasts_with, same_as, used_for"):
-        deckfile.parse(p)
+        deckfile.read_deck(p)
 
 
 # --- the store -----------------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ REQUIRED = [
 def decks() -> list[Deck]:
     files = bundled.deck_files()
     assert files, "no bundled deck files found"
-    return [deckfile.parse(p) for p in files]
+    return [deckfile.read_deck(p) for p in files]
 
 
 @pytest.fixture(scope="module")

@@ -83,7 +83,7 @@ def test_init_empty_then_init_again_is_an_error(db_path):
 
 
 def test_decks_table_and_json(tmp_path):
-    db = make_db(tmp_path / "c.db", small_deck(), deckfile.parse(FIX / "optics.json"))
+    db = make_db(tmp_path / "c.db", small_deck(), deckfile.read_deck(FIX / "optics.json"))
     s = Store.open(db)
     s.answer(card_id(s, "alpha", "recall"), 5, studyday.now() - timedelta(days=3))
     s.close()
@@ -117,7 +117,7 @@ def test_import_json_toml_yaml(tmp_path):
     assert [(d["name"], d["terms"]) for d in decks_json(db)] == [("Optics", 4), ("Sounds", 3), ("Colours", 3)]
     with Store.open(db) as s:
         for name in ("optics.json", "sounds.toml", "colours.yaml"):
-            parsed = deckfile.parse(FIX / name)
+            parsed = deckfile.read_deck(FIX / name)
             assert s.export_deck(parsed.name) == parsed
 
 
@@ -257,7 +257,7 @@ def test_export_import_round_trips_exactly(tmp_path):
         assert second.read_bytes() == first.read_bytes()
         with Store.open(src) as a, Store.open(dst) as b:
             assert a.export_deck("ML Glossary") == b.export_deck("ML Glossary")
-            assert deckfile.parse(first) == a.export_deck("ML Glossary")
+            assert deckfile.read_deck(first) == a.export_deck("ML Glossary")
 
 
 def test_export_errors(tmp_path):
@@ -331,7 +331,7 @@ def test_db_option_on_every_command(tmp_path):
     r = cli("decks", "--json")
     assert [d["name"] for d in json.loads(r.stdout)] == ["Optics"]
     assert cli("export", str(out), "--deck", "Optics").returncode == 0
-    assert deckfile.parse(out) == deckfile.parse(FIX / "optics.json")
+    assert deckfile.read_deck(out) == deckfile.read_deck(FIX / "optics.json")
     assert cli("settings", "new_per_day", "1").returncode == 0
     r = cli("review", "--plain", input="\n5\n\n5\n")
     assert r.returncode == 0 and "1 card to review" in r.stdout
@@ -518,7 +518,7 @@ def test_plain_review_multiple_choice_out_of_range_asks_again(tmp_path):
 
 
 def test_plain_review_typed_answer_on_a_reverse_card(tmp_path):
-    db = make_db(tmp_path / "c.db", deckfile.parse(FIX / "optics.json"))
+    db = make_db(tmp_path / "c.db", deckfile.read_deck(FIX / "optics.json"))
     with Store.open(db) as s:
         s.db.execute("UPDATE cards SET suspended = 1 WHERE kind = 'recall'")
         s.db.conn.commit()

@@ -17,7 +17,7 @@ FIX = Path(__file__).parent / "fixtures"
 
 def error_of(path: Path) -> DeckError:
     with pytest.raises(DeckError) as info:
-        deckfile.parse(path)
+        deckfile.read_deck(path)
     return info.value
 
 
@@ -29,14 +29,14 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 @pytest.mark.parametrize("name", ["optics.json", "sounds.toml", "colours.yaml"])
 def test_fixtures_parse(name):
-    d = deckfile.parse(FIX / name)
+    d = deckfile.read_deck(FIX / name)
     assert d.name and len(d.terms) >= 3
 
 
 def test_toml_multiline_and_yaml_block_text():
-    sounds = deckfile.parse(FIX / "sounds.toml")
+    sounds = deckfile.read_deck(FIX / "sounds.toml")
     assert sounds.terms[1].explanation == "Measured in hertz.\nHigher frequency means higher pitch."
-    colours = deckfile.parse(FIX / "colours.yaml")
+    colours = deckfile.read_deck(FIX / "colours.yaml")
     assert colours.terms[1].example == "A fire engine is very saturated.\nFog is not."
     assert "café" in colours.description and '"quote"' in colours.description
 
@@ -84,7 +84,7 @@ def test_every_kind_of_mistake_gets_a_line(tmp_path, suffix, text, line, fragmen
 
 def test_empty_optional_fields_do_not_crash(tmp_path):
     p = write(tmp_path, "d.json", '{"name": "X", "terms": [{"term": "a", "definition": "b", "explanation": "", "example": "  "}]}')
-    d = deckfile.parse(p)
+    d = deckfile.read_deck(p)
     assert d.terms[0].explanation is None and d.terms[0].example is None
 
 
@@ -128,13 +128,13 @@ def test_yaml_tags_are_not_executed(tmp_path):
 
 @pytest.mark.parametrize("suffix", [".json", ".toml", ".yaml"])
 def test_writer_round_trips_exactly(tmp_path, suffix):
-    decks = [small_deck(), *(deckfile.parse(FIX / n) for n in ("optics.json", "sounds.toml", "colours.yaml"))]
-    decks += [deckfile.parse(p) for p in bundled.deck_files()]
+    decks = [small_deck(), *(deckfile.read_deck(FIX / n) for n in ("optics.json", "sounds.toml", "colours.yaml"))]
+    decks += [deckfile.read_deck(p) for p in bundled.deck_files()]
     for deck in decks:
         p = tmp_path / ("out" + suffix)
         writer.write(deck, p)
         first = p.read_bytes()
-        back = deckfile.parse(p)
+        back = deckfile.read_deck(p)
         assert back == deck
         writer.write(back, p)
         assert p.read_bytes() == first

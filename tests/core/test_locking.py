@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from mlcards import imports
 from mlcards.store import DatabaseBusy, Store
 from tests.conftest import REPO, run_cli, small_deck, utc
 from tests.core._support import card_id
@@ -171,10 +172,10 @@ def test_migrations_and_the_bundled_deck_commit_together(tmp_path, monkeypatch):
     """If installing the bundled deck fails, nothing of the schema is left half-made."""
     path = tmp_path / "x.db"
 
-    def boom(self):
+    def boom(store):
         raise RuntimeError("simulated crash while installing")
 
-    monkeypatch.setattr(Store, "install_bundled", boom)
+    monkeypatch.setattr(imports, "install_bundled", boom)
     with pytest.raises(RuntimeError):
         Store.open(path)
     probe = Store.connect(path)

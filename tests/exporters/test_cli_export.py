@@ -40,7 +40,7 @@ def test_deck_file_round_trip_in_process(ext: str, tmp_path: Path):
     fixture = FIXTURES / f"tricky{ext}"
     store = Store.memory()
     try:
-        store.apply_deck(deckfile.parse(fixture))
+        store.apply_deck(deckfile.read_deck(fixture))
         out = tmp_path / f"again{ext}"
         exporters.export_deck(store.export_deck(TRICKY), out)
     finally:
@@ -77,7 +77,7 @@ def test_exports_every_format(tiny_db: Path, tmp_path: Path):
 
     summary = apkg.check_package(tmp_path / "t.apkg", expect_notes=6, expect_deck="Tiny")
     assert summary.cards_per_template == {0: 6, 1: 6}
-    assert deckfile.parse(tmp_path / "t.yml") == small_deck()
+    assert deckfile.read_deck(tmp_path / "t.yml") == small_deck()
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
     assert leftovers == []
 
@@ -185,6 +185,6 @@ def test_reviews_unknown_deck(tiny_db: Path, tmp_path: Path):
 
 def test_fixtures_are_canonical():
     """The three fixtures hold one and the same deck, with multi-line text (so each round trip is comparable)."""
-    decks = [deckfile.parse(FIXTURES / f"tricky{ext}") for ext in (".json", ".toml", ".yaml")]
+    decks = [deckfile.read_deck(FIXTURES / f"tricky{ext}") for ext in (".json", ".toml", ".yaml")]
     assert decks[0] == decks[1] == decks[2]
     assert len(decks[0].terms) == 6 and "\n" in decks[0].terms[0].explanation

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mlcards.errors import DeckError
-from mlcards.importers import ParseResult, ankitext, load
+from mlcards.importers import Parsed, ankitext, load
 from mlcards.store import Store
 from tests.importers._support import FIXTURES
 
@@ -18,7 +18,7 @@ def write(tmp_path: Path, text: str, name: str = "cards.txt") -> Path:
     return path
 
 
-def only_deck(result: ParseResult):
+def only_deck(result: Parsed):
     assert len(result.decks) == 1
     return result.decks[0]
 

@@ -9,6 +9,7 @@ import genanki
 import pytest
 
 from mlcards.importers import AnkiReview, load
+from mlcards.imports import import_history
 from mlcards.store import Store
 from mlcards.text import term_key
 from tests.importers._support import FIXTURES, add_revlog, card_ids, genanki_model, legacy_package, write_collection
@@ -115,7 +116,7 @@ def test_history_rows_mapping(anki_store: Store) -> None:
         review("epoch", utc(2024, 1, 21, 15, 0), 2, ivl=2, last=-600, factor=2300, anki_type=2),
         review("EPOCH", utc(2024, 1, 16, 15, 5), 3, ivl=3, kind="reverse", anki_type=0),
     ]
-    report = anki_store.import_history(entries)
+    report = import_history(anki_store, entries)
     assert (report.added, report.duplicates, report.unmatched) == (5, 0, 0)
     rows = anki_store.reviews_of_card(recall)
     assert [r["grade"] for r in rows] == [4, 5, 1, 3]  # Good, Easy, Again, Hard
@@ -145,10 +146,10 @@ def test_history_rows_mapping(anki_store: Store) -> None:
 def test_history_import_is_idempotent_and_counts_unmatched(anki_store: Store) -> None:
     entries = [review("batch", utc(2024, 2, 1, 12), 3), review("unknown term", utc(2024, 2, 1, 13), 3),
                review("batch", utc(2024, 2, 2, 12), 3, deck="No such deck")]
-    first = anki_store.import_history(entries)
+    first = import_history(anki_store, entries)
     assert (first.added, first.duplicates, first.unmatched) == (1, 0, 2)
     entries.append(review("batch", utc(2024, 2, 5, 12), 4))
-    second = anki_store.import_history(entries)
+    second = import_history(anki_store, entries)
     assert (second.added, second.duplicates, second.unmatched) == (1, 1, 2)
     rows = anki_store.reviews_of_card(card_id(anki_store, "Anki", "batch", "recall"))
     assert [r["kind"] for r in rows] == ["new", "review"]
@@ -157,7 +158,7 @@ def test_history_import_is_idempotent_and_counts_unmatched(anki_store: Store) ->
 def test_history_after_own_answers_is_not_new(anki_store: Store) -> None:
     cid = card_id(anki_store, "Anki", "batch", "recall")
     anki_store.answer(cid, 4, now=utc(2024, 1, 1, 12))
-    anki_store.import_history([review("batch", utc(2024, 3, 1, 12), 3)])
+    import_history(anki_store, [review("batch", utc(2024, 3, 1, 12), 3)])
     assert [(r["source"], r["kind"]) for r in anki_store.reviews_of_card(cid)] == [("review", "new"), ("anki", "review")]
 
 
@@ -165,7 +166,7 @@ def test_same_day_anki_steps_are_redrills_and_stay_out_of_retention(anki_store: 
     from mlcards import stats
 
     cid = card_id(anki_store, "Anki", "epoch", "recall")
-    anki_store.import_history([
+    import_history(anki_store, [
         review("epoch", utc(2024, 5, 1, 14, 0), 1, ivl=-60, anki_type=0),   # learning steps, one study day
         review("epoch", utc(2024, 5, 1, 14, 2), 3, ivl=-600, anki_type=0),
         review("epoch", utc(2024, 5, 1, 14, 15), 3, ivl=1, anki_type=0),
@@ -180,7 +181,7 @@ def test_same_day_anki_steps_are_redrills_and_stay_out_of_retention(anki_store: 
 
 
 def test_history_dry_run_writes_nothing(anki_store: Store) -> None:
-    report = anki_store.import_history([review("batch", utc(2024, 2, 1, 12), 3)], dry_run=True)
+    report = import_history(anki_store, [review("batch", utc(2024, 2, 1, 12), 3)], dry_run=True)
     assert report.added == 1
     assert anki_store.count("reviews") == 0
 
@@ -197,7 +198,7 @@ def test_history_from_a_package(tmp_path: Path, store: Store) -> None:
     parsed = load(legacy_package(tmp_path / "g.apkg", db))
     with store.transaction():
         store.apply_deck(parsed.decks[0])
-        report = store.import_history(parsed.history)
+        report = import_history(store, parsed.history)
     assert report.added == 2
     assert [r["grade"] for r in store.reviews_of_card(card_id(store, "Imported", "gradient", "recall"))] == [4]
     assert [r["grade"] for r in store.reviews_of_card(card_id(store, "Imported", "gradient", "reverse"))] == [5]

@@ -12,6 +12,13 @@ from mlcards.models import Deck
 from tests.importers._support import FIXTURES
 
 
+def one_deck(path: Path) -> Deck:
+    """The one deck ``glossary.parse`` returns (in its 'enrich' mode)."""
+    parsed = glossary.parse(path)
+    assert len(parsed.decks) == 1 and parsed.mode == "enrich" and not parsed.history
+    return parsed.decks[0]
+
+
 def terms_by_key(deck: Deck) -> dict:
     return {t.key: t for t in deck.terms}
 
@@ -37,7 +44,7 @@ The share of all predictions that are correct.
 
 
 def test_fixture_file_with_bom_crlf_trailing_spaces_and_two_pages() -> None:
-    deck = glossary.parse(FIXTURES / "ml-pages.txt")
+    deck = one_deck(FIXTURES / "ml-pages.txt")
     assert deck.name == "ml-pages"
     t = terms_by_key(deck)
     assert [x.term for x in deck.terms] == [
@@ -67,7 +74,7 @@ def test_fixture_file_with_bom_crlf_trailing_spaces_and_two_pages() -> None:
 
 
 def test_plural_heading_made_singular_by_the_explained_line() -> None:
-    deck = glossary.parse(FIXTURES / "ml-pages.txt")
+    deck = one_deck(FIXTURES / "ml-pages.txt")
     assert "embedding" in terms_by_key(deck)
     assert "embeddings" not in terms_by_key(deck)
 
@@ -79,7 +86,7 @@ def test_plural_heading_made_singular_by_the_page_text(tmp_path: Path) -> None:
         "hyperparameters explained in plain English\n"
         "A hyperparameter such as the batch size is picked by you, not by gradient descent.\n"
     )
-    deck = glossary.parse(write(tmp_path, text))
+    deck = one_deck(write(tmp_path, text))
     assert [t.term for t in deck.terms] == ["hyperparameter"]
 
 
@@ -90,7 +97,7 @@ def test_plural_heading_kept_without_support(tmp_path: Path) -> None:
         "logits explained in plain English\n"
         "They can be any real numbers; softmax turns them into probabilities.\n"
     )
-    deck = glossary.parse(write(tmp_path, text))
+    deck = one_deck(write(tmp_path, text))
     assert [t.term for t in deck.terms] == ["logits"]
 
 
@@ -107,11 +114,11 @@ def test_plural_heading_kept_without_support(tmp_path: Path) -> None:
 )
 def test_heading_forms(tmp_path: Path, heading: str, explained: str, term: str) -> None:
     text = f"{heading}\nSome definition.\n{explained} explained in plain English\nMore words.\n"
-    assert glossary.parse(write(tmp_path, text)).terms[0].term == term
+    assert one_deck(write(tmp_path, text)).terms[0].term == term
 
 
 def test_one_page_gives_main_and_related_terms(tmp_path: Path) -> None:
-    deck = glossary.parse(write(tmp_path, PAGE, "metrics.txt"))
+    deck = one_deck(write(tmp_path, PAGE, "metrics.txt"))
     assert deck.name == "metrics"
     t = terms_by_key(deck)
     assert set(t) == {"confusion matrix", "false positive", "accuracy"}
@@ -136,7 +143,7 @@ def test_page_for_a_term_met_earlier_as_related_enriches_it(tmp_path: Path) -> N
         "- precision\n"
         "The share of predicted positives that are truly positive.\n"
     )
-    deck = glossary.parse(write(tmp_path, PAGE + second))
+    deck = one_deck(write(tmp_path, PAGE + second))
     keys = [t.key for t in deck.terms]
     assert keys == ["confusion matrix", "false positive", "accuracy", "precision"]  # position of first mention
     acc = terms_by_key(deck)["accuracy"]
@@ -158,7 +165,7 @@ def test_multi_line_definition_and_blank_lines_everywhere(tmp_path: Path) -> Non
         "- exploding gradient\n\n"
         "Gradients that grow so large that updates overflow.\n"
     )
-    t = glossary.parse(write(tmp_path, text)).terms
+    t = one_deck(write(tmp_path, text)).terms
     assert t[0].definition == "Capping gradients during backpropagation\nso that one huge step cannot wreck training."
     assert t[0].explanation == "First paragraph.\n\nSecond paragraph."
     assert t[0].example == "Clip the global norm to 1.0."
@@ -167,12 +174,12 @@ def test_multi_line_definition_and_blank_lines_everywhere(tmp_path: Path) -> Non
 
 def test_old_mac_line_endings(tmp_path: Path) -> None:
     path = write(tmp_path, PAGE.replace("\n", "\r"))
-    assert len(glossary.parse(path).terms) == 3
+    assert len(one_deck(path).terms) == 3
 
 
 def test_explanation_that_only_repeats_the_definition_is_empty(tmp_path: Path) -> None:
     text = "What is a tensor?\nA multi-dimensional array.\ntensor explained in plain English\nA multi-dimensional   array.\n"
-    assert glossary.parse(write(tmp_path, text)).terms[0].explanation is None
+    assert one_deck(write(tmp_path, text)).terms[0].explanation is None
 
 
 def test_pointer_only_dropped_at_the_end(tmp_path: Path) -> None:
@@ -180,13 +187,13 @@ def test_pointer_only_dropped_at_the_end(tmp_path: Path) -> None:
         "What is a kernel?\nA similarity function.\nkernel explained in plain English\n"
         "Pick one --- see the docs for more information. Then more text follows here.\n"
     )
-    expl = glossary.parse(write(tmp_path, text)).terms[0].explanation
+    expl = one_deck(write(tmp_path, text)).terms[0].explanation
     assert expl == "Pick one --- see the docs for more information. Then more text follows here."
 
 
 def test_no_page_is_an_error_on_line_1(tmp_path: Path) -> None:
     with pytest.raises(DeckError) as e:
-        glossary.parse(write(tmp_path, "just some notes\nwithout any heading\n"))
+        one_deck(write(tmp_path, "just some notes\nwithout any heading\n"))
     assert e.value.line == 1
     assert "What is" in e.value.message
 
@@ -194,7 +201,7 @@ def test_no_page_is_an_error_on_line_1(tmp_path: Path) -> None:
 def test_missing_definition_names_the_line(tmp_path: Path) -> None:
     text = "What is a tensor?\ntensor explained in plain English\nAn array.\n"
     with pytest.raises(DeckError) as e:
-        glossary.parse(write(tmp_path, text))
+        one_deck(write(tmp_path, text))
     assert e.value.line == 2
     assert "no definition" in e.value.message
     assert str(e.value).startswith(str(tmp_path / "page.txt") + ":2: ")
@@ -203,7 +210,7 @@ def test_missing_definition_names_the_line(tmp_path: Path) -> None:
 def test_related_term_without_definition_names_its_line(tmp_path: Path) -> None:
     text = PAGE.rstrip("\n") + "\n- recall\n"
     with pytest.raises(DeckError) as e:
-        glossary.parse(write(tmp_path, text))
+        one_deck(write(tmp_path, text))
     assert e.value.line == text.count("\n")
     assert "'recall' has no definition" in e.value.message
 
@@ -211,14 +218,14 @@ def test_related_term_without_definition_names_its_line(tmp_path: Path) -> None:
 def test_text_after_people_also_read_must_be_a_list(tmp_path: Path) -> None:
     text = "What is a tensor?\nAn array.\ntensor explained in plain English\nMore.\nPeople also read\nstray sentence\n"
     with pytest.raises(DeckError) as e:
-        glossary.parse(write(tmp_path, text))
+        one_deck(write(tmp_path, text))
     assert e.value.line == 6
 
 
 def test_too_long_term_is_an_error_with_line(tmp_path: Path) -> None:
     text = PAGE + "- " + "x" * 600 + "\nA definition.\n"
     with pytest.raises(DeckError) as e:
-        glossary.parse(write(tmp_path, text))
+        one_deck(write(tmp_path, text))
     assert e.value.line == PAGE.count("\n") + 1
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from mlcards.errors import DeckError
 from mlcards.importers import apkg, load
+from mlcards.imports import import_history
 from mlcards.store import Store
 from tests.importers._support import zip_members
 
@@ -98,7 +99,7 @@ def test_real_anki_package_into_a_database_with_history(exported: dict, tmp_path
         with store.transaction():
             for deck in parsed.decks:
                 store.apply_deck(deck, mode=parsed.mode)
-            report = store.import_history(parsed.history)
+            report = import_history(store, parsed.history)
         assert (report.added, report.unmatched) == (3, 0)
         rows = list(store.db.query("SELECT grade, kind, source FROM reviews ORDER BY reviewed_at"))
         assert [(r["grade"], r["kind"]) for r in rows] == [(4, "new"), (5, "new"), (1, "new")]

@@ -59,7 +59,7 @@ def expected_cards(deck_file: Path) -> int:
     from mlcards.store import Store
 
     with Store.memory() as s:
-        s.apply_deck(deckfile.parse(deck_file))
+        s.apply_deck(deckfile.read_deck(deck_file))
         return s.count("cards")
 
 

@@ -30,8 +30,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from mlcards.errors import DeckError
-from mlcards.importers import ParseResult
 from mlcards.importers._html import html_to_text, looks_like_html
+from mlcards.importers.base import DEFAULT_OPTIONS, Parsed, ParseOptions
 from mlcards.importers.common import read_text, validation_problem
 from mlcards.importers.glossary import _heading as _glossary_heading
 from mlcards.models import Deck, Term
@@ -259,7 +259,7 @@ def _map_columns(names: list[str] | None, count: int, meta: dict[str, int]) -> _
     return cols
 
 
-def parse(path: Path) -> ParseResult:
+def parse(path: Path, options: ParseOptions = DEFAULT_OPTIONS) -> Parsed:  # noqa: ARG001 - the protocol's signature
     path = Path(path)
     try:
         return _parse(path)
@@ -269,7 +269,7 @@ def parse(path: Path) -> ParseResult:
         raise
 
 
-def _parse(path: Path) -> ParseResult:
+def _parse(path: Path) -> Parsed:
     text = read_text(path)
     lines = io.StringIO(text, newline="").readlines()
     headers = _read_headers(path, lines)
@@ -385,7 +385,7 @@ def _parse(path: Path) -> ParseResult:
         notices.append(
             f"{path.name}: columns ignored (no such field in mlcards): {', '.join(cols.ignored.values())}"
         )
-    return ParseResult(decks=result, notices=notices)
+    return Parsed(decks=result, notices=notices)
 
 
 def _sep_name(separator: str) -> str:

@@ -49,10 +49,10 @@ from typing import IO, Any
 from pydantic import ValidationError
 
 from mlcards.errors import DeckError
-from mlcards.importers import AnkiReview, ParseResult
-from mlcards.importers.common import check_file, human_size, validation_problem
 from mlcards.importers._html import html_to_text
 from mlcards.importers.ankitext import ROLE_NAMES
+from mlcards.importers.base import DEFAULT_OPTIONS, AnkiReview, Parsed, ParseOptions
+from mlcards.importers.common import check_file, human_size, validation_problem
 from mlcards.models import Deck, Term
 from mlcards.text import one_line
 
@@ -137,7 +137,7 @@ def _read_errors() -> tuple[type[BaseException], ...]:
     return errors
 
 
-def parse(path: Path) -> ParseResult:
+def parse(path: Path, options: ParseOptions = DEFAULT_OPTIONS) -> Parsed:  # noqa: ARG001 - the protocol's signature
     path = Path(path)
     check_file(path, MAX_PACKAGE_BYTES, what="an Anki package", noun="package")
     with open(path, "rb") as fh:
@@ -188,7 +188,7 @@ def parse(path: Path) -> ParseResult:
             pass
     if media:
         notices.append(f"{path.name}: {media} media file{'s' if media != 1 else ''} ignored (mlcards shows text only)")
-    return ParseResult(decks=decks, notices=notices, history=history)
+    return Parsed(decks=decks, notices=notices, history=history)
 
 
 def _check_member_count(path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Shared helpers for importers: safe reading with size limits and encoding checks."""
+"""Shared helpers for importers: safe reading with size limits and encoding checks; merging decks."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from mlcards.errors import DeckError
+from mlcards.models import Deck, Term, describe_validation_error
+from mlcards.text import term_key
 
 MAX_TEXT_BYTES = 50 * 1024 * 1024
 """Largest text file an importer reads (50 MiB)."""
@@ -59,3 +61,35 @@ def read_text(path: Path, *, limit: int = MAX_TEXT_BYTES) -> str:
     if "\x00" in text:
         raise DeckError("looks like a binary file, not text", path=path)
     return text
+
+
+def merge_decks(decks: list[Deck], name: str, mode: str = "replace") -> Deck:
+    """One deck named ``name`` holding every term of ``decks`` in first-seen order.
+
+    A term met again is updated as a re-import would update it: ``replace`` takes the later text,
+    ``enrich`` keeps what is known and fills in what the later one adds.
+    """
+    terms: dict[str, Term] = {}
+    for d in decks:
+        for t in d.terms:
+            old = terms.get(t.key)
+            terms[t.key] = t if old is None else _combine(old, t, mode)
+    description = next((d.description for d in decks if d.description), "")
+    try:
+        return Deck(name=name, description=description, terms=list(terms.values()))
+    except ValidationError as e:
+        message, _ = describe_validation_error(e, {"name": name})
+        raise DeckError(f"--deck {name!r}: {message}") from None
+
+
+def _combine(old: Term, new: Term, mode: str) -> Term:
+    if mode == "replace":
+        return new
+    data = old.model_dump()
+    for field_name in ("definition", "explanation", "example"):
+        if getattr(new, field_name):
+            data[field_name] = getattr(new, field_name)
+    keys = {term_key(r) for r in old.related}
+    data["related"] = [*old.related, *(r for r in new.related if term_key(r) not in keys)]
+    data["tags"] = [*old.tags, *(t for t in new.tags if t not in old.tags)]
+    return Term.model_validate(data)

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from mlcards.errors import DeckError
+from mlcards.importers.base import DEFAULT_OPTIONS, Parsed, ParseOptions
 from mlcards.importers.common import read_text
 from mlcards.models import Deck, describe_validation_error
 
@@ -119,7 +120,12 @@ def sniff(head: str) -> bool:
     return "terms" in head and ("name" in head)
 
 
-def parse(path: Path) -> Deck:
+def parse(path: Path, options: ParseOptions = DEFAULT_OPTIONS) -> Parsed:  # noqa: ARG001 - the protocol's signature
+    return Parsed(decks=[read_deck(path)])
+
+
+def read_deck(path: Path) -> Deck:
+    """The one deck a deck file holds (what ``parse`` returns, for callers that want the ``Deck``)."""
     path = Path(path)
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:

@@ -18,7 +18,7 @@ A page looks like this (every part after the definition is optional except the
 
 One page yields the main term plus each related term (with its short definition), all linked to
 the main term. Pages are merged by term: a page for a term met earlier only in a "People also
-read" list fills in its explanation and example. The registry imports this format in ``enrich``
+read" list fills in its explanation and example. ``parse`` returns this format in ``enrich``
 mode, so such a page also enriches a term already in the database without touching its progress.
 """
 
@@ -31,6 +31,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from mlcards.errors import DeckError
+from mlcards.importers.base import DEFAULT_OPTIONS, Parsed, ParseOptions
 from mlcards.importers.common import read_text, validation_problem
 from mlcards.models import Deck, Term
 from mlcards.text import one_line, term_key
@@ -261,8 +262,12 @@ def _page_starts(lines: list[str]) -> list[tuple[int, int]]:
     return starts
 
 
-def parse(path: Path) -> Deck:
-    path = Path(path)
+def parse(path: Path, options: ParseOptions = DEFAULT_OPTIONS) -> Parsed:  # noqa: ARG001 - the protocol's signature
+    """The file's pages as one deck named after the file, in ``enrich`` mode."""
+    return Parsed(decks=[_deck(Path(path))], mode="enrich")
+
+
+def _deck(path: Path) -> Deck:
     text = read_text(path)
     lines = _lines(text)
     starts = _page_starts(lines)

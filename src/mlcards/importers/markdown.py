@@ -25,6 +25,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from mlcards.errors import DeckError
+from mlcards.importers.base import DEFAULT_OPTIONS, Parsed, ParseOptions
 from mlcards.importers.common import read_text, validation_problem
 from mlcards.models import Deck, Term
 from mlcards.text import one_line, term_key
@@ -137,8 +138,11 @@ def _sections(path: Path, lines: list[str]) -> tuple[str | None, _Section, list[
     return title, preamble, sections
 
 
-def parse(path: Path) -> Deck:
-    path = Path(path)
+def parse(path: Path, options: ParseOptions = DEFAULT_OPTIONS) -> Parsed:  # noqa: ARG001 - the protocol's signature
+    return Parsed(decks=[_deck(Path(path))])
+
+
+def _deck(path: Path) -> Deck:
     text = read_text(path)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     title, preamble, sections = _sections(path, lines)

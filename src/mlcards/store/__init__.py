@@ -18,12 +18,12 @@ from mlcards.store.connection import (
     _db_error,
     default_db_path,
 )
-from mlcards.store.rows import HistoryImport, QueueRow, TermBrief
+from mlcards.store.rows import QueueRow, ReviewIndex, ReviewRow, TermBrief
 from mlcards.store.schema import KIND_ORDER_SQL, MIGRATION_NAMES, migrations
 from mlcards.store.store import Store
 
 __all__ = [
     "BUSY_TIMEOUT_MS", "CONFUSED_TWICE", "DEFAULT_SETTINGS", "KIND_ORDER_SQL", "MIGRATION_NAMES", "WRITE_WAIT_S",
-    "DatabaseBusy", "HistoryImport", "QueueRow", "Store", "StoreError", "TermBrief", "_check_setting", "_db_error",
+    "DatabaseBusy", "QueueRow", "ReviewIndex", "ReviewRow", "Store", "StoreError", "TermBrief", "_check_setting", "_db_error",
     "default_db_path", "migrations",
 ]

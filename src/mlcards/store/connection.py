@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from sqlite_utils import Database
 
@@ -22,9 +22,6 @@ from mlcards.errors import StoreError
 from mlcards.models import RELATION_KINDS
 from mlcards.store.schema import MIGRATION_NAMES, migrations
 from mlcards.text import term_key
-
-if TYPE_CHECKING:
-    from mlcards.models import ImportReport
 
 BUSY_TIMEOUT_MS = 5000
 """How long one SQLite call waits for another connection's lock before reporting busy."""
@@ -251,7 +248,8 @@ class Connection:
     def migrate(self, *, install_bundled: bool = False) -> None:
         """Bring the schema up to date in one write transaction (so two processes never race).
 
-        A database that was not set up yet also gets the bundled decks when ``install_bundled``.
+        A database that was not set up yet also gets the bundled decks when ``install_bundled``, in the
+        same transaction (the import side's ``mlcards.imports.install_bundled``, called through ``apply_deck``).
         """
         try:
             applied = {m.name for m in migrations.applied(self.db)}
@@ -270,7 +268,9 @@ class Connection:
                 fresh = not self.is_set_up()  # checked again under the write lock
                 migrations.apply(self.db)
                 if fresh and install_bundled:
-                    self.install_bundled()
+                    from mlcards import imports  # the use case: parses the bundled deck files, applies them here
+
+                    imports.install_bundled(self)
         except sqlite3.DatabaseError as e:
             raise _db_error(e, self.path) from None
 
@@ -344,9 +344,6 @@ class Connection:
     def in_transaction(self) -> bool:
         """Whether a transaction is open on this connection (another connection would not see its writes)."""
         return self.db.conn.in_transaction
-
-    def install_bundled(self) -> list[ImportReport]:
-        raise NotImplementedError  # DeckRepo's
 
     def _deck_filter(self, deck_id: int | None) -> tuple[str, list]:
         return (" AND t.deck_id = ?", [deck_id]) if deck_id is not None else ("", [])

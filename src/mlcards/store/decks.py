@@ -18,7 +18,12 @@ from mlcards.models import (
     name_clash,
     related_graph,
 )
-from mlcards.store.connection import _json_list, _json_relations, _merge_names, _now_text
+from mlcards.store.connection import (
+    _json_list,
+    _json_relations,
+    _merge_names,
+    _now_text,
+)
 from mlcards.store.rows import TermBrief
 from mlcards.store.settings import SettingsMixin
 from mlcards.text import term_key
@@ -26,16 +31,6 @@ from mlcards.text import term_key
 
 class DeckRepo(SettingsMixin):
     """Decks and their terms (the ``decks``, ``terms`` and ``links`` tables)."""
-
-    def install_bundled(self) -> list[ImportReport]:
-        from mlcards import bundled
-        from mlcards.importers import deckfile
-
-        reports = []
-        with self.transaction():
-            for path in bundled.deck_files():
-                reports.append(self.apply_deck(deckfile.parse(path)))
-        return reports
 
     def deck_id(self, name: str) -> int | None:
         row = self.db.execute("SELECT id FROM decks WHERE name = ? COLLATE NOCASE", [name]).fetchone()

@@ -1,5 +1,5 @@
 """The review log: writing an answer, undoing it, reading a card's or a term's answers, exporting
-the log, and importing another program's log (Anki's revlog).
+the log, and appending rows logged elsewhere (the import side maps Anki's revlog onto them).
 
 Each answer (card update + review-log row) is one transaction, committed before ``answer`` returns.
 """
@@ -7,8 +7,7 @@ Each answer (card update + review-log row) is one transaction, committed before 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime
 
 from mlcards import sm2, studyday
 from mlcards.errors import StoreError
@@ -17,8 +16,7 @@ from mlcards.sm2 import SM2State
 from mlcards.store.cards import CONFUSED_TWICE, CardRepo
 from mlcards.store.connection import _date, _iso
 from mlcards.store.decks import DeckRepo
-from mlcards.store.rows import HistoryImport
-from mlcards.text import term_key
+from mlcards.store.rows import ReviewIndex, ReviewRow
 
 
 class ReviewLog(CardRepo, DeckRepo):
@@ -165,98 +163,44 @@ class ReviewLog(CardRepo, DeckRepo):
             ORDER BY r.id"""
         yield from self.db.query(sql, dparams)
 
-    # --- another program's review log (Anki's revlog) ------------------------------------------------
+    # --- answers logged elsewhere (the import side maps them: ``mlcards.imports.import_history``) --------
 
-    ANKI_GRADES = {1: 1, 2: 3, 3: 4, 4: 5}
-    """Anki's buttons as SM-2 grades: Again -> 1, Hard -> 3, Good -> 4, Easy -> 5."""
-
-    def import_history(self, entries: Iterable[Any], *, dry_run: bool = False) -> "HistoryImport":
-        """Add review-log rows from Anki (``mlcards.importers.AnkiReview``-like entries) to ``reviews``.
-
-        Each entry names its deck, term and card kind ('recall' for Anki's card 1, 'reverse' for card
-        2); entries whose card does not exist here are counted as unmatched. Rows get
-        ``source = 'anki'``, the grade from ``ANKI_GRADES``, the study day and UTC offset from this
-        database's rollover hour and time zone, kind 'new' for a card's first review (nothing
-        earlier in the log), 'redrill' for a later answer on a study day that already has one (Anki's
-        learning steps), else 'review', intervals from Anki's ``lastIvl``/``ivl`` (learning steps,
-        which Anki logs in seconds, count as 0 days), easiness from Anki's factor (permille ->
-        hundredths), repetitions counted along the imported log, and a lapse when a review card
-        was failed. The same Anki answer is never imported twice.
-
-        Cards' schedules are left exactly as they are: the history feeds statistics only. Runs in
-        (or joins) one transaction.
-        """
-        rollover, tz = self.setting("rollover_hour"), self.tz()
-        report = HistoryImport()
-        cards: dict[str, dict[tuple[str, str], int] | None] = {}
-        earliest: dict[int, str] = {}
-        imported: set[tuple[int, str]] = set()
-        answered: set[tuple[int, str]] = set()  # (card, study day) pairs that already have an answer
-        state: dict[int, tuple[int, int, str | None]] = {}  # card -> (reps, ease, due) after its last entry
-        rows = []
-        for e in sorted(entries, key=lambda e: e.reviewed_at):
-            deck_key = e.deck.casefold()
-            if deck_key not in cards:
-                deck_id = self.deck_id(e.deck)
-                cards[deck_key] = (
-                    None if deck_id is None else self._history_cards(deck_id, earliest, imported, answered)
-                )
-            deck_cards = cards[deck_key]
-            card_id = deck_cards.get((term_key(e.term), e.card_kind)) if deck_cards is not None else None
-            grade = self.ANKI_GRADES.get(e.ease)
-            if card_id is None or grade is None:
-                report.unmatched += 1
-                continue
-            moment = e.reviewed_at
-            at = studyday.to_utc_text(moment)
-            day = studyday.study_day(moment, rollover, tz)
-            reps, ease, due = state.get(card_id, (0, sm2.INITIAL_EASINESS_CENTI, None))
-            first = card_id not in state and (card_id not in earliest or at < earliest[card_id])
-            ease_after = e.factor // 10 if e.factor > 0 else ease
-            reps_after = 0 if grade < 3 else reps + 1
-            interval_before, interval_after = max(e.last_interval, 0), max(e.interval, 0)
-            due_after = (day + timedelta(days=interval_after)).isoformat()
-            state[card_id] = (reps_after, ease_after, due_after)
-            if (card_id, at) in imported:
-                report.duplicates += 1
-                continue
-            imported.add((card_id, at))
-            # a later answer on the same study day is a re-drill, exactly as Store.answer logs it
-            kind = "new" if first else "redrill" if (card_id, day.isoformat()) in answered else "review"
-            answered.add((card_id, day.isoformat()))
-            lapse = kind != "redrill" and e.anki_type == 1 and grade < 3
-            rows.append(
-                (card_id, at, studyday.utc_offset_minutes(moment, tz), day.isoformat(), grade,
-                 kind, reps, reps_after, ease, ease_after, interval_before,
-                 interval_after, due, due_after, int(lapse), 0, e.duration_ms, "anki")
+    def review_index(self, deck_id: int, source: str) -> ReviewIndex:
+        """A deck's cards and what its log already holds: first answers, ``source``'s answers, answered days."""
+        where = "FROM reviews r JOIN cards c ON c.id = r.card_id JOIN terms t ON t.id = c.term_id WHERE t.deck_id = ?"
+        answered = set(self.db.execute(f"SELECT DISTINCT r.card_id, r.study_day {where}", [deck_id]).fetchall())
+        earliest = dict(self.db.execute(f"SELECT r.card_id, MIN(r.reviewed_at) {where} GROUP BY r.card_id", [deck_id]))
+        from_source = set(
+            self.db.execute(f"SELECT r.card_id, r.reviewed_at {where} AND r.source = ?", [deck_id, source]).fetchall()
+        )
+        cards = {
+            (key, kind): card_id
+            for key, kind, card_id in self.db.execute(
+                "SELECT t.key, c.kind, c.id FROM cards c JOIN terms t ON t.id = c.term_id WHERE t.deck_id = ?", [deck_id]
             )
-        report.added = len(rows)
-        if rows and not dry_run:
+        }
+        return ReviewIndex(cards=cards, earliest=earliest, from_source=from_source, answered_days=answered)
+
+    def insert_reviews(self, rows: Iterable[ReviewRow]) -> int:
+        """Append the given rows to the review log as they are (in, or joining, one transaction); the count.
+
+        Cards' schedules are not touched: rows logged elsewhere feed statistics only.
+        """
+        values = [
+            (r.card_id, r.reviewed_at, r.utc_offset_min, r.study_day, r.grade, r.kind, r.reps_before, r.reps_after,
+             r.ease_before, r.ease_after, r.interval_before, r.interval_after, r.due_before, r.due_after,
+             int(r.lapse), int(r.leeched), r.duration_ms, r.source)
+            for r in rows
+        ]
+        if values:
             with self.transaction():
                 self.db.conn.executemany(
                     """INSERT INTO reviews (card_id, reviewed_at, utc_offset_min, study_day, grade, kind,
                         reps_before, reps_after, ease_before, ease_after, interval_before, interval_after,
                         due_before, due_after, lapse, leeched, duration_ms, source)
                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    rows,
+                    values,
                 )
-        return report
-
-    def _history_cards(
-        self, deck_id: int, earliest: dict[int, str], imported: set[tuple[int, str]], answered: set[tuple[int, str]]
-    ):
-        """(term key, kind) -> card id for a deck; fills each card's earliest review, Anki rows and answered days."""
-        where = "FROM reviews r JOIN cards c ON c.id = r.card_id JOIN terms t ON t.id = c.term_id WHERE t.deck_id = ?"
-        answered.update(self.db.execute(f"SELECT DISTINCT r.card_id, r.study_day {where}", [deck_id]).fetchall())
-        for card_id, first in self.db.execute(f"SELECT r.card_id, MIN(r.reviewed_at) {where} GROUP BY r.card_id", [deck_id]):
-            earliest[card_id] = first
-        for card_id, at in self.db.execute(f"SELECT r.card_id, r.reviewed_at {where} AND r.source = 'anki'", [deck_id]):
-            imported.add((card_id, at))
-        return {
-            (key, kind): card_id
-            for key, kind, card_id in self.db.execute(
-                "SELECT t.key, c.kind, c.id FROM cards c JOIN terms t ON t.id = c.term_id WHERE t.deck_id = ?", [deck_id]
-            )
-        }
+        return len(values)
 
 

@@ -17,6 +17,6 @@ class Store(ReviewLog, CardRepo, DeckRepo, StatsQueries, SettingsMixin, Connecti
     - ``SettingsMixin``: settings, the time zone and today's study day (``settings.py``)
     - ``DeckRepo``: decks and terms, the related-term graph (``decks.py``)
     - ``CardRepo``: cards, today's queue inputs, browse, suspend and bury (``cards.py``)
-    - ``ReviewLog``: answers, undo, the log's rows, Anki history (``reviews.py``)
+    - ``ReviewLog``: answers, undo, the log's rows, appending rows logged elsewhere (``reviews.py``)
     - ``StatsQueries``: the SQL behind ``mlcards.stats`` (``stats.py``)
     """

@@ -1,20 +1,34 @@
-"""Import: pick a file, see what would change, confirm; the import runs in a worker with a progress bar."""
+"""Import: pick a file, see what would change, confirm; the import runs in a worker with a progress bar.
+
+The work is ``mlcards.imports`` (the use case ``mlcards import`` runs too): parse, preview, apply in one
+transaction. A package that carries an Anki review log shows a "with history" toggle, off by default
+as on the command line; after the import the status says how many entries were brought over or left.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DirectoryTree, Footer, Input, ProgressBar, Static
+from textual.widgets import Checkbox, DirectoryTree, Footer, Input, ProgressBar, Static
 
 from mlcards.errors import MlcardsError
 from mlcards.text import one_line, safe_line
 from mlcards.tui.widgets.text import plain_line
+
+if TYPE_CHECKING:
+    from mlcards.imports import ImportResult, Plan
+    from mlcards.store import Store
+    from mlcards.tui.app import MlcardsApp
+
 
 
 def _supported_suffixes() -> set[str]:
@@ -26,13 +40,11 @@ def _supported_suffixes() -> set[str]:
 class DeckTree(DirectoryTree):
     """A directory tree showing folders and importable files only (no hidden entries)."""
 
-    def process_label(self, label):
+    def process_label(self, label: str | Text) -> Text:
         """File names are data: never markup, control characters shown as visible escapes."""
-        from rich.text import Text
-
         return Text(safe_line(label.plain if isinstance(label, Text) else label))
 
-    def filter_paths(self, paths):
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
         suffixes = _supported_suffixes()
         return [
             p for p in paths
@@ -40,9 +52,10 @@ class DeckTree(DirectoryTree):
         ]
 
 
-class ImportScreen(Screen):
+class ImportScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+o", "focus_path", "Type a path", id="import.path"),
+        Binding("ctrl+r", "toggle_history", "With history", id="import.history"),
         Binding("ctrl+t", "focus_tree", "Files", id="import.tree"),
         Binding("ctrl+y", "confirm", "Import", id="import.confirm", priority=True),
         Binding("escape", "back", "Back", id="import.back"),
@@ -55,7 +68,7 @@ class ImportScreen(Screen):
         self.previewed_deck: str | None = None
         self.preview_ok = False
         self.running = False
-        self.pending = None
+        self.pending: Plan | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="import"):
@@ -66,6 +79,7 @@ class ImportScreen(Screen):
                 yield DeckTree(self.start, id="import-tree")
                 with VerticalScroll(id="import-preview-box"):
                     yield Static(id="import-preview")
+            yield Checkbox("with history", id="import-history", compact=True)
             yield ProgressBar(id="import-progress", show_eta=False)
             yield Static(id="import-status")
         yield Footer(show_command_palette=False)
@@ -74,6 +88,7 @@ class ImportScreen(Screen):
         from mlcards.importers import supported
 
         self.query_one("#import-progress", ProgressBar).display = False
+        self.query_one("#import-history", Checkbox).display = False
         self.query_one("#import-preview", Static).update(
             Content.assemble(
                 "Pick a file on the left (Enter) or type its path above.\n\n",
@@ -108,25 +123,28 @@ class ImportScreen(Screen):
         self.previewed = path
         self.previewed_deck = self.deck_name()
         self.preview_ok = False
+        self.show_history_toggle(0)
         self.set_status(Content.styled(f"Reading {safe_line(path.name)}…", "$text-muted"))
         self.refresh_bindings()
         self.run_preview(path, self.previewed_deck)
 
     @work(thread=True, exclusive=True, group="import")
     def run_preview(self, path: Path, deck_name: str | None) -> None:
-        from mlcards import importers
+        from mlcards import imports
 
         try:
-            parsed = importers.load(path, deck_name=deck_name)
-            store = self.app.worker_store()
-            reports = [store.apply_deck(d, mode=parsed.mode, dry_run=True) for d in parsed.decks]
+            plan = imports.plan([path], deck_name=deck_name)
+            result = imports.preview(self.worker_store(), plan)
         except MlcardsError as e:
             self.app.call_from_thread(self.show_error, str(e))
             return
         except Exception as e:  # an unexpected failure is shown, never a crash
             self.app.call_from_thread(self.show_error, f"{path}: {type(e).__name__}: {e}")
             return
-        self.app.call_from_thread(self.show_preview, path, parsed, reports)
+        self.app.call_from_thread(self.show_preview, path, result)
+
+    def worker_store(self) -> Store:
+        return cast("MlcardsApp", self.app).worker_store()
 
     def show_error(self, message: str) -> None:
         self.preview_ok = False
@@ -136,11 +154,12 @@ class ImportScreen(Screen):
         self.set_status(Content.styled("Fix the file and pick it again.", "$error"))
         self.refresh_bindings()
 
-    def show_preview(self, path: Path, parsed, reports) -> None:
+    def show_preview(self, path: Path, result: ImportResult) -> None:
         if path != self.previewed:
             return
-        parts: list[Content] = [Content.assemble(("What will change\n", "bold"), Content(safe_line(f"{path.name} · {parsed.format}")))]
-        for r in reports:
+        formats = " + ".join(dict.fromkeys(f.parsed.format for f in result.plan.files))
+        parts: list[Content] = [Content.assemble(("What will change\n", "bold"), Content(safe_line(f"{path.name} · {formats}")))]
+        for r in result.decks:
             lines = [Content.assemble(plain_line(r.deck, "bold $accent"), " (new deck)" if r.created else "")]
             for label, items, style in (
                 ("added", r.added, "$success"),
@@ -153,20 +172,47 @@ class ImportScreen(Screen):
                 sample = ", ".join(items[:12]) + (f", … ({len(items) - 12} more)" if len(items) > 12 else "")
                 lines.append(Content.assemble((f"  {len(items)} {label}: ", style), plain_line(sample)))
             parts.append(Content("\n").join(lines))
-        for notice in parsed.notices:
-            parts.append(Content.assemble(("note: ", "bold"), plain_line(notice)))
+        for f in result.plan.files:
+            for notice in f.parsed.notices:
+                parts.append(Content.assemble(("note: ", "bold"), plain_line(notice)))
+        entries = result.plan.history_entries
+        if entries:
+            parts.append(
+                Content.assemble(
+                    ("review log: ", "bold"),
+                    f"{entries} Anki review-log entries; brought over only with 'with history' "
+                    "(ctrl+r): statistics only, card schedules unchanged",
+                )
+            )
         self.query_one("#import-preview", Static).update(Content("\n\n").join(parts))
+        self.show_history_toggle(entries)
         self.preview_ok = True
-        self.pending = parsed
+        self.pending = result.plan
         self.set_status(Content.assemble(("ctrl+y", "bold"), " imports it (one transaction: all or nothing) · Esc goes back"))
         self.refresh_bindings()
 
     # --- importing ---------------------------------------------------------------------------------
 
+    def show_history_toggle(self, entries: int) -> None:
+        """The "with history" toggle, shown (off) for a file carrying ``entries`` review-log entries."""
+        box = self.query_one("#import-history", Checkbox)
+        box.value = False
+        box.label = f"with history: bring over {entries} Anki review-log entries"
+        box.display = entries > 0
+
+    def history_entries(self) -> int:
+        return self.pending.history_entries if self.pending is not None and self.preview_ok else 0
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "confirm":
             return self.preview_ok and not self.running
+        if action == "toggle_history":
+            return self.history_entries() > 0 and not self.running
         return True
+
+    def action_toggle_history(self) -> None:
+        if self.history_entries() and not self.running:
+            self.query_one("#import-history", Checkbox).toggle()
 
     def action_confirm(self) -> None:
         if not self.preview_ok or self.running:
@@ -181,42 +227,42 @@ class ImportScreen(Screen):
         bar.update(total=100, progress=0)
         self.set_status(Content("Importing…"))
         self.refresh_bindings()
-        self.run_import(self.pending)
+        assert self.pending is not None  # preview_ok
+        with_history = self.history_entries() > 0 and self.query_one("#import-history", Checkbox).value
+        self.run_import(self.pending, with_history)
 
     @work(thread=True, exclusive=True, group="import")
-    def run_import(self, parsed) -> None:
-        total_terms = max(1, sum(len(d.terms) for d in parsed.decks))
-        done_before = 0
+    def run_import(self, plan: Plan, with_history: bool) -> None:
+        from mlcards import imports
+
+        bar = self.query_one("#import-progress", ProgressBar)
 
         def progress(done: int, total: int) -> None:
-            pct = 100 * (done_before + done) / total_terms
-            self.app.call_from_thread(self.query_one("#import-progress", ProgressBar).update, progress=pct)
+            self.app.call_from_thread(bar.update, progress=100 * done / max(1, total))
 
         try:
-            store = self.app.worker_store()
-            reports = []
-            with store.transaction():
-                for deck in parsed.decks:
-                    reports.append(store.apply_deck(deck, mode=parsed.mode, progress=progress))
-                    done_before += len(deck.terms)
+            result = imports.apply(self.worker_store(), plan, with_history=with_history, progress=progress)
         except MlcardsError as e:
             self.app.call_from_thread(self.finish, None, str(e))
             return
         except Exception as e:  # an unexpected failure is shown (the transaction rolled back), never a crash
             self.app.call_from_thread(self.finish, None, f"{type(e).__name__}: {e}")
             return
-        self.app.call_from_thread(self.finish, reports, None)
+        self.app.call_from_thread(self.finish, result, None)
 
-    def finish(self, reports, error: str | None) -> None:
+    def finish(self, result: ImportResult | None, error: str | None) -> None:
         self.running = False
         self.preview_ok = False
+        self.query_one("#import-history", Checkbox).display = False
         bar = self.query_one("#import-progress", ProgressBar)
-        if error:
+        if error or result is None:
             bar.display = False
-            self.show_error(error)
+            self.show_error(error or "the import did not finish")
             return
         bar.update(progress=100)
-        summary = "; ".join(r.summary() for r in reports)
+        summary = "; ".join(r.summary() for r in result.decks)
+        if result.history:
+            summary += "; " + history_summary(result)
         self.set_status(Content.assemble(("Imported. ", "bold $success"), plain_line(summary)))
         self.notify(f"Imported: {one_line(summary)}", timeout=5, markup=False)  # deck names are not markup
         self.refresh_bindings()
@@ -235,3 +281,10 @@ class ImportScreen(Screen):
             self.notify("The import is still running; it finishes in a moment.", timeout=3)
             return
         self.app.pop_screen()
+
+
+def history_summary(result: ImportResult) -> str:
+    """How many review-log entries were brought over and how many were left (in the file, or skipped)."""
+    if not result.with_history:
+        return f"{result.history_left} Anki review-log entries left in the file (tick 'with history' to bring them over)"
+    return f"{result.history_added} Anki review-log entries brought over, {result.history_left} left (already here or no matching card)"
