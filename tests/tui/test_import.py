@@ -188,3 +188,40 @@ async def test_a_failure_during_the_import_is_shown_and_rolls_back(db, app_for, 
         assert "error: RuntimeError: disk on fire" in static_text(app, "#import-preview")
         assert not screen.running
     assert query(db, "SELECT name FROM decks WHERE name = 'Optics'") == []  # all or nothing
+
+
+async def test_a_package_with_a_review_log_offers_with_history_off_by_default(db, app_for, tmp_path, monkeypatch):
+    from textual.widgets import Checkbox
+
+    from tests.importers.test_imports import package_with_history
+
+    monkeypatch.chdir(tmp_path)
+    package = package_with_history(tmp_path)  # two review-log entries
+    app = app_for(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_import(app, pilot)
+        box = screen.query_one("#import-history", Checkbox)
+        assert not box.display and not screen.check_action("toggle_history", ())
+
+        for with_history in (False, True):
+            screen.query_one("#import-path", Input).value = package.name
+            screen.query_one("#import-path", Input).focus()
+            await pilot.press("enter")
+            await settle(pilot)
+            assert "2 Anki review-log entries" in static_text(app, "#import-preview")
+            assert box.display and not box.value  # off by default, as on the command line
+            if with_history:
+                await pilot.press("ctrl+r")
+                await settle(pilot)
+                assert box.value
+            await pilot.press("ctrl+y")
+            await settle(pilot)
+            status = squash(static_text(app, "#import-status"))
+            assert status.startswith("Imported. ")
+            if with_history:
+                assert "2 Anki review-log entries brought over, 0 left" in status
+            else:
+                assert "2 Anki review-log entries left in the file" in status
+                assert query(db, "SELECT COUNT(*) AS n FROM reviews") == [{"n": 0}]
+            assert not box.display
+    assert query(db, "SELECT COUNT(*) AS n FROM reviews WHERE source = 'anki'") == [{"n": 2}]
