@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,7 @@ class Finding:
         who = f" term {self.term!r}:" if self.term else ""
         return f"{where}:{who} {self.severity}: {self.message}"
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -153,14 +154,14 @@ def lint_deck(deck: Deck, file: str, raw: Any = None, lines: list[int | None] | 
     if len(components) > 1:
         components.sort(key=lambda c: (-len(c), min(index[k] for k in c)))
         for comp in components[1:]:
-            members = sorted(comp, key=index.get)
+            members = sorted(comp, key=lambda k: index[k])
             first = index[members[0]]
             if len(members) == 1:
                 add(first, "error", "island", "has no link to any other term (the deck's links must be connected)")
             else:
-                names = ", ".join(terms[index[k]].term for k in members)
+                listed = ", ".join(terms[index[k]].term for k in members)
                 add(first, "error", "island",
-                    f"an island of {len(members)} terms not linked to the rest of the deck: {names}")
+                    f"an island of {len(members)} terms not linked to the rest of the deck: {listed}")
 
     # give-away definitions
     for i, t in enumerate(terms):
@@ -260,7 +261,7 @@ def _spelled_out(definition: str, acronym: str) -> str | None:
     return None
 
 
-def _duplicates(terms: list[Term], add) -> None:
+def _duplicates(terms: list[Term], add: Callable[[int | None, str, str, str], None]) -> None:
     from rapidfuzz import fuzz, process
 
     folded = [fold(t.definition) for t in terms]
@@ -303,7 +304,7 @@ def _cycles(edges: dict[int, list[int]]) -> list[list[int]]:
     """One cycle per strongly connected group of nodes (iterative DFS; self-loops cannot occur)."""
     color: dict[int, int] = {}
     found: list[list[int]] = []
-    reported: set[frozenset] = set()
+    reported: set[frozenset[int]] = set()
     for root in edges:
         if color.get(root):
             continue
@@ -347,7 +348,7 @@ def lint_path(path: str | Path) -> list[Finding]:
     return lint_deck(deck, str(path), raw, _term_lines(path, text, len(deck.terms)))
 
 
-def lint_paths(paths) -> list[Finding]:
+def lint_paths(paths: Iterable[str | Path]) -> list[Finding]:
     return [f for p in paths for f in lint_path(p)]
 
 

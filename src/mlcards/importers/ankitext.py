@@ -307,13 +307,13 @@ def _parse(path: Path) -> Parsed:
     is_html = headers.html
     pending = [first]
     if is_html is None:
-        for rec in records:
-            pending.append(rec)
+        for row in records:
+            pending.append(row)
             if len(pending) >= HTML_SNIFF_ROWS:
                 break
         is_html = any(looks_like_html(f) for rec, _ in pending for f in rec)
 
-    def rows():
+    def rows() -> Iterator[tuple[list[str], int]]:
         yield from pending
         yield from records
 

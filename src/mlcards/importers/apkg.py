@@ -265,6 +265,7 @@ def _proto_fields(data: bytes) -> Iterator[tuple[int, int, Any]]:
     while i < len(data):
         key, i = _varint(data, i)
         num, wire = key >> 3, key & 7
+        value: int | bytes | None
         if wire == 0:
             value, i = _varint(data, i)
         elif wire == 2:
@@ -432,17 +433,19 @@ def _check_schema(path: Path, conn: sqlite3.Connection) -> set[str]:
     return wanted
 
 
-def _read(path: Path, conn: sqlite3.Connection, placeholder_possible: bool):
+def _read(
+    path: Path, conn: sqlite3.Connection, placeholder_possible: bool
+) -> tuple[list[Deck], list[str], list[AnkiReview]]:
     tables = _check_schema(path, conn)
     models, deck_names = _models_and_decks(conn, tables)
 
     note_deck: dict[int, tuple[int, int]] = {}  # nid -> (lowest ord, deck id)
     card_note: dict[int, tuple[int, int]] = {}  # cid -> (nid, ord)
     for cid, nid, did, odid, ord_ in conn.execute("SELECT id, nid, did, odid, ord FROM cards"):
-        deck = int(odid) if odid else int(did)  # a card in a filtered deck belongs to its original deck
+        home = int(odid) if odid else int(did)  # a card in a filtered deck belongs to its original deck
         card_note[int(cid)] = (int(nid), int(ord_))
         if int(nid) not in note_deck or int(ord_) < note_deck[int(nid)][0]:
-            note_deck[int(nid)] = (int(ord_), deck)
+            note_deck[int(nid)] = (int(ord_), home)
 
     # an over-long note comes back with NULL fields: its text never reaches Python
     notes = conn.execute(
@@ -465,7 +468,7 @@ def _read(path: Path, conn: sqlite3.Connection, placeholder_possible: bool):
 
     skips = _Skips()
     by_deck: dict[int, tuple[list[Term], set[str]]] = {}
-    note_term: dict[int, tuple[str, str]] = {}  # nid -> (deck name, term)
+    note_term: dict[int, tuple[int, str]] = {}  # nid -> (deck id, term)
     for nid, mid, tags, flds in notes:
         model = models.get(int(mid))
         if flds is None:  # longer than MAX_NOTE_CHARS (or no fields at all)
@@ -485,7 +488,7 @@ def _read(path: Path, conn: sqlite3.Connection, placeholder_possible: bool):
             continue
         did = placed[1]
 
-        def field(role: str) -> str:
+        def field(role: str, model: _Model = model, values: list[str] = values) -> str:
             idx = model.roles.get(role)
             return html_to_text(values[idx]) if idx is not None and idx < len(values) else ""
 

@@ -10,6 +10,7 @@ import bisect
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,9 @@ from mlcards.importers.common import read_text
 from mlcards.models import Deck, describe_validation_error
 
 EXTENSIONS = (".json", ".toml", ".yaml", ".yml")
+
+Loc = tuple[Any, ...]
+"""Where a value sits in a document: keys and list indexes from the top."""
 
 
 def _load_json(path: Path, text: str) -> Any:
@@ -48,7 +52,7 @@ MAX_NUMBER_CHARS = 100
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
-def _yaml_loader():
+def _yaml_loader() -> Any:  # the C loader where libyaml is there, else the pure-Python one
     import yaml  # loaded only when a YAML file is read
 
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -82,7 +86,7 @@ def _load_yaml(path: Path, text: str) -> Any:
         loader.dispose()
 
 
-def _check_yaml_nodes(path: Path, root) -> None:
+def _check_yaml_nodes(path: Path, root: Any) -> None:
     """Refuse aliases (a node reached twice), recursive structures and over-long numbers; no recursion."""
     import yaml
 
@@ -164,7 +168,7 @@ def validate(data: Any, path: Path, text: str = "") -> Deck:
         raise DeckError(message, path=path, line=line) from None
 
 
-def _line_of_path(text: str, suffix: str, loc: tuple) -> int | None:
+def _line_of_path(text: str, suffix: str, loc: Loc) -> int | None:
     """The line of the value at ``loc`` (or of its nearest enclosing value) in the source text."""
     try:
         if suffix == ".json":
@@ -184,24 +188,26 @@ def _line_of_path(text: str, suffix: str, loc: tuple) -> int | None:
 
 
 _JSON_WS = re.compile(r"[ \t\n\r]*")
+_scanstring: Callable[[str, int], tuple[str, int]] = getattr(json.decoder, "scanstring")  # noqa: B009 - not in the stubs
 
 
-def _json_value_lines(text: str) -> dict[tuple, int]:
+def _json_value_lines(text: str) -> dict[Loc, int]:
     """Line of every value in a (valid) JSON document, keyed by its path."""
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
     decoder = json.JSONDecoder()
-    lines: dict[tuple, int] = {}
+    lines: dict[Loc, int] = {}
 
     def skip(i: int) -> int:
-        return _JSON_WS.match(text, i).end()
+        space = _JSON_WS.match(text, i)  # matches everywhere (possibly empty)
+        return space.end() if space is not None else i
 
-    def value(i: int, where: tuple) -> int:
+    def value(i: int, where: Loc) -> int:
         i = skip(i)
         lines[where] = bisect.bisect_right(starts, i)
         if text[i] == "{":
             i = skip(i + 1)
             while text[i] != "}":
-                key, i = json.decoder.scanstring(text, i + 1)
+                key, i = _scanstring(text, i + 1)
                 i = value(skip(i) + 1, where + (key,))  # past the ':'
                 i = skip(i)
                 if text[i] == ",":
@@ -221,12 +227,12 @@ def _json_value_lines(text: str) -> dict[tuple, int]:
     return lines
 
 
-def _yaml_value_lines(text: str) -> dict[tuple, int]:
+def _yaml_value_lines(text: str) -> dict[Loc, int]:
     import yaml
 
-    lines: dict[tuple, int] = {}
+    lines: dict[Loc, int] = {}
 
-    def walk(node, where: tuple) -> None:
+    def walk(node: Any, where: Loc) -> None:
         lines[where] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             for key, val in node.value:
@@ -241,7 +247,7 @@ def _yaml_value_lines(text: str) -> dict[tuple, int]:
     return lines
 
 
-def _toml_line(text: str, loc: tuple) -> int | None:
+def _toml_line(text: str, loc: Loc) -> int | None:
     """TOML keeps no positions: find ``[[terms]]`` tables and ``key =`` lines by hand."""
     lines = text.splitlines()
     tables = [i for i, line in enumerate(lines, 1) if line.strip() == "[[terms]]"]
@@ -266,7 +272,7 @@ def _toml_line(text: str, loc: tuple) -> int | None:
     return tables[item]
 
 
-def _line_of_item(text: str, data: dict, item: int | None) -> int | None:
+def _line_of_item(text: str, data: dict[str, Any], item: int | None) -> int | None:
     """Best effort: the line where terms[item] starts (TOML tables) or where its term text appears."""
     if item is None or not text:
         return None

@@ -170,7 +170,8 @@ def _drop_repeat(explanation: str, definition: str) -> str:
         return explanation
     pos = 0
     for n, word in enumerate(words):
-        start = _SPACE_RUN.match(explanation, pos).end()
+        space = _SPACE_RUN.match(explanation, pos)  # r'\s*' matches everywhere
+        start = space.end() if space is not None else pos
         if (n and start == pos) or not explanation.startswith(word, start):
             return explanation
         pos = start + len(word)
