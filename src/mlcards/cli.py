@@ -350,6 +350,7 @@ def cmd_stats(args) -> int:
 def _stats_text(s) -> list[str]:
     """The readable face of ``stats.Summary`` (deck and term text folded to one clean line)."""
     from mlcards.text import one_line
+    from mlcards.wording import duration, plural
 
     def pct(rate: float | None) -> str:
         return "-" if rate is None else f"{rate * 100:.1f}%"
@@ -357,32 +358,28 @@ def _stats_text(s) -> list[str]:
     def ratio(r) -> str:
         return f"{pct(r.rate)} ({r.passed}/{r.answers})" if r.answers else "no data"
 
-    def n(count: int, word: str) -> str:
-        return f"{count} {word}{'' if count == 1 else 's'}"
-
     span = "all time" if s.range == "all" else f"last {s.range} days"
     d, st, c = s.day, s.streaks, s.cards
-    minutes = d.time_ms / 60000
     lines = [
         f"mlcards stats: {one_line(s.deck) if s.deck else 'all decks'}, study day {s.today:%a %d %b %Y}",
-        f"today      {n(d.answers, 'answer')} on {n(d.cards, 'card')} ({d.new} new, {d.review} review, {d.redrill} re-drill), "
-        f"{pct(d.accuracy)} correct, {minutes:.0f} min",
-        f"total      {n(s.reviews_total, 'answer')} on {n(st.days_studied, 'study day')}",
-        f"streak     {n(st.current, 'day')} (longest {st.longest})"
+        f"today      {plural(d.answers, 'answer')} on {plural(d.cards, 'card')} ({d.new} new, {d.review} review, {d.redrill} re-drill), "
+        f"{pct(d.accuracy)} correct, {duration(ms=d.time_ms)}",
+        f"total      {plural(s.reviews_total, 'answer')} on {plural(st.days_studied, 'study day')}",
+        f"streak     {plural(st.current, 'day')} (longest {st.longest})"
         + ("" if st.studied_today or not st.current else ", nothing answered yet today"),
         f"retention  {ratio(s.retention_30d.total)} last 30 days; young {ratio(s.retention_30d.young)}, "
         f"mature {ratio(s.retention_30d.mature)}",
         "           " + ", ".join(f"{'all time' if k == 'all' else k + ' days'} {pct(r.rate)}"
                                   for k, r in s.retention_by_range.items()),
         f"cards      {c.new} new, {c.learning} learning, {c.young} young, {c.mature} mature, "
-        f"{c.suspended} suspended ({c.leech} leeches), {c.total} in all",
+        f"{c.suspended} suspended ({plural(c.leech, 'leech', 'leeches')}), {c.total} in all",
     ]
     due = [f.due for f in s.forecast]
     lines.append(f"due        today {due[0]}, tomorrow {due[1]}, next 7 days {sum(due[:7])}, "
                  f"next {len(due)} days {sum(due)}")
     answered = sum(x.reviews for x in s.reviews_per_day)
     days = sum(1 for x in s.reviews_per_day if x.reviews)
-    lines.append(f"activity   {n(answered, 'answer')}, {days} of {n(len(s.reviews_per_day), 'day')} studied ({span})")
+    lines.append(f"activity   {plural(answered, 'answer')}, {days} of {plural(len(s.reviews_per_day), 'day')} studied ({span})")
     lines.append(f"related    {ratio(s.related)} on related-concept questions, {span}")
     if s.confused_pairs:
         lines.append("confused   most confused pairs: " + ", ".join(
@@ -398,7 +395,7 @@ def _stats_text(s) -> list[str]:
     if s.hardest_terms:
         lines += ["", "hardest terms (lapses, lowest easiness)"]
         for h in s.hardest_terms:
-            lines.append(f"  {one_line(h.term)} ({one_line(h.deck)}): {h.lapses} lapse{'s' if h.lapses != 1 else ''}, "
+            lines.append(f"  {one_line(h.term)} ({one_line(h.deck)}): {plural(h.lapses, 'lapse')}, "
                          f"easiness {h.easiness:.2f}" + (", leech" if h.leech else ""))
     if s.clusters:
         lines += ["", f"weakest related-concept clusters ({span})"]
