@@ -21,7 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, time as dtime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
+from datetime import time as dtime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent

@@ -150,7 +150,7 @@ def build(path: Path, size: dict) -> None:
                 yield (cid, at, 0, d.isoformat(), g, kind, rb, ra, eb, ea, ib, ia, iso(db), iso(da), lapse, leeched, ms)
 
         conn.executemany(
-            """INSERT INTO reviews (card_id, reviewed_at, utc_offset_min, study_day, grade, kind, reps_before,
+            """INSERT INTO review_log (card_id, reviewed_at, utc_offset_min, study_day, grade, kind, reps_before,
                 reps_after, ease_before, ease_after, interval_before, interval_after, due_before, due_after,
                 lapse, leeched, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             rows(),

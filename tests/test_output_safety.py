@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from mlcards import answering
 from mlcards.store import Store
 from mlcards.text import json_text, safe, safe_line
 from tests.conftest import small_deck
@@ -163,8 +164,8 @@ def world(tmp_path_factory):
         store.apply_deck(small_deck("Plain"))
         # some history, so stats lists hardest terms and clusters
         for row in store.db.query("SELECT id FROM cards ORDER BY id LIMIT 6"):
-            store.answer(row["id"], 5, datetime(2026, 2, 20, 12, tzinfo=timezone.utc))
-            store.answer(row["id"], 1, datetime(2026, 2, 28, 12, tzinfo=timezone.utc))
+            answering.answer(store, row["id"], 5, datetime(2026, 2, 20, 12, tzinfo=timezone.utc))
+            answering.answer(store, row["id"], 1, datetime(2026, 2, 28, 12, tzinfo=timezone.utc))
     hand_edit(hand)
     return {"base": base, "files": files, "out": out, "imported": imported, "hand": hand}
 

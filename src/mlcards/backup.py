@@ -297,7 +297,7 @@ def check_backup_file(path: str | Path) -> BackupInfo:
     """Refuse (``StoreError``, one line) anything that is not a sound mlcards database this
     version can open: not SQLite, damaged (``PRAGMA integrity_check``), no mlcards migrations
     table, a migration newer than this mlcards knows, or a missing table. Reads only."""
-    from mlcards.store import migrations
+    from mlcards.store import MIGRATION_NAMES, migrations
 
     path = Path(path)
     if path.is_dir():
@@ -322,7 +322,7 @@ def check_backup_file(path: str | Path) -> BackupInfo:
             raise StoreError(f"the file is damaged ({e}); nothing was restored", path=path) from None
         if rows != ["ok"]:
             raise StoreError(f"the file is damaged ({rows[0]}); nothing was restored", path=path)
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
         if MIGRATIONS_TABLE not in tables:
             raise StoreError("not an mlcards database (no migrations table); nothing was restored", path=path)
         applied = [
@@ -332,7 +332,7 @@ def check_backup_file(path: str | Path) -> BackupInfo:
         ]
         if not applied:
             raise StoreError("not an mlcards database (no mlcards migrations); nothing was restored", path=path)
-        known = {m.name for m in migrations._migrations}
+        known = MIGRATION_NAMES
         newer = [name for name in applied if name not in known]
         if newer:
             raise StoreError(

@@ -94,9 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="days covered by the range figures (default 30)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
-    p = command("settings", "show or change a setting (new_per_day, reviews_per_day, rollover_hour, ...)")
+    p = command("settings", "show or change a setting (new_per_day, reviews_per_day, rollover_hour, ...); "
+                "with --deck, a deck's own settings (scheduler)")
     p.add_argument("key", nargs="?")
     p.add_argument("value", nargs="?")
+    p.add_argument("--deck", metavar="NAME", help="show or change this deck's settings instead (scheduler)")
 
     p = command("backup", "write a consistent copy of the database (safe while mlcards runs) to PATH, "
                           "by default into the backups folder beside the database")
@@ -106,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", metavar="PATH")
     p = command("doctor", "check the database: integrity, foreign keys, orphan rows, settings, schema version")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--rebuild", action="store_true",
+                   help="first recompute every card's schedule from the review log (the log is the truth)")
     return parser
 
 
@@ -303,6 +307,8 @@ def cmd_schema(args) -> int:
 
 
 def cmd_settings(args) -> int:
+    if args.deck is not None:
+        return _deck_settings(args)
     with _open(args) as store:
         if args.key is None:
             for key, value in store.settings().items():
@@ -315,6 +321,27 @@ def cmd_settings(args) -> int:
             return 0
         value = store.set_setting(args.key, args.value)
         _out(f"{args.key} = {json.dumps(value)}")
+    return 0
+
+
+def _deck_settings(args) -> int:
+    """``settings --deck NAME [scheduler [VALUE]]``: the settings a deck has of its own."""
+    from mlcards import answering
+
+    with _open(args) as store:
+        deck_id = store.require_deck(args.deck)
+        known = ("scheduler",)
+        if args.key is None:
+            _out(f"scheduler = {json.dumps(store.deck_scheduler(deck_id))}")
+            return 0
+        if args.key not in known:
+            raise StoreError(f"unknown deck setting {args.key!r}; known: {', '.join(known)}")
+        if args.value is None:
+            _out(json.dumps(store.deck_scheduler(deck_id)))
+            return 0
+        changed = answering.switch_scheduler(store, deck_id, args.value)
+        _out(f"scheduler = {json.dumps(args.value)} for {args.deck} "
+             f"({changed} {'card' if changed == 1 else 'cards'} rebuilt from the review log)")
     return 0
 
 
@@ -478,6 +505,14 @@ def cmd_restore(args) -> int:
 def cmd_doctor(args) -> int:
     from mlcards import doctor
 
+    if args.rebuild:
+        from mlcards import answering
+
+        with _open(args) as store:
+            changed = answering.rebuild(store)
+        if not args.json:
+            _out(f"rebuilt   every card's schedule from the review log: {changed} "
+                 f"{'card differed' if changed == 1 else 'cards differed'} from the cache")
     report = doctor.check(_database_path(args))
     if args.json:
         _out(json_text(report.as_json()))

@@ -90,7 +90,7 @@ def check(path: str | Path) -> Report:
         checks = [Check("file", True, f"SQLite database, {size / 1e6:.1f} MB")]
 
         def tables() -> set[str]:  # read per check: a damaged schema fails each check that needs it
-            return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
 
         checks.append(_guard("integrity", lambda: _integrity(con)))
         checks.append(_guard("schema", lambda: _schema(con, tables())))
@@ -110,9 +110,9 @@ def _integrity(con: sqlite3.Connection) -> Check:
 
 
 def _schema(con: sqlite3.Connection, tables: set[str]) -> Check:
-    from mlcards.store import migrations
+    from mlcards.store import MIGRATION_NAMES, migrations
 
-    known = [m.name for m in migrations._migrations]
+    known = sorted(MIGRATION_NAMES)
     problems = []
     applied: list[str] = []
     if MIGRATIONS_TABLE not in tables:
@@ -158,8 +158,8 @@ ORPHAN_QUERIES = [
     ("card without a term", ("cards", "terms"),
      ("SELECT 'card ' || c.id || ' -> term ' || c.term_id FROM cards c "
       "WHERE NOT EXISTS (SELECT 1 FROM terms t WHERE t.id = c.term_id) ORDER BY c.id")),
-    ("review without a card", ("reviews", "cards"),
-     ("SELECT 'review ' || r.id || ' -> card ' || r.card_id FROM reviews r "
+    ("review without a card", ("review_log", "cards"),
+     ("SELECT 'review ' || r.id || ' -> card ' || r.card_id FROM review_log r "
       "WHERE NOT EXISTS (SELECT 1 FROM cards c WHERE c.id = r.card_id) ORDER BY r.id")),
     ("link to a missing term", ("links", "terms"),
      ("SELECT 'link ' || l.term_id || ' -> ' || l.other_id FROM links l "

@@ -15,6 +15,7 @@ from typing import TextIO
 from mlcards.answers import AnswerNames, suggest_mc_grade
 from mlcards.cards import back_sections, front, prompt_label
 from mlcards.models import GRADE_MEANINGS, CardKind, ReviewKind
+from mlcards.schedulers.base import needs_redrill
 from mlcards.session import ReviewSession, StudyCard
 from mlcards.store import Store
 from mlcards.text import clean_text, one_line, safe_line
@@ -104,7 +105,7 @@ class PlainReview:
             note = "re-drill logged; schedule unchanged"
         else:
             note = f"next review {result.after.due.isoformat()} (in {plural(result.after.interval, 'day')})"
-        if result.grade < 4:
+        if needs_redrill(result.grade):
             note += "; it comes back later this session"
         if result.leeched:
             note += f"; it lapsed {self.session.store.setting('leech_threshold')} times, so it is now a leech and suspended"

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from mlcards import studyday
+from mlcards import answering, studyday
 from mlcards.cards import MCQuestion
 from mlcards.models import AnswerResult, CardInfo, CardKind
 from mlcards.questions import Entry, QuestionGraph
 from mlcards.queue import Limits, build_queue, candidate_window
+from mlcards.schedulers.base import needs_redrill
 from mlcards.store import Store
 
 
@@ -174,7 +175,8 @@ class ReviewSession:
             raise RuntimeError("no card is showing")
         shown = self.current
         q = shown.question
-        result = self.store.answer(
+        result = answering.answer(
+            self.store,
             shown.card.id,
             grade,
             now or self.clock(),
@@ -182,7 +184,7 @@ class ReviewSession:
             chosen_term_id=q.chosen_id(choice) if q is not None else None,
             key_term_id=q.key_id if q is not None and q.identifies else None,
         )
-        requeued = grade < 4
+        requeued = needs_redrill(grade)
         if requeued:
             self.redrill.append(shown.card.id)
         self.seen.add(shown.card.id)
@@ -195,7 +197,7 @@ class ReviewSession:
         if not self.history:
             return None
         step = self.history.pop()
-        self.store.undo(step.result.review_id)
+        answering.undo(self.store, step.result.review_id, self.clock())
         # put the card on screen back where it came from first: it may be the very re-drill entry
         # this answer added, which the next step must then remove
         if self.current is not None:

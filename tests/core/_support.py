@@ -31,11 +31,18 @@ def card_id(store: Store, term: str, kind: str, deck: str | None = None) -> int:
 
 
 def card_row(store: Store, cid: int) -> dict:
-    return next(store.db.query("SELECT * FROM cards WHERE id = ?", [cid]))
+    """A card's row without its modification stamp (which every change moves, undo included)."""
+    row = next(store.db.query("SELECT * FROM cards WHERE id = ?", [cid]))
+    row.pop("modified_at", None)
+    return row
 
 
 def all_cards(store: Store) -> list[dict]:
-    return list(store.db.query("SELECT * FROM cards ORDER BY id"))
+    """Every card row, without the modification stamps."""
+    rows = list(store.db.query("SELECT * FROM cards ORDER BY id"))
+    for row in rows:
+        row.pop("modified_at", None)
+    return rows
 
 
 def all_reviews(store: Store) -> list[dict]:

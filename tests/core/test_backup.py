@@ -6,12 +6,12 @@ import os
 import re
 import shutil
 import sqlite3
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from mlcards import backup
+from mlcards import answering, backup
 from mlcards.store import Store, migrations
 from tests.conftest import REPO, run_cli, small_deck
 from tests.core._support import card_id
@@ -24,7 +24,7 @@ def make_db(path: Path) -> Path:
     with Store.open(path, install_bundled=False) as s:
         s.apply_deck(small_deck())
         s.set_setting("timezone", "UTC")
-        s.answer(card_id(s, "alpha", "recall"), 4)
+        answering.answer(s, card_id(s, "alpha", "recall"), 4)
     return path
 
 
@@ -219,7 +219,7 @@ def test_restore_replaces_the_database_and_keeps_the_previous_one(tmp_path):
     old = rows(db)
     with Store.open(db) as s:
         s.set_setting("new_per_day", 5)
-        s.answer(card_id(s, "beta", "recall"), 5)
+        answering.answer(s, card_id(s, "beta", "recall"), 5)
     changed = rows(db)
     assert changed != old
     reader = sqlite3.connect(db)  # another connection stays open across the restore
@@ -238,7 +238,7 @@ def test_restore_replaces_the_database_and_keeps_the_previous_one(tmp_path):
     assert rows(previous) == changed
     with Store.open(db) as s:  # the restored database opens and works
         assert s.setting("new_per_day") == 20
-        s.answer(card_id(s, "gamma", "recall"), 4)
+        answering.answer(s, card_id(s, "gamma", "recall"), 4)
     no_temp_files(tmp_path)
 
 
@@ -376,8 +376,8 @@ def test_each_schema_migrates_forward_with_its_data_and_a_backup(tmp_path, fixtu
     with Store.open(db) as s:
         assert s.count("reviews") == before["reviews"] == 5
         assert [d.name for d in s.deck_summaries()] == ["Fixture Alpha", "Fixture Beta"]
-        (row,) = [r for r in s.reviews_of_card(1) if r["grade"] == 5]
-        assert (row["reviewed_at"], row["study_day"], row["interval_after"]) == ("2025-03-03 08:05:00", "2025-03-03", 6)
+        (row,) = [r for r in s.reviews_of_card(1) if r.grade == 5]
+        assert (row.reviewed_at, row.study_day, row.interval_after) == (datetime(2025, 3, 3, 8, 5), date(2025, 3, 3), 6)
         assert s.setting("new_per_day") == 12
     assert counts(db) == before
     assert applied(db) == was + pending

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mlcards import studyday
+from mlcards import answering, studyday
 from mlcards.importers import deckfile
 from mlcards.models import Deck
 from mlcards.session import ReviewSession
@@ -85,7 +85,7 @@ def test_init_empty_then_init_again_is_an_error(db_path):
 def test_decks_table_and_json(tmp_path):
     db = make_db(tmp_path / "c.db", small_deck(), deckfile.read_deck(FIX / "optics.json"))
     s = Store.open(db)
-    s.answer(card_id(s, "alpha", "recall"), 5, studyday.now() - timedelta(days=3))
+    answering.answer(s, card_id(s, "alpha", "recall"), 5, studyday.now() - timedelta(days=3))
     s.close()
     r = run_cli("decks", db=db)
     assert r.returncode == 0
@@ -125,7 +125,7 @@ def test_import_again_reports_unchanged_and_keeps_progress(tmp_path):
     db = make_db(tmp_path / "c.db")
     assert run_cli("import", str(FIX / "optics.json"), db=db).returncode == 0
     with Store.open(db) as s:
-        s.answer(card_id(s, "lens", "recall"), 5)
+        answering.answer(s, card_id(s, "lens", "recall"), 5)
     before = snapshot(db)
     r = run_cli("import", str(FIX / "optics.json"), db=db)
     assert r.returncode == 0
@@ -468,7 +468,7 @@ def test_plain_review_review_limit(tmp_path):
     with Store.open(db) as s:
         past = studyday.now() - timedelta(days=5)
         for i, term in enumerate(("alpha", "beta", "gamma")):
-            s.answer(card_id(s, term, "recall"), 4, past + timedelta(days=i))
+            answering.answer(s, card_id(s, term, "recall"), 4, past + timedelta(days=i))
     r = run_cli("review", "--plain", "--review-limit", "1", "--new-limit", "0", input="\n5\n\n5\n", db=db)
     assert r.returncode == 0
     assert "1 card to review" in r.stdout

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from mlcards import cli
+from mlcards import answering, cli
 from mlcards.store import Store
 from tests.conftest import REPO, run_cli, small_deck, utc
 from tests.core._support import card_id, card_row
@@ -26,7 +26,7 @@ def _make(path: Path) -> Path:
     with Store.open(path, install_bundled=False) as s:
         s.apply_deck(small_deck())
         s.set_setting("timezone", "UTC")
-        s.answer(card_id(s, "alpha", "recall"), 4, utc(2026, 3, 2, 12))
+        answering.answer(s, card_id(s, "alpha", "recall"), 4, utc(2026, 3, 2, 12))
     return path
 
 
@@ -72,7 +72,7 @@ def test_corrupt_pages_are_one_line_for_every_command(tmp_path):
 
 def test_a_missing_table_is_one_line(tmp_path):
     path = _make(tmp_path / "m.db")
-    _sql(path, "DROP TABLE reviews")
+    _sql(path, "DROP VIEW reviews", "DROP TABLE review_log")
     _one_error(run_cli("stats", db=path), "missing part of its schema", "reviews", "doctor")
 
 
@@ -192,17 +192,17 @@ def test_changing_the_time_zone_never_schedules_a_card_twice_in_one_study_day(tm
         s.apply_deck(small_deck())
         s.set_setting("timezone", "Asia/Tokyo")
         cid = card_id(s, "alpha", "recall")
-        first = s.answer(cid, 4, utc(2026, 3, 2, 20))  # 05:00 on 3 March in Tokyo: study day 3 March
+        first = answering.answer(s, cid, 4, utc(2026, 3, 2, 20))  # 05:00 on 3 March in Tokyo: study day 3 March
         assert first.study_day.isoformat() == "2026-03-03" and first.kind == "new"
         scheduled = card_row(s, cid)
         s.set_setting("timezone", "America/Los_Angeles")
         # an hour later it is 13:00 on 2 March in Los Angeles: "today" went back a day
         assert s.today(utc(2026, 3, 2, 21)).isoformat() == "2026-03-02"
-        again = s.answer(cid, 5, utc(2026, 3, 2, 21))
+        again = answering.answer(s, cid, 5, utc(2026, 3, 2, 21))
         assert again.kind == "redrill" and again.study_day.isoformat() == "2026-03-03"
         assert card_row(s, cid) == scheduled  # the schedule did not move a second time
         # the next real study day in the new zone schedules it normally
-        later = s.answer(cid, 4, utc(2026, 3, 4, 20))
+        later = answering.answer(s, cid, 4, utc(2026, 3, 4, 20))
         assert later.kind == "review"
 
 

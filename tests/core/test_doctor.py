@@ -54,19 +54,19 @@ def test_a_healthy_database(tmp_path):
 
 def test_an_orphan_review(tmp_path):
     db = make_db(tmp_path / "c.db")
-    sql(db, "INSERT INTO reviews (id, card_id, reviewed_at, utc_offset_min, study_day, grade, kind, reps_before, "
+    sql(db, "INSERT INTO review_log (id, card_id, reviewed_at, utc_offset_min, study_day, grade, kind, reps_before, "
             "reps_after, ease_before, ease_after, interval_before, interval_after) "
             "VALUES (777, 99999, '2025-01-01 00:00:00', 0, '2025-01-01', 4, 'review', 0, 1, 250, 250, 0, 1)")
     code, lines, report = run_doctor(db)
     assert code == 1
     assert line(lines, "orphans").startswith("PROBLEM")
     assert "1 review without a card (review 777 -> card 99999)" in line(lines, "orphans")
-    assert "reviews row 777 -> missing cards" in line(lines, "foreign keys")
+    assert "review_log row 777 -> missing cards" in line(lines, "foreign keys")
     assert line(lines, "integrity").startswith("ok") and line(lines, "settings").startswith("ok")
     assert report["healthy"] is False
     checks = {c["name"]: c for c in report["checks"]}
     assert checks["orphans"]["problems"] == ["review 777 -> card 99999"]
-    assert checks["foreign keys"]["problems"] == ["reviews row 777 -> missing cards"]
+    assert checks["foreign keys"]["problems"] == ["review_log row 777 -> missing cards"]
 
 
 def test_every_kind_of_orphan_is_named(tmp_path):

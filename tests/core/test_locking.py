@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from mlcards import imports
+from mlcards import answering, imports
 from mlcards.store import DatabaseBusy, Store
 from tests.conftest import REPO, run_cli, small_deck, utc
 from tests.core._support import card_id
@@ -37,7 +37,7 @@ def test_opening_never_touches_the_file_outside_sqlite(db_path, monkeypatch):
     """Store.open, Store.connect and every later open in the same process go through SQLite only."""
     _make(db_path)
     opened: list[str] = []
-    real_open, real_io_open, real_os_open = builtins.open, io.open, os.open
+    real_open, real_os_open = builtins.open, os.open
 
     def spy(file, *a, **k):
         opened.append(str(file))
@@ -54,7 +54,7 @@ def test_opening_never_touches_the_file_outside_sqlite(db_path, monkeypatch):
         with Store.open(db_path):  # what each app worker did on every refresh
             pass
         Store.connect(db_path).close()
-        first.answer(card_id(first, "alpha", "recall"), 4, utc(2026, 3, 2, 12))
+        answering.answer(first, card_id(first, "alpha", "recall"), 4, utc(2026, 3, 2, 12))
     assert not [p for p in opened if Path(p).name.startswith(db_path.name)], opened
 
 
@@ -69,7 +69,7 @@ def test_other_processes_opening_and_closing_never_lose_this_process_s_answers(d
                 pass
             for args in (["decks"], ["stats", "--json"]):
                 assert run_cli(*args, db=db_path).returncode == 0
-            app.answer(cid if i % 2 == 0 else other, 4, utc(2026, 3, 2 + i, 12))
+            answering.answer(app, cid if i % 2 == 0 else other, 4, utc(2026, 3, 2 + i, 12))
             # another process must see every answer committed so far, and may write in between
             assert _count_elsewhere(db_path) == i + 1
             assert run_cli("settings", "new_per_day", str(10 + i), db=db_path).returncode == 0
@@ -94,7 +94,7 @@ def test_a_busy_database_raises_one_line_and_writes_nothing(db_path):
             cid = card_id(s, "alpha", "recall")
             started = time.monotonic()
             with pytest.raises(DatabaseBusy) as info:
-                s.answer(cid, 4, utc(2026, 3, 2, 12))
+                answering.answer(s, cid, 4, utc(2026, 3, 2, 12))
             assert time.monotonic() - started < 3
             assert str(info.value) == f"{db_path}: another mlcards is writing; try again"
             assert s.count("reviews") == 0
@@ -112,7 +112,7 @@ def test_a_write_waits_for_a_short_lock_instead_of_failing(db_path):
     try:
         with Store.open(db_path) as s:
             s.write_wait = 5
-            s.answer(card_id(s, "alpha", "recall"), 4, utc(2026, 3, 2, 12))
+            answering.answer(s, card_id(s, "alpha", "recall"), 4, utc(2026, 3, 2, 12))
             assert s.count("reviews") == 1
     finally:
         release.join()

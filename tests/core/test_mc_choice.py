@@ -5,11 +5,10 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
-from mlcards import stats
+from mlcards import answering, stats
 from mlcards.models import CardKind
 from mlcards.session import ReviewSession, deck_question_graph, question_for
 from mlcards.store import MIGRATION_NAMES, Store, migrations
-from tests.conftest import small_deck
 
 NOON = datetime(2025, 3, 3, 12, 0, tzinfo=timezone.utc)
 
@@ -31,7 +30,13 @@ def test_migration_keeps_cards_and_reviews(tmp_path):
     db.execute("PRAGMA foreign_keys = ON")
     migrations.apply(db, stop_before="0005_mc_choice")
     old = Store(db)
-    old.apply_deck(small_deck())
+    # the schema of 0004, written as that version wrote it (today's apply_deck writes later columns)
+    old.db.execute("INSERT INTO decks (id, name, created_at) VALUES (1, 'Tiny', 'x')")
+    for tid, key in ((1, "alpha"), (2, "beta")):
+        old.db.execute("INSERT INTO terms (id, deck_id, key, term, definition, created_at, updated_at) "
+                       "VALUES (?, 1, ?, ?, 'd', 'x', 'x')", [tid, key, key])
+        for kind in ("recall", "reverse"):
+            old.db.execute("INSERT INTO cards (term_id, kind, created_at) VALUES (?, ?, 'x')", [tid, kind])
     card = old.db.execute("SELECT id FROM cards ORDER BY id LIMIT 1").fetchone()[0]
     old.db.execute(
         """INSERT INTO reviews (card_id, reviewed_at, utc_offset_min, study_day, grade, kind, reps_before,
@@ -62,11 +67,11 @@ def test_a_pair_confused_twice_becomes_a_contrast_card(tiny):
     t = ids(tiny)
     alpha, beta = t["alpha"], t["beta"]
     card = related_card(tiny, alpha)
-    tiny.answer(card, 1, NOON, chosen_term_id=beta, key_term_id=alpha)
+    answering.answer(tiny, card, 1, NOON, chosen_term_id=beta, key_term_id=alpha)
     assert tiny.contrast_cards() == []
     assert stats.confused_pairs(tiny) == []
     # the other way round counts for the same pair
-    second = tiny.answer(related_card(tiny, beta), 1, NOON + timedelta(minutes=1), chosen_term_id=alpha,
+    second = answering.answer(tiny, related_card(tiny, beta), 1, NOON + timedelta(minutes=1), chosen_term_id=alpha,
                          key_term_id=beta)
     [contrast] = tiny.contrast_cards()
     assert contrast.kind is CardKind.CONTRAST and {contrast.term_id, contrast.pair_term_id} == {alpha, beta}
@@ -76,8 +81,8 @@ def test_a_pair_confused_twice_becomes_a_contrast_card(tiny):
     summary = stats.summary(tiny, now=NOON + timedelta(minutes=2), parallel=False)
     assert summary.as_json()["confused_pairs"] == [pair.as_json()]
     # a third confusion does not make a second card; a right answer is not a confusion
-    tiny.answer(card, 1, NOON + timedelta(minutes=3), chosen_term_id=beta, key_term_id=alpha)
-    tiny.answer(card, 5, NOON + timedelta(minutes=4), chosen_term_id=alpha, key_term_id=alpha)
+    answering.answer(tiny, card, 1, NOON + timedelta(minutes=3), chosen_term_id=beta, key_term_id=alpha)
+    answering.answer(tiny, card, 5, NOON + timedelta(minutes=4), chosen_term_id=alpha, key_term_id=alpha)
     assert len(tiny.contrast_cards()) == 1
     assert stats.confused_pairs(tiny)[0].times == 3
     # undo back below two confusions takes the (unanswered) contrast card away again
@@ -85,15 +90,15 @@ def test_a_pair_confused_twice_becomes_a_contrast_card(tiny):
         rid = review[0]
         if rid == second.review_id:
             break
-        tiny.undo(rid)
-    tiny.undo(second.review_id)
+        answering.undo(tiny, rid)
+    answering.undo(tiny, second.review_id)
     assert tiny.contrast_cards() == []
 
 
 def test_the_contrast_card_asks_which_of_the_two(tiny):
     t = ids(tiny)
-    tiny.answer(related_card(tiny, t["gamma"]), 1, NOON, chosen_term_id=t["delta"], key_term_id=t["gamma"])
-    tiny.answer(related_card(tiny, t["gamma"]), 1, NOON, chosen_term_id=t["delta"], key_term_id=t["gamma"])
+    answering.answer(tiny, related_card(tiny, t["gamma"]), 1, NOON, chosen_term_id=t["delta"], key_term_id=t["gamma"])
+    answering.answer(tiny, related_card(tiny, t["gamma"]), 1, NOON, chosen_term_id=t["delta"], key_term_id=t["gamma"])
     [card] = tiny.contrast_cards()
     graph = deck_question_graph(tiny, card.deck_id)
     q = question_for(graph, card)
@@ -147,7 +152,7 @@ def test_stats_text_names_the_most_confused_pairs(tiny):
 
     t = ids(tiny)
     for minute in range(2):
-        tiny.answer(related_card(tiny, t["alpha"]), 1, NOON + timedelta(minutes=minute),
+        answering.answer(tiny, related_card(tiny, t["alpha"]), 1, NOON + timedelta(minutes=minute),
                     chosen_term_id=t["zeta"], key_term_id=t["alpha"])
     lines = _stats_text(stats.summary(tiny, now=NOON + timedelta(minutes=5), parallel=False))
     [line] = [x for x in lines if x.startswith("confused")]

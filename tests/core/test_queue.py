@@ -8,10 +8,11 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mlcards import answering
 from mlcards.queue import Limits, build_queue, candidate_window
 from mlcards.store import Store
 from tests.conftest import small_deck, utc
-from tests.core._support import session_at, card_id
+from tests.core._support import card_id, session_at
 
 T0 = utc(2025, 5, 1, 12)
 DAY1 = date(2025, 5, 1)
@@ -117,8 +118,8 @@ def terms_and_kinds(store: Store, ids) -> list[tuple[str, str]]:
 
 def test_due_most_overdue_first_then_new(tiny):
     beta, alpha = card_id(tiny, "beta", "recall"), card_id(tiny, "alpha", "recall")
-    tiny.answer(beta, 4, T0 - timedelta(days=5))  # due 4 days ago
-    tiny.answer(alpha, 4, T0 - timedelta(days=3))  # due 2 days ago
+    answering.answer(tiny, beta, 4, T0 - timedelta(days=5))  # due 4 days ago
+    answering.answer(tiny, alpha, 4, T0 - timedelta(days=3))  # due 2 days ago
     s = session_at(tiny, T0)
     assert terms_and_kinds(tiny, s.main) == [
         ("beta", "recall"),
@@ -141,7 +142,7 @@ def test_default_limits_20_new_and_200_reviews():
     assert all(s.card(c).is_new for c in session.main)
     # learn 250 terms over past days so that 250 cards of different terms are due today
     for i in range(250):
-        s.answer(card_id(s, f"t{i:03d}", "recall"), 4, T0 - timedelta(days=1 + i % 3))
+        answering.answer(s, card_id(s, f"t{i:03d}", "recall"), 4, T0 - timedelta(days=1 + i % 3))
     session = session_at(s, T0)
     due = [c for c in session.main if not s.card(c).is_new]
     new = [c for c in session.main if s.card(c).is_new]
@@ -173,7 +174,7 @@ def test_limits_are_settings_and_count_what_was_done_today(tiny):
 def test_review_limit(tiny):
     ids = [card_id(tiny, t, "recall") for t in ("alpha", "beta", "gamma")]
     for i, c in enumerate(ids):
-        tiny.answer(c, 4, T0 - timedelta(days=3 - i))
+        answering.answer(tiny, c, 4, T0 - timedelta(days=3 - i))
     tiny.set_setting("reviews_per_day", 2)
     tiny.set_setting("new_per_day", 0)
     s = session_at(tiny, T0)
@@ -186,7 +187,7 @@ def test_siblings_wait_until_the_next_day(tiny):
     a_rec = card_id(tiny, "alpha", "recall")
     a_rev = card_id(tiny, "alpha", "reverse")
     a_rel = card_id(tiny, "alpha", "related")
-    tiny.answer(a_rec, 5, T0)
+    answering.answer(tiny, a_rec, 5, T0)
     same_day = session_at(tiny, T0 + timedelta(hours=3))
     assert not {a_rec, a_rev, a_rel} & set(same_day.main)
     assert "alpha" not in {tiny.card(c).term for c in same_day.main}
@@ -197,7 +198,7 @@ def test_siblings_wait_until_the_next_day(tiny):
     # ...and without reviews the sibling is free to show that same next day
     assert a_rev in session_at(tiny, day2, review_limit=0).main
     # answer the due recall on day 2 (interval becomes 6): on day 3 the reverse card shows
-    tiny.answer(a_rec, 5, day2)
+    answering.answer(tiny, a_rec, 5, day2)
     day3 = session_at(tiny, T0 + timedelta(days=2))
     assert a_rev in day3.main and a_rec not in day3.main
     assert a_rel not in day3.main

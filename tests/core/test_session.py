@@ -7,10 +7,11 @@ from datetime import date, timedelta
 import pytest
 from freezegun import freeze_time
 
+from mlcards import answering
 from mlcards.models import CardKind, Deck
 from mlcards.session import ReviewSession
 from tests.conftest import small_deck, utc
-from tests.core._support import session_at, all_cards, all_reviews, card_id, card_row
+from tests.core._support import all_cards, all_reviews, card_id, card_row, session_at
 
 T0 = utc(2025, 5, 1, 12)
 
@@ -59,8 +60,8 @@ def test_redrill_until_graded_4_or_5_without_moving_the_schedule(tiny):
     assert r.kind == "redrill"
     assert s.next() is None
     assert card_row(tiny, a) == after_first  # re-drills moved nothing
-    assert [l["grade"] for l in tiny.reviews_of_card(a)] == [2, 3, 4]
-    assert [l["kind"] for l in tiny.reviews_of_card(b)] == ["new"]
+    assert [l.grade for l in tiny.reviews_of_card(a)] == [2, 3, 4]
+    assert [l.kind for l in tiny.reviews_of_card(b)] == ["new"]
     t = s.totals()
     assert (t.cards, t.answers, t.correct, t.redrills) == (2, 4, 3, 2)
     assert t.by_grade == {2: 1, 5: 1, 3: 1, 4: 1}
@@ -95,7 +96,7 @@ def test_session_limit_caps_distinct_cards(tiny):
 
 def test_session_new_and_review_limits(tiny):
     for i, term in enumerate(("alpha", "beta", "gamma")):
-        tiny.answer(card_id(tiny, term, "recall"), 4, T0 - timedelta(days=2 + i))
+        answering.answer(tiny, card_id(tiny, term, "recall"), 4, T0 - timedelta(days=2 + i))
     s = session_at(tiny, T0, new_limit=1, review_limit=2)
     kinds = [tiny.card(c).is_new for c in s.main]
     assert kinds == [False, False, True]
@@ -139,7 +140,7 @@ def test_related_card_skipped_when_a_reimport_removed_its_links(tiny):
 def test_card_leeched_mid_session_is_not_redrilled(tiny):
     tiny.set_setting("leech_threshold", 1)
     a = card_id(tiny, "alpha", "recall")
-    tiny.answer(a, 5, T0 - timedelta(days=1))
+    answering.answer(tiny, a, 5, T0 - timedelta(days=1))
     s = session_at(tiny, T0, limit=1)
     assert s.next().card.id == a
     res = s.answer(0)
@@ -151,7 +152,7 @@ def test_card_leeched_mid_session_is_not_redrilled(tiny):
 
 
 def test_undo_several_steps_restores_everything(tiny):
-    tiny.answer(card_id(tiny, "zeta", "recall"), 5, T0 - timedelta(days=1))  # one due card
+    answering.answer(tiny, card_id(tiny, "zeta", "recall"), 5, T0 - timedelta(days=1))  # one due card
     cards0, reviews0 = all_cards(tiny), all_reviews(tiny)
     s = session_at(tiny, T0)
     main0 = list(s.main)
@@ -251,7 +252,7 @@ def test_day_rolls_over_at_4_am_between_sessions(tiny):
         assert list(s.redrill) == [first[1][0]]
         shown = s.next()
         s.answer(4)
-        assert tiny.reviews_of_card(shown.card.id)[-1]["kind"] == "redrill"
+        assert tiny.reviews_of_card(shown.card.id)[-1].kind == "redrill"
     with freeze_time("2025-05-02 02:00:00"):  # 04:00 Berlin: 2 May
         s = ReviewSession(tiny)
         assert s.today == date(2025, 5, 2)

@@ -7,9 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 
+from mlcards import answering, studyday
 from mlcards import store as store_mod
 from mlcards.errors import StoreError
 from mlcards.models import Deck
+from mlcards.schedulers import sm2
+from mlcards.schedulers.sm2 import SM2State
 from mlcards.store import Store
 from tests.conftest import small_deck, utc
 from tests.core._support import BERLIN, all_cards, all_reviews, at, card_id, card_row
@@ -29,9 +32,10 @@ def edited(deck: Deck, **changes) -> Deck:
 
 
 def test_migration_creates_tables_and_records_itself(store):
-    assert {"decks", "terms", "links", "cards", "reviews", "settings"} <= set(store.db.table_names())
+    assert {"decks", "terms", "links", "cards", "review_log", "card_snapshots", "settings"} <= set(store.db.table_names())
+    assert "reviews" in store.db.view_names()  # the live log: rows not undone
     applied = [r["name"] for r in store.db.query("SELECT name FROM _sqlite_migrations WHERE migration_set = 'mlcards'")]
-    assert applied == [m.name for m in store_mod.migrations._migrations]  # every migration, in order
+    assert applied == sorted(store_mod.MIGRATION_NAMES)  # every migration, in order
     assert applied[0] == "0001_initial"
     assert store_mod.migrations.pending(store.db) == []
 
@@ -207,8 +211,8 @@ def test_dry_run_writes_nothing(tiny):
 def test_reimport_keeps_schedule_and_history_while_updating_text(tiny):
     ids = [card_id(tiny, t, k) for t in ("alpha", "beta", "gamma") for k in ("recall", "reverse")]
     for day, (cid, grade) in enumerate(zip(ids, [5, 4, 3, 2, 1, 0])):
-        tiny.answer(cid, grade, T0 + timedelta(days=day))
-    tiny.answer(ids[0], 4, T0 + timedelta(days=1))
+        answering.answer(tiny, cid, grade, T0 + timedelta(days=day))
+    answering.answer(tiny, ids[0], 4, T0 + timedelta(days=1))
     cards_before, reviews_before = all_cards(tiny), all_reviews(tiny)
     assert len(reviews_before) == 7
 
@@ -239,7 +243,7 @@ def test_card_identity_is_deck_term_kind(store):
     a1 = card_id(store, "alpha", "recall", deck="One")
     a2 = card_id(store, "alpha", "recall", deck="Two")
     assert a1 != a2
-    store.answer(a1, 5, T0)
+    answering.answer(store, a1, 5, T0)
     assert store.card(a2).is_new
     # the same text under another kind is another card
     assert card_id(store, "alpha", "reverse", deck="One") not in (a1, a2)
@@ -250,7 +254,7 @@ def test_card_identity_is_deck_term_kind(store):
 
 def test_renamed_term_is_a_new_card_and_the_old_one_is_kept(tiny):
     old = card_id(tiny, "alpha", "recall")
-    tiny.answer(old, 5, T0)
+    answering.answer(tiny, old, 5, T0)
     data = small_deck().model_dump()
     data["terms"][0]["term"] = "alpha particle"
     for t in data["terms"]:
@@ -307,9 +311,9 @@ def test_deck_summaries_counts(tiny):
     a = card_id(tiny, "alpha", "recall")
     b = card_id(tiny, "beta", "recall")
     c = card_id(tiny, "gamma", "recall")
-    tiny.answer(a, 5, T0)  # due 05-02
-    tiny.answer(b, 5, T0)
-    tiny.answer(c, 5, T0)
+    answering.answer(tiny, a, 5, T0)  # due 05-02
+    answering.answer(tiny, b, 5, T0)
+    answering.answer(tiny, c, 5, T0)
     tiny.set_suspended(c, True)
     (s,) = tiny.deck_summaries(date(2025, 5, 1))
     assert (s.name, s.terms, s.cards, s.new, s.due, s.suspended) == ("Tiny", 6, 18, 15, 0, 1)
@@ -323,16 +327,16 @@ def test_deck_summaries_counts(tiny):
 
 def test_answer_updates_card_and_logs_one_row(tiny):
     cid = card_id(tiny, "alpha", "recall")
-    res = tiny.answer(cid, 4, T0, duration_ms=1234)
+    res = answering.answer(tiny, cid, 4, T0, duration_ms=1234)
     assert res.kind == "new" and res.study_day == date(2025, 5, 1)
     assert res.after.due == date(2025, 5, 2) and res.after.interval == 1
     row = card_row(tiny, cid)
     assert (row["repetitions"], row["easiness_centi"], row["interval"], row["due"]) == (1, 250, 1, "2025-05-02")
     (log,) = tiny.reviews_of_card(cid)
-    assert log["id"] == res.review_id
-    assert log["grade"] == 4 and log["kind"] == "new" and log["duration_ms"] == 1234
-    assert log["reviewed_at"] == "2025-05-01T12:00:00.000Z" and log["utc_offset_min"] == 0
-    assert (log["reps_before"], log["reps_after"], log["due_before"], log["due_after"]) == (0, 1, None, "2025-05-02")
+    assert log.id == res.review_id
+    assert log.grade == 4 and log.kind == "new" and log.duration_ms == 1234
+    assert studyday.to_utc_text(log.reviewed_at) == "2025-05-01T12:00:00.000Z" and log.utc_offset_min == 0
+    assert (log.reps_before, log.reps_after, log.due_before, log.due_after) == (0, 1, None, date(2025, 5, 2))
     assert not tiny.db.conn.in_transaction  # committed before answer() returns
 
 
@@ -341,7 +345,7 @@ def test_answer_is_visible_to_a_fresh_connection_at_once(db_path):
     s = Store.open(db_path, install_bundled=False)
     s.apply_deck(small_deck())
     cid = card_id(s, "beta", "reverse")
-    res = s.answer(cid, 5, T0)
+    res = answering.answer(s, cid, 5, T0)
     fresh = sqlite3.connect(db_path)
     try:
         assert fresh.execute("SELECT repetitions, due FROM cards WHERE id = ?", [cid]).fetchone() == (1, "2025-05-02")
@@ -354,9 +358,9 @@ def test_answer_is_visible_to_a_fresh_connection_at_once(db_path):
 def test_answer_is_all_or_nothing(tiny):
     cid = card_id(tiny, "alpha", "recall")
     before = card_row(tiny, cid)
-    tiny.db.execute("CREATE TRIGGER boom BEFORE INSERT ON reviews BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
+    tiny.db.execute("CREATE TRIGGER boom BEFORE INSERT ON review_log BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
     with pytest.raises(sqlite3.DatabaseError):
-        tiny.answer(cid, 5, T0)
+        answering.answer(tiny, cid, 5, T0)
     assert card_row(tiny, cid) == before  # the card update was rolled back with the failed log row
     assert tiny.count("reviews") == 0
     assert not tiny.db.conn.in_transaction
@@ -366,43 +370,43 @@ def test_answer_is_all_or_nothing(tiny):
 def test_answer_refuses_bad_grades(tiny, bad):
     cid = card_id(tiny, "alpha", "recall")
     with pytest.raises(ValueError):
-        tiny.answer(cid, bad, T0)
+        answering.answer(tiny, cid, bad, T0)
     assert tiny.count("reviews") == 0
 
 
 def test_answer_unknown_card(tiny):
     with pytest.raises(StoreError):
-        tiny.answer(99_999, 4, T0)
+        answering.answer(tiny, 99_999, 4, T0)
 
 
 def test_redrill_on_the_same_study_day_does_not_move_the_schedule(tiny):
     tiny.set_setting("timezone", "Europe/Berlin")
     cid = card_id(tiny, "alpha", "recall")
-    first = tiny.answer(cid, 2, at(BERLIN, 2025, 5, 1, 10))
+    first = answering.answer(tiny, cid, 2, at(BERLIN, 2025, 5, 1, 10))
     after_first = card_row(tiny, cid)
-    r2 = tiny.answer(cid, 3, at(BERLIN, 2025, 5, 1, 18))
-    r3 = tiny.answer(cid, 5, at(BERLIN, 2025, 5, 2, 3, 59))  # still study day 1 May
+    r2 = answering.answer(tiny, cid, 3, at(BERLIN, 2025, 5, 1, 18))
+    r3 = answering.answer(tiny, cid, 5, at(BERLIN, 2025, 5, 2, 3, 59))  # still study day 1 May
     assert first.kind == "new"
     assert r2.kind == r3.kind == "redrill"
     assert r2.before == r2.after == r3.after == first.after
     assert card_row(tiny, cid) == after_first
     logs = tiny.reviews_of_card(cid)
-    assert [l["kind"] for l in logs] == ["new", "redrill", "redrill"]
-    assert [l["grade"] for l in logs] == [2, 3, 5]
+    assert [l.kind for l in logs] == ["new", "redrill", "redrill"]
+    assert [l.grade for l in logs] == [2, 3, 5]
     # 04:00 is a new study day: SM-2 runs again
-    r4 = tiny.answer(cid, 5, at(BERLIN, 2025, 5, 2, 4, 0))
+    r4 = answering.answer(tiny, cid, 5, at(BERLIN, 2025, 5, 2, 4, 0))
     assert r4.kind == "review" and r4.after.repetitions == 1 and r4.after.due == date(2025, 5, 3)
     assert r4.after.easiness_centi == first.after.easiness_centi + 10
 
 
 def test_redrill_never_counts_a_lapse(tiny):
     cid = card_id(tiny, "alpha", "recall")
-    tiny.answer(cid, 5, T0)
-    r = tiny.answer(cid, 5, T0 + timedelta(days=1))
+    answering.answer(tiny, cid, 5, T0)
+    r = answering.answer(tiny, cid, 5, T0 + timedelta(days=1))
     assert r.kind == "review"
-    lapse = tiny.answer(cid, 1, T0 + timedelta(days=2))
+    lapse = answering.answer(tiny, cid, 1, T0 + timedelta(days=2))
     assert lapse.lapse and card_row(tiny, cid)["lapses"] == 1
-    again = tiny.answer(cid, 0, T0 + timedelta(days=2, hours=2))
+    again = answering.answer(tiny, cid, 0, T0 + timedelta(days=2, hours=2))
     assert again.kind == "redrill" and not again.lapse
     assert card_row(tiny, cid)["lapses"] == 1
 
@@ -412,13 +416,13 @@ def test_redrill_never_counts_a_lapse(tiny):
 
 def test_undo_restores_the_exact_previous_state(tiny):
     cid = card_id(tiny, "gamma", "reverse")
-    tiny.answer(cid, 5, T0)
-    tiny.answer(cid, 5, T0 + timedelta(days=1))
+    answering.answer(tiny, cid, 5, T0)
+    answering.answer(tiny, cid, 5, T0 + timedelta(days=1))
     before = card_row(tiny, cid)
     logs_before = all_reviews(tiny)
-    res = tiny.answer(cid, 1, T0 + timedelta(days=9))  # a lapse
+    res = answering.answer(tiny, cid, 1, T0 + timedelta(days=9))  # a lapse
     assert card_row(tiny, cid) != before
-    assert tiny.undo(res.review_id) == cid
+    assert answering.undo(tiny, res.review_id) == cid
     assert card_row(tiny, cid) == before
     assert all_reviews(tiny) == logs_before
     assert not tiny.db.conn.in_transaction
@@ -427,25 +431,32 @@ def test_undo_restores_the_exact_previous_state(tiny):
 def test_undo_a_new_card_makes_it_new_again(tiny):
     cid = card_id(tiny, "alpha", "recall")
     before = card_row(tiny, cid)
-    res = tiny.answer(cid, 3, T0)
-    tiny.undo(res.review_id)
+    res = answering.answer(tiny, cid, 3, T0)
+    answering.undo(tiny, res.review_id)
     assert card_row(tiny, cid) == before
     assert tiny.card(cid).is_new
     assert tiny.count("reviews") == 0
 
 
-def test_only_the_latest_answer_can_be_undone(tiny):
+def test_any_answer_can_be_undone_and_the_card_is_refolded(tiny):
+    """Undo marks the row undone (a tombstone, never a delete) and refolds the card from what is left."""
     cid = card_id(tiny, "alpha", "recall")
-    first = tiny.answer(cid, 2, T0)
-    second = tiny.answer(cid, 4, T0 + timedelta(hours=1))
-    with pytest.raises(StoreError, match="latest"):
-        tiny.undo(first.review_id)
+    first = answering.answer(tiny, cid, 4, T0)
+    second = answering.answer(tiny, cid, 5, T0 + timedelta(days=1))
+    third = answering.answer(tiny, cid, 4, T0 + timedelta(days=7))
+    answering.undo(tiny, second.review_id)  # not the latest
     assert tiny.count("reviews") == 2
-    tiny.undo(second.review_id)
-    tiny.undo(first.review_id)
+    # the schedule is as if day 2's answer had never been given: 4 on T0, then 4 on day 7
+    expected = sm2.review(sm2.review(SM2State(), 4, T0.date()), 4, (T0 + timedelta(days=7)).date())
+    assert tiny.card(cid).state == expected
+    tomb = tiny.db.execute("SELECT undone_at FROM review_log WHERE id = ?", [second.review_id]).fetchone()[0]
+    assert tomb is not None  # still in the log, with the time it was taken back
+    answering.undo(tiny, third.review_id)
+    answering.undo(tiny, first.review_id)
     assert tiny.card(cid).is_new and tiny.count("reviews") == 0
+    assert tiny.db.execute("SELECT COUNT(*) FROM review_log WHERE card_id = ?", [cid]).fetchone()[0] == 3
     with pytest.raises(StoreError):
-        tiny.undo(first.review_id)  # already gone
+        answering.undo(tiny, first.review_id)  # already undone
 
 
 def test_leech_at_the_eighth_lapse_and_undo_unsuspends(tiny):
@@ -453,9 +464,9 @@ def test_leech_at_the_eighth_lapse_and_undo_unsuspends(tiny):
     day = T0
     results = []
     for lapse_no in range(1, 9):
-        tiny.answer(cid, 4, day)  # learned (repetitions >= 1)
+        answering.answer(tiny, cid, 4, day)  # learned (repetitions >= 1)
         day += timedelta(days=1)
-        results.append(tiny.answer(cid, 1, day))  # and forgotten: a lapse
+        results.append(answering.answer(tiny, cid, 1, day))  # and forgotten: a lapse
         day += timedelta(days=1)
         row = card_row(tiny, cid)
         assert row["lapses"] == lapse_no
@@ -466,9 +477,9 @@ def test_leech_at_the_eighth_lapse_and_undo_unsuspends(tiny):
     assert last.lapse and last.leeched
     row = card_row(tiny, cid)
     assert (row["suspended"], row["leech"], row["lapses"]) == (1, 1, 8)
-    assert tiny.reviews_of_card(cid)[-1]["leeched"] == 1
+    assert tiny.reviews_of_card(cid)[-1].leeched
     assert cid not in [r.card_id for r in tiny.due_candidates(date(2030, 1, 1))]
-    tiny.undo(last.review_id)
+    answering.undo(tiny, last.review_id)
     row = card_row(tiny, cid)
     assert (row["suspended"], row["leech"], row["lapses"]) == (0, 0, 7)
 
@@ -479,17 +490,17 @@ def test_leech_threshold_setting(tiny):
     day = T0
     out = []
     for _ in range(2):
-        tiny.answer(cid, 5, day)
-        out.append(tiny.answer(cid, 0, day + timedelta(days=1)))
+        answering.answer(tiny, cid, 5, day)
+        out.append(answering.answer(tiny, cid, 0, day + timedelta(days=1)))
         day += timedelta(days=2)
     assert [r.leeched for r in out] == [False, True]
 
 
 def test_undo_of_a_manually_suspended_card_keeps_it_suspended(tiny):
     cid = card_id(tiny, "beta", "recall")
-    res = tiny.answer(cid, 5, T0)
+    res = answering.answer(tiny, cid, 5, T0)
     tiny.set_suspended(cid, True)
-    tiny.undo(res.review_id)
+    answering.undo(tiny, res.review_id)
     assert card_row(tiny, cid)["suspended"] == 1
 
 
@@ -498,9 +509,9 @@ def test_undo_of_a_manually_suspended_card_keeps_it_suspended(tiny):
 
 def test_due_candidates_most_overdue_first(tiny):
     a, b, c = (card_id(tiny, t, "recall") for t in ("alpha", "beta", "gamma"))
-    tiny.answer(b, 4, T0)  # due 05-02
-    tiny.answer(c, 4, T0 - timedelta(days=5))  # due 04-27
-    tiny.answer(a, 4, T0 - timedelta(days=2))  # due 04-30
+    answering.answer(tiny, b, 4, T0)  # due 05-02
+    answering.answer(tiny, c, 4, T0 - timedelta(days=5))  # due 04-27
+    answering.answer(tiny, a, 4, T0 - timedelta(days=2))  # due 04-30
     rows = tiny.due_candidates(date(2025, 5, 10))
     assert [r.card_id for r in rows] == [c, a, b]
     assert [r.due for r in rows] == [date(2025, 4, 27), date(2025, 4, 30), date(2025, 5, 2)]
@@ -513,7 +524,7 @@ def test_due_candidates_most_overdue_first(tiny):
 
 def test_new_candidates_skip_terms_answered_today(tiny):
     a = card_id(tiny, "alpha", "recall")
-    tiny.answer(a, 5, T0)
+    answering.answer(tiny, a, 5, T0)
     today = date(2025, 5, 1)
     keys = {tiny.card(r.card_id).term for r in tiny.new_candidates(today)}
     assert "alpha" not in keys
@@ -523,8 +534,8 @@ def test_new_candidates_skip_terms_answered_today(tiny):
 
 def test_done_today_counts_distinct_new_and_review_cards(tiny):
     a, b = card_id(tiny, "alpha", "recall"), card_id(tiny, "beta", "recall")
-    tiny.answer(a, 2, T0)
-    tiny.answer(a, 5, T0)  # re-drill: not counted again
-    tiny.answer(b, 5, T0 - timedelta(days=1))
-    tiny.answer(b, 5, T0)  # a review today
+    answering.answer(tiny, a, 2, T0)
+    answering.answer(tiny, a, 5, T0)  # re-drill: not counted again
+    answering.answer(tiny, b, 5, T0 - timedelta(days=1))
+    answering.answer(tiny, b, 5, T0)  # a review today
     assert tiny.done_today(date(2025, 5, 1)) == (1, 1)

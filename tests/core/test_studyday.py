@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from freezegun import freeze_time
 
-from mlcards import studyday
+from mlcards import answering, studyday
 from mlcards.store import Store
 from tests.conftest import small_deck, utc
 
@@ -172,16 +172,16 @@ def test_review_at_3_59_and_4_00_local_land_on_different_days():
     s.apply_deck(small_deck())
     s.set_setting("timezone", "Europe/Berlin")
     a, b = [c.id for c in s.cards_of_term(1)][:2]
-    r1 = s.answer(a, 4, at(BERLIN, 2025, 1, 15, 3, 59))
-    r2 = s.answer(b, 4, at(BERLIN, 2025, 1, 15, 4, 0))
+    r1 = answering.answer(s, a, 4, at(BERLIN, 2025, 1, 15, 3, 59))
+    r2 = answering.answer(s, b, 4, at(BERLIN, 2025, 1, 15, 4, 0))
     assert r1.study_day == date(2025, 1, 14)
     assert r1.after.due == date(2025, 1, 15)
     assert r2.study_day == date(2025, 1, 15)
     assert r2.after.due == date(2025, 1, 16)
     rows = s.reviews_of_card(a) + s.reviews_of_card(b)
-    assert [r["study_day"] for r in rows] == ["2025-01-14", "2025-01-15"]
-    assert [r["reviewed_at"] for r in rows] == ["2025-01-15T02:59:00.000Z", "2025-01-15T03:00:00.000Z"]
-    assert [r["utc_offset_min"] for r in rows] == [60, 60]
+    assert [r.study_day for r in rows] == [date(2025, 1, 14), date(2025, 1, 15)]
+    assert [studyday.to_utc_text(r.reviewed_at) for r in rows] == ["2025-01-15T02:59:00.000Z", "2025-01-15T03:00:00.000Z"]
+    assert [r.utc_offset_min for r in rows] == [60, 60]
     s.close()
 
 
@@ -190,9 +190,9 @@ def test_review_stores_offset_in_force_across_dst():
     s.apply_deck(small_deck())
     s.set_setting("timezone", "America/New_York")
     ids = [c.id for t in (1, 2) for c in s.cards_of_term(t)][:2]
-    s.answer(ids[0], 4, at(NY, 2025, 3, 8, 12))  # EST
-    s.answer(ids[1], 4, at(NY, 2025, 3, 9, 12))  # EDT
-    offsets = [s.reviews_of_card(i)[0]["utc_offset_min"] for i in ids]
+    answering.answer(s, ids[0], 4, at(NY, 2025, 3, 8, 12))  # EST
+    answering.answer(s, ids[1], 4, at(NY, 2025, 3, 9, 12))  # EDT
+    offsets = [s.reviews_of_card(i)[0].utc_offset_min for i in ids]
     assert offsets == [-300, -240]
     s.close()
 
@@ -203,7 +203,7 @@ def test_time_zone_change_never_moves_a_stored_due_date():
     s.set_setting("timezone", "Europe/Berlin")
     card = s.cards_of_term(1)[0].id
     # reviewed at 10:00 Berlin on 15 Jan: due 16 Jan
-    res = s.answer(card, 5, at(BERLIN, 2025, 1, 15, 10))
+    res = answering.answer(s, card, 5, at(BERLIN, 2025, 1, 15, 10))
     assert res.after.due == date(2025, 1, 16)
     # the user flies to New York; the due date stays a plain date
     s.set_setting("timezone", "America/New_York")
@@ -215,7 +215,7 @@ def test_time_zone_change_never_moves_a_stored_due_date():
     # on New York's 16 Jan it is due, and the next review lands a positive interval away
     later = at(NY, 2025, 1, 16, 9)
     assert card in [r.card_id for r in s.due_candidates(s.today(later))]
-    res2 = s.answer(card, 5, later)
+    res2 = answering.answer(s, card, 5, later)
     assert res2.after.interval == 6 and res2.after.due == date(2025, 1, 22)
     assert res2.after.due > res2.study_day
     s.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mlcards import exporters
+from mlcards import answering, exporters
 from mlcards.importers import deckfile
 from mlcards.store import Store
 from tests.conftest import run_cli, small_deck, utc
@@ -146,9 +146,9 @@ def test_reviews_csv_through_cli(tiny_db: Path, tmp_path: Path):
                 "JOIN decks d ON d.id = t.deck_id"
             )
         }
-        store.answer(ids[("Tiny", "alpha", "recall")], 4, utc(2025, 11, 2, 5, 30), duration_ms=2500)  # 01:30 EDT
-        store.answer(ids[("Tiny", "beta", "reverse")], 1, utc(2025, 11, 2, 6, 30), duration_ms=900)  # 01:30 EST
-        store.answer(ids[("Second", "gamma", "related")], 5, utc(2025, 11, 3, 15, 0))
+        answering.answer(store, ids[("Tiny", "alpha", "recall")], 4, utc(2025, 11, 2, 5, 30), duration_ms=2500)  # 01:30 EDT
+        answering.answer(store, ids[("Tiny", "beta", "reverse")], 1, utc(2025, 11, 2, 6, 30), duration_ms=900)  # 01:30 EST
+        answering.answer(store, ids[("Second", "gamma", "related")], 5, utc(2025, 11, 3, 15, 0))
 
     out = tmp_path / "log.csv"
     result = run_cli("export", "--reviews", str(out), db=tiny_db)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from mlcards import answering
 from mlcards.errors import StoreError
 from mlcards.exporters import reviews
 from mlcards.models import Deck
@@ -38,13 +40,13 @@ def ny_store(tiny_store: Store) -> Store:
 def test_rows_match_answers_with_local_offsets(ny_store: Store, tmp_path: Path):
     alpha, beta = card_id(ny_store, "alpha"), card_id(ny_store, "beta", "reverse")
     # 09:30 in New York (winter, -05:00): a new card graded 3 -> EF 2.50 - 0.14 = 2.36, interval 1.
-    ny_store.answer(alpha, 3, utc(2025, 1, 15, 14, 30), duration_ms=4200)
+    answering.answer(ny_store, alpha, 3, utc(2025, 1, 15, 14, 30), duration_ms=4200)
     # Same study day again: a re-drill, logged but the schedule does not move; no duration known.
-    ny_store.answer(alpha, 5, utc(2025, 1, 15, 15, 0, 5))
+    answering.answer(ny_store, alpha, 5, utc(2025, 1, 15, 15, 0, 5))
     # 03:30 local on the 16th is still study day the 15th (rollover 4 AM); grade 0 -> EF 1.70.
-    ny_store.answer(beta, 0, utc(2025, 1, 16, 8, 30), duration_ms=61000)
+    answering.answer(ny_store, beta, 0, utc(2025, 1, 16, 8, 30), duration_ms=61000)
     # Summer (-04:00), 23:15 local on June 30: second review, grade 5 -> interval 6, EF 2.46.
-    ny_store.answer(alpha, 5, utc(2025, 7, 1, 3, 15, 0), duration_ms=1500)
+    answering.answer(ny_store, alpha, 5, utc(2025, 7, 1, 3, 15, 0), duration_ms=1500)
 
     out = tmp_path / "log.csv"
     assert reviews.write(ny_store, out) == 4
@@ -91,7 +93,7 @@ def test_rows_match_answers_with_local_offsets(ny_store: Store, tmp_path: Path):
 
 def test_utc_store_renders_zero_offset(tiny_store: Store, tmp_path: Path):
     tiny_store.set_setting("timezone", "UTC")
-    tiny_store.answer(card_id(tiny_store, "gamma"), 4, utc(2025, 3, 2, 12, 0, 0, 123000))
+    answering.answer(tiny_store, card_id(tiny_store, "gamma"), 4, utc(2025, 3, 2, 12, 0, 0, 123000))
     [row] = read_csv(_written(tiny_store, tmp_path))
     assert row["reviewed_at_utc"] == "2025-03-02T12:00:00.123Z"
     assert row["reviewed_at_local"] == "2025-03-02T12:00:00.123+00:00"
@@ -99,7 +101,7 @@ def test_utc_store_renders_zero_offset(tiny_store: Store, tmp_path: Path):
 
 def test_half_hour_offset(tiny_store: Store, tmp_path: Path):
     tiny_store.set_setting("timezone", "Asia/Kolkata")  # +05:30, no DST
-    tiny_store.answer(card_id(tiny_store, "gamma"), 4, utc(2025, 3, 2, 20, 0))
+    answering.answer(tiny_store, card_id(tiny_store, "gamma"), 4, utc(2025, 3, 2, 20, 0))
     [row] = read_csv(_written(tiny_store, tmp_path))
     assert row["reviewed_at_local"] == "2025-03-03T01:30:00.000+05:30"
     assert row["study_day"] == "2025-03-02"  # 01:30 is before the 4 AM rollover
@@ -125,8 +127,8 @@ def test_deck_filter_and_formula_injection(ny_store: Store, tmp_path: Path):
     )
     evil = "=HYPERLINK(\"http://x\")"
     for i, term in enumerate(["+plus", "-minus", "@at", "plain, with \"quotes\" and ünïcode"]):
-        ny_store.answer(card_id(ny_store, term, deck=evil), 4, utc(2025, 2, 1, 12, i))
-    ny_store.answer(card_id(ny_store, "alpha"), 4, utc(2025, 2, 1, 13, 0))
+        answering.answer(ny_store, card_id(ny_store, term, deck=evil), 4, utc(2025, 2, 1, 12, i))
+    answering.answer(ny_store, card_id(ny_store, "alpha"), 4, utc(2025, 2, 1, 13, 0))
 
     everything = read_csv(_written(ny_store, tmp_path))
     assert len(everything) == 5
@@ -170,11 +172,11 @@ def test_unknown_deck_writes_nothing(tiny_store: Store, tmp_path: Path):
 
 def test_review_log_rows_store_query(ny_store: Store):
     cid = card_id(ny_store, "delta", "reverse")
-    ny_store.answer(cid, 2, utc(2025, 1, 10, 12, 0), duration_ms=10)
+    answering.answer(ny_store, cid, 2, utc(2025, 1, 10, 12, 0), duration_ms=10)
     [row] = list(ny_store.review_log_rows())
-    assert row["card_id"] == cid and row["term"] == "delta" and row["card_kind"] == "reverse"
-    assert (row["ease_before"], row["ease_after"]) == (250, 218)
-    assert row["utc_offset_min"] == -300 and row["source"] == "review"
+    assert row.card_id == cid and row.term == "delta" and row.card_kind == "reverse"
+    assert (row.ease_before, row.ease_after) == (Decimal("2.50"), Decimal("2.18"))
+    assert row.utc_offset_min == -300 and row.source == "review"
     other = ny_store.apply_deck(small_deck("Other"))
     assert other.created
     assert list(ny_store.review_log_rows(ny_store.deck_id("Other"))) == []

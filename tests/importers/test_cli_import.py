@@ -7,6 +7,7 @@ from pathlib import Path
 import genanki
 import pytest
 
+from mlcards import answering
 from mlcards.store import Store
 from mlcards.text import term_key
 from tests.conftest import run_cli
@@ -61,7 +62,7 @@ def test_enrich_through_the_cli_keeps_the_schedule(db: Path) -> None:
             "SELECT c.id FROM cards c JOIN terms t ON t.id = c.term_id WHERE t.key = ? AND c.kind = 'recall'",
             [term_key("overfitting")],
         ).fetchone()[0]
-        store.answer(cid, 4)
+        answering.answer(store, cid, 4)
         state = store.card(cid).state
     r = run_cli("import", "--deck", "ML", str(FIXTURES / "overfitting-page.txt"), db=db)
     assert r.returncode == 0, r.stderr

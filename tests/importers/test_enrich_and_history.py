@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 
 import genanki
 import pytest
 
+from mlcards import answering, studyday
 from mlcards.importers import AnkiReview, load
 from mlcards.imports import import_history
 from mlcards.store import Store
@@ -47,8 +49,8 @@ def test_later_page_enriches_a_related_term_and_keeps_its_progress(file_store: S
     import_file(file_store, FIXTURES / "ml-pages.txt", deck="ML")
     cid = card_id(file_store, "ML", "overfitting", "recall")
     assert file_store.card(cid).explanation is None  # met only as a related entry so far
-    file_store.answer(cid, 4, now=utc(2024, 1, 2, 12))
-    file_store.answer(card_id(file_store, "ML", "dropout", "recall"), 5, now=utc(2024, 1, 2, 12, 5))
+    answering.answer(file_store, cid, 4, now=utc(2024, 1, 2, 12))
+    answering.answer(file_store, card_id(file_store, "ML", "dropout", "recall"), 5, now=utc(2024, 1, 2, 12, 5))
     before = file_store.card(cid)
     assert before.state.due is not None
     reviews_before = file_store.reviews_of_card(cid)
@@ -119,25 +121,25 @@ def test_history_rows_mapping(anki_store: Store) -> None:
     report = import_history(anki_store, entries)
     assert (report.added, report.duplicates, report.unmatched) == (5, 0, 0)
     rows = anki_store.reviews_of_card(recall)
-    assert [r["grade"] for r in rows] == [4, 5, 1, 3]  # Good, Easy, Again, Hard
-    assert [r["kind"] for r in rows] == ["new", "review", "review", "review"]
-    assert all(r["source"] == "anki" and r["duration_ms"] == 4200 for r in rows)
+    assert [r.grade for r in rows] == [4, 5, 1, 3]  # Good, Easy, Again, Hard
+    assert [r.kind for r in rows] == ["new", "review", "review", "review"]
+    assert all(r.source == "anki" and r.duration_ms == 4200 for r in rows)
     first = rows[0]
-    assert first["reviewed_at"] == "2024-01-15T08:00:00.000Z"
-    assert first["study_day"] == "2024-01-14"  # 03:00 local is before the 4 AM rollover
-    assert first["utc_offset_min"] == -300
-    assert (first["interval_before"], first["interval_after"]) == (0, 0)  # learning steps in seconds -> 0 days
-    assert (first["ease_before"], first["ease_after"]) == (250, 250)  # factor 0: unchanged
-    assert (first["reps_before"], first["reps_after"]) == (0, 1)
-    assert first["due_before"] is None and first["due_after"] == "2024-01-14"
+    assert studyday.to_utc_text(first.reviewed_at) == "2024-01-15T08:00:00.000Z"
+    assert first.study_day == date(2024, 1, 14)  # 03:00 local is before the 4 AM rollover
+    assert first.utc_offset_min == -300
+    assert (first.interval_before, first.interval_after) == (0, 0)  # learning steps in seconds -> 0 days
+    assert (first.ease_before, first.ease_after) == (Decimal("2.50"), Decimal("2.50"))  # factor 0: unchanged
+    assert (first.reps_before, first.reps_after) == (0, 1)
+    assert first.due_before is None and first.due_after == date(2024, 1, 14)
     second = rows[1]
-    assert (second["ease_before"], second["ease_after"], second["interval_after"]) == (250, 265, 4)
-    assert second["due_before"] == "2024-01-14" and second["due_after"] == "2024-01-20"
+    assert (second.ease_before, second.ease_after, second.interval_after) == (Decimal("2.50"), Decimal("2.65"), 4)
+    assert second.due_before == date(2024, 1, 14) and second.due_after == date(2024, 1, 20)
     lapse = rows[2]
-    assert lapse["lapse"] == 1 and (lapse["reps_before"], lapse["reps_after"]) == (2, 0)
-    assert rows[3]["lapse"] == 0  # Hard on a relearning step is not a new lapse
+    assert lapse.lapse == 1 and (lapse.reps_before, lapse.reps_after) == (2, 0)
+    assert rows[3].lapse == 0  # Hard on a relearning step is not a new lapse
     reverse = anki_store.reviews_of_card(card_id(anki_store, "Anki", "epoch", "reverse"))
-    assert [(r["kind"], r["grade"]) for r in reverse] == [("new", 4)]
+    assert [(r.kind, r.grade) for r in reverse] == [("new", 4)]
     # statistics only: the card's schedule has not moved
     assert anki_store.card(recall).state == schedule_before
     assert anki_store.card(recall).lapses == 0
@@ -152,14 +154,14 @@ def test_history_import_is_idempotent_and_counts_unmatched(anki_store: Store) ->
     second = import_history(anki_store, entries)
     assert (second.added, second.duplicates, second.unmatched) == (1, 1, 2)
     rows = anki_store.reviews_of_card(card_id(anki_store, "Anki", "batch", "recall"))
-    assert [r["kind"] for r in rows] == ["new", "review"]
+    assert [r.kind for r in rows] == ["new", "review"]
 
 
 def test_history_after_own_answers_is_not_new(anki_store: Store) -> None:
     cid = card_id(anki_store, "Anki", "batch", "recall")
-    anki_store.answer(cid, 4, now=utc(2024, 1, 1, 12))
+    answering.answer(anki_store, cid, 4, now=utc(2024, 1, 1, 12))
     import_history(anki_store, [review("batch", utc(2024, 3, 1, 12), 3)])
-    assert [(r["source"], r["kind"]) for r in anki_store.reviews_of_card(cid)] == [("review", "new"), ("anki", "review")]
+    assert [(r.source, r.kind) for r in anki_store.reviews_of_card(cid)] == [("review", "new"), ("anki", "review")]
 
 
 def test_same_day_anki_steps_are_redrills_and_stay_out_of_retention(anki_store: Store) -> None:
@@ -174,8 +176,8 @@ def test_same_day_anki_steps_are_redrills_and_stay_out_of_retention(anki_store: 
         review("epoch", utc(2024, 5, 2, 14, 10), 3, ivl=1, last=-600, anki_type=2),  # relearning, same day
     ])
     rows = anki_store.reviews_of_card(cid)
-    assert [r["kind"] for r in rows] == ["new", "redrill", "redrill", "review", "redrill"]
-    assert [r["lapse"] for r in rows] == [0, 0, 0, 1, 0]
+    assert [r.kind for r in rows] == ["new", "redrill", "redrill", "review", "redrill"]
+    assert [r.lapse for r in rows] == [False, False, False, True, False]
     ret = stats.retention(anki_store, date(2024, 5, 2), "7")
     assert (ret.total.answers, ret.total.passed) == (1, 0)  # only the first answer of 2 May counts
 
@@ -200,9 +202,9 @@ def test_history_from_a_package(tmp_path: Path, store: Store) -> None:
         store.apply_deck(parsed.decks[0])
         report = import_history(store, parsed.history)
     assert report.added == 2
-    assert [r["grade"] for r in store.reviews_of_card(card_id(store, "Imported", "gradient", "recall"))] == [4]
-    assert [r["grade"] for r in store.reviews_of_card(card_id(store, "Imported", "gradient", "reverse"))] == [5]
+    assert [r.grade for r in store.reviews_of_card(card_id(store, "Imported", "gradient", "recall"))] == [4]
+    assert [r.grade for r in store.reviews_of_card(card_id(store, "Imported", "gradient", "reverse"))] == [5]
     assert store.card(card_id(store, "Imported", "gradient", "recall")).is_new  # schedule untouched
-    assert date.fromisoformat(store.reviews_of_card(card_id(store, "Imported", "gradient", "reverse"))[0]["due_after"]) == (
-        date.fromisoformat(store.reviews_of_card(card_id(store, "Imported", "gradient", "reverse"))[0]["study_day"]) + timedelta(days=3)
+    assert store.reviews_of_card(card_id(store, "Imported", "gradient", "reverse"))[0].due_after == (
+        store.reviews_of_card(card_id(store, "Imported", "gradient", "reverse"))[0].study_day + timedelta(days=3)
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+from mlcards import answering
 from mlcards.models import Deck
 from mlcards.store import Store
 from tests.conftest import small_deck
@@ -41,10 +42,10 @@ def done_when(store: Store, day1: datetime, day2: datetime) -> list[int]:
     store.apply_deck(four_term_deck())
     ids = [card(store, "Four", f"term {i}", "recall") for i in range(1, 5)]
     for cid in ids:
-        store.answer(cid, 4, day1, duration_ms=3000)
+        answering.answer(store, cid, 4, day1, duration_ms=3000)
     for cid, grade in zip(ids, (4, 4, 2, 4)):
-        store.answer(cid, grade, day2, duration_ms=2000)
-    store.answer(ids[2], 5, day2 + timedelta(minutes=5), duration_ms=1000)
+        answering.answer(store, cid, grade, day2, duration_ms=2000)
+    answering.answer(store, ids[2], 5, day2 + timedelta(minutes=5), duration_ms=1000)
     return ids
 
 
@@ -82,6 +83,6 @@ def build_history(store: Store) -> dict[str, int]:
         for i, (offset, grade) in enumerate(steps)
     )
     for minute, (offset, _i, name, grade) in enumerate(answers):
-        store.answer(ids[name], grade, at(offset, minute), duration_ms=1000)
+        answering.answer(store, ids[name], grade, at(offset, minute), duration_ms=1000)
     store.set_suspended(card(store, "Tiny", "zeta", "reverse"), True)
     return ids

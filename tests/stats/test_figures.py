@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from mlcards import stats
+from mlcards import answering, stats
 from mlcards.errors import MlcardsError, StoreError
 from mlcards.stats import CardStates, Ratio
 from tests.stats._support import D0, TODAY, at, build_history, card, done_when, noon
@@ -254,8 +254,8 @@ def test_leech_and_suspended_cards(store):
     store.set_setting("leech_threshold", 1)
     store.apply_deck(small_deck())
     alpha = card(store, "Tiny", "alpha", "recall")
-    store.answer(alpha, 4, at(0))
-    result = store.answer(alpha, 1, at(1))  # a lapse at the threshold: leech, suspended
+    answering.answer(store, alpha, 4, at(0))
+    result = answering.answer(store, alpha, 1, at(1))  # a lapse at the threshold: leech, suspended
     assert result.leeched
     s = stats.card_states(store)
     assert (s.suspended, s.leech, s.learning, s.young, s.new) == (1, 1, 0, 0, 17)

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from freezegun import freeze_time
 
-from mlcards import stats
+from mlcards import answering, stats
 from mlcards.session import ReviewSession
 from tests.conftest import small_deck, utc
 from tests.stats._support import card
@@ -21,11 +21,11 @@ def _ny(store):
 def test_spring_forward(store):
     a, b, c, _ = _ny(store)
     # 2024-03-10: clocks go from 2:00 EST to 3:00 EDT (07:00 UTC).
-    store.answer(a, 4, utc(2024, 3, 9, 17))  # 12:00 EST -> study day Mar 9
-    store.answer(b, 4, utc(2024, 3, 10, 7, 45))  # 03:45 EDT: before the rollover -> still Mar 9
-    store.answer(c, 4, utc(2024, 3, 10, 8, 15))  # 04:15 EDT -> Mar 10 (a fixed -5 h offset would say 03:15, Mar 9)
-    store.answer(a, 5, utc(2024, 3, 10, 8, 30))  # alpha was due Mar 10: a review, not a re-drill
-    assert [r["kind"] for r in store.reviews_of_card(a)] == ["new", "review"]
+    answering.answer(store, a, 4, utc(2024, 3, 9, 17))  # 12:00 EST -> study day Mar 9
+    answering.answer(store, b, 4, utc(2024, 3, 10, 7, 45))  # 03:45 EDT: before the rollover -> still Mar 9
+    answering.answer(store, c, 4, utc(2024, 3, 10, 8, 15))  # 04:15 EDT -> Mar 10 (a fixed -5 h offset would say 03:15, Mar 9)
+    answering.answer(store, a, 5, utc(2024, 3, 10, 8, 30))  # alpha was due Mar 10: a review, not a re-drill
+    assert [r.kind for r in store.reviews_of_card(a)] == ["new", "review"]
 
     now = utc(2024, 3, 10, 20)  # 16:00 EDT
     today = store.today(now)
@@ -46,11 +46,11 @@ def test_spring_forward(store):
 def test_fall_back(store):
     a, b, c, d = _ny(store)
     # 2024-11-03: clocks go from 2:00 EDT back to 1:00 EST (06:00 UTC).
-    store.answer(a, 4, utc(2024, 11, 3, 5, 30))  # 01:30 EDT -> study day Nov 2
-    store.answer(b, 4, utc(2024, 11, 3, 6, 30))  # 01:30 EST (the second one) -> Nov 2
-    store.answer(c, 4, utc(2024, 11, 3, 8, 30))  # 03:30 EST -> Nov 2 (with EDT it would be 04:30, Nov 3)
-    store.answer(d, 4, utc(2024, 11, 3, 9, 5))  # 04:05 EST -> Nov 3
-    store.answer(d, 3, utc(2024, 11, 3, 9, 10))  # a re-drill
+    answering.answer(store, a, 4, utc(2024, 11, 3, 5, 30))  # 01:30 EDT -> study day Nov 2
+    answering.answer(store, b, 4, utc(2024, 11, 3, 6, 30))  # 01:30 EST (the second one) -> Nov 2
+    answering.answer(store, c, 4, utc(2024, 11, 3, 8, 30))  # 03:30 EST -> Nov 2 (with EDT it would be 04:30, Nov 3)
+    answering.answer(store, d, 4, utc(2024, 11, 3, 9, 5))  # 04:05 EST -> Nov 3
+    answering.answer(store, d, 3, utc(2024, 11, 3, 9, 10))  # a re-drill
     today = store.today(utc(2024, 11, 3, 12))
     assert today == date(2024, 11, 3)
     h = stats.heatmap(store, today)
@@ -91,7 +91,7 @@ def test_summary_reads_the_frozen_clock(store):
     store.set_setting("timezone", "UTC")
     store.apply_deck(small_deck())
     alpha = card(store, "Tiny", "alpha", "recall")
-    store.answer(alpha, 4, utc(2024, 3, 12, 22))
+    answering.answer(store, alpha, 4, utc(2024, 3, 12, 22))
     with freeze_time(datetime(2024, 3, 13, 3, 30, tzinfo=timezone.utc)):  # before 4 AM: still Mar 12
         s = stats.summary(store)
         assert s.today == date(2024, 3, 12) and s.day.answers == 1 and s.streaks.studied_today

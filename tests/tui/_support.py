@@ -10,6 +10,7 @@ import sqlite3
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from mlcards import answering
 from mlcards.models import Deck
 from mlcards.store import Store
 from mlcards.text import term_key
@@ -150,7 +151,7 @@ def keep_only(path: Path, *cards: tuple[str, str]) -> list[int]:
 def answer_before(path: Path, cid: int, grade: int, when: datetime) -> None:
     """Answer a card at ``when`` (an earlier study day), outside the app."""
     with Store.open(path, install_bundled=False) as store:
-        store.answer(cid, grade, when)
+        answering.answer(store, cid, grade, when)
 
 
 # --- reading the screen ---------------------------------------------------------------------------

@@ -75,7 +75,7 @@ async def test_a_busy_answer_is_kept_and_saved_once_the_lock_is_gone(tmp_path, a
         assert screen.pending is None and screen.shown.card.id != first
     with Store.open(db) as s:
         rows = s.reviews_of_card(first)
-        assert [r["grade"] for r in rows] == [4]
+        assert [r.grade for r in rows] == [4]
 
 
 def test_a_crash_in_the_app_is_one_line_a_log_and_exit_1(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlcards import stats
+from mlcards import answering, stats
 from mlcards.store import Store
 from mlcards.tui.app import make_app
 from mlcards.tui.screens.stats import StatsScreen, heatmap_content
@@ -19,10 +19,10 @@ def two_day_db(tmp_path):
     ids = [card_id(db, t, "recall") for t in TERMS]
     with Store.open(db, install_bundled=False) as store:
         for cid in ids:
-            store.answer(cid, 4, at_day(29), duration_ms=3000)
+            answering.answer(store, cid, 4, at_day(29), duration_ms=3000)
         for cid, grade in zip(ids, (4, 4, 2, 4)):
-            store.answer(cid, grade, at_day(30, 10), duration_ms=5000)
-        store.answer(ids[2], 5, at_day(30, 11), duration_ms=2000)
+            answering.answer(store, cid, grade, at_day(30, 10), duration_ms=5000)
+        answering.answer(store, ids[2], 5, at_day(30, 11), duration_ms=2000)
     return db
 
 

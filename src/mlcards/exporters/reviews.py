@@ -29,13 +29,14 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mlcards import studyday
 from mlcards.exporters.atomic import atomic_write
 
 if TYPE_CHECKING:
     from mlcards.store import Store
+    from mlcards.store.rows import ReviewLogRow
 
 COLUMNS = (
     "review_id",
@@ -79,29 +80,29 @@ def utc_time_text(utc_text: str) -> str:
     return studyday.to_utc_text(studyday.from_utc_text(utc_text))
 
 
-def csv_row(r: dict[str, Any]) -> list[str]:
+def csv_row(r: ReviewLogRow) -> list[str]:
     values = [
-        r["review_id"],
-        r["card_id"],
-        r["deck"],
-        r["term"],
-        r["card_kind"],
-        utc_time_text(r["reviewed_at"]),
-        local_time_text(r["reviewed_at"], r["utc_offset_min"]),
-        r["study_day"],
-        r["grade"],
-        r["kind"],
-        r["interval_before"],
-        r["interval_after"],
-        easiness_text(r["ease_before"]),
-        easiness_text(r["ease_after"]),
-        r["due_after"],
-        r["duration_ms"],
+        r.review_id,
+        r.card_id,
+        r.deck,
+        r.term,
+        r.card_kind,
+        studyday.to_utc_text(r.reviewed_at),
+        r.reviewed_at.astimezone(timezone(timedelta(minutes=r.utc_offset_min))).isoformat(timespec="milliseconds"),
+        r.study_day.isoformat(),
+        r.grade,
+        r.kind,
+        r.interval_before,
+        r.interval_after,
+        r.ease_before,
+        r.ease_after,
+        r.due_after.isoformat() if r.due_after else None,
+        r.duration_ms,
     ]
     return [guard_cell("" if v is None else str(v)) for v in values]
 
 
-def write_rows(rows: Iterable[dict[str, Any]], path: Path) -> int:
+def write_rows(rows: Iterable[ReviewLogRow], path: Path) -> int:
     """Write the log rows (from ``Store.review_log_rows``) to ``path`` atomically; returns the count."""
     count = 0
 

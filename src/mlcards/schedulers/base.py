@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Protocol, TypeVar
 
-
 GRADES = (0, 1, 2, 3, 4, 5)
 """The 0-5 grade scale every scheduler answers to (four-button modes map onto it)."""
 

@@ -10,7 +10,6 @@
 from mlcards.errors import StoreError
 from mlcards.settings import DEFAULT_SETTINGS
 from mlcards.settings import check_setting as _check_setting
-from mlcards.store.cards import CONFUSED_TWICE
 from mlcards.store.connection import (
     BUSY_TIMEOUT_MS,
     WRITE_WAIT_S,
@@ -23,7 +22,7 @@ from mlcards.store.schema import KIND_ORDER_SQL, MIGRATION_NAMES, migrations
 from mlcards.store.store import Store
 
 __all__ = [
-    "BUSY_TIMEOUT_MS", "CONFUSED_TWICE", "DEFAULT_SETTINGS", "KIND_ORDER_SQL", "MIGRATION_NAMES", "WRITE_WAIT_S",
+    "BUSY_TIMEOUT_MS", "DEFAULT_SETTINGS", "KIND_ORDER_SQL", "MIGRATION_NAMES", "WRITE_WAIT_S",
     "DatabaseBusy", "QueueRow", "ReviewIndex", "ReviewRow", "Store", "StoreError", "TermBrief", "_check_setting", "_db_error",
     "default_db_path", "migrations",
 ]

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
+from mlcards import identity, studyday
 from mlcards.errors import StoreError
 from mlcards.models import CardInfo, CardKind
-from mlcards.sm2 import SM2State
+from mlcards.schedulers.base import REDRILL_BELOW
+from mlcards.schedulers.sm2 import SM2State
 from mlcards.store.connection import _date, _json_list, _json_relations
-from mlcards.store.rows import QueueRow
+from mlcards.store.rows import BrowseRow, QueueRow, easiness
 from mlcards.store.schema import KIND_ORDER_SQL
 from mlcards.store.settings import SettingsMixin
-
-CONFUSED_TWICE = 2
-"""A pair of terms confused this many times on multiple-choice cards gets a contrast card."""
 
 
 class CardRepo(SettingsMixin):
@@ -27,7 +27,7 @@ class CardRepo(SettingsMixin):
     """
 
     @staticmethod
-    def _card_info(r: dict) -> CardInfo:
+    def _card_info(r: dict[str, Any]) -> CardInfo:
         return CardInfo(
             id=r["id"],
             kind=CardKind(r["kind"]),
@@ -83,7 +83,7 @@ class CardRepo(SettingsMixin):
         sort: str = "term",
         descending: bool = False,
         limit: int = 2000,
-    ) -> list[dict]:
+    ) -> list[BrowseRow]:
         """Cards with their term and a state (new, learning, due, scheduled, suspended, leech).
 
         ``query`` matches term, definition, explanation and tags (case-insensitive substring).
@@ -114,7 +114,15 @@ class CardRepo(SettingsMixin):
             WHERE {' AND '.join(where)}
             ORDER BY {order}, t.term COLLATE NOCASE, {KIND_ORDER_SQL}
             LIMIT :limit"""
-        return list(self.db.query(sql, params))
+        return [
+            BrowseRow(
+                card_id=r["card_id"], kind=r["kind"], repetitions=r["repetitions"],
+                easiness=easiness(r["easiness_centi"]), interval=r["interval"], due=_date(r["due"]),
+                lapses=r["lapses"], suspended=bool(r["suspended"]), leech=bool(r["leech"]), term_id=r["term_id"],
+                term=r["term"], tags=tuple(_json_list(r["tags"])), deck=r["deck"], state=r["state"],
+            )
+            for r in self.db.query(sql, params)
+        ]
 
     def quiz_subjects(self, today: date, deck_id: int | None = None, limit: int = 10) -> list[int]:
         """Terms for a related-concept quiz: related cards due first, then new ones, then the rest."""
@@ -131,29 +139,27 @@ class CardRepo(SettingsMixin):
 
     def set_suspended(self, card_id: int, suspended: bool) -> None:
         with self.transaction():
-            self.db.execute("UPDATE cards SET suspended = ? WHERE id = ?", [int(suspended), card_id])
+            self.db.execute("UPDATE cards SET suspended = ?, modified_at = ? WHERE id = ?",
+                            [int(suspended), studyday.to_utc_text(studyday.now()), card_id])
 
     def bury(self, card_id: int, today: date) -> None:
         """Hide a card until the next study day."""
         with self.transaction():
             self.db.execute(
-                "UPDATE cards SET buried_until = ? WHERE id = ?", [(today + timedelta(days=1)).isoformat(), card_id]
+                "UPDATE cards SET buried_until = ?, modified_at = ? WHERE id = ?",
+                [(today + timedelta(days=1)).isoformat(), studyday.to_utc_text(studyday.now()), card_id],
             )
 
-    def _pair_confusions(self, a: int, b: int) -> int:
-        return self.db.execute(
-            "SELECT COUNT(*) FROM reviews WHERE (key_term_id = ? AND chosen_term_id = ?) "
-            "OR (key_term_id = ? AND chosen_term_id = ?)",
-            [a, b, b, a],
-        ).fetchone()[0]
-
-    def _contrast_card(self, a: int, b: int, stamp: str) -> None:
-        """Give the pair (a, b) its contrast card once it has been confused ``CONFUSED_TWICE`` times."""
-        if self._pair_confusions(a, b) >= CONFUSED_TWICE:
-            self.db.execute(
-                "INSERT OR IGNORE INTO cards (term_id, kind, pair_term_id, created_at) VALUES (?, 'contrast', ?, ?)",
-                [min(a, b), max(a, b), stamp],
-            )
+    def add_contrast_card(self, a: int, b: int, now: datetime) -> None:
+        """Give the pair of terms (a, b) a contrast card (once: the pair is its identity)."""
+        low, high = min(a, b), max(a, b)
+        uuids = dict(self.db.execute("SELECT id, uuid FROM terms WHERE id IN (?, ?)", [low, high]).fetchall())
+        stamp = studyday.to_utc_text(now)
+        self.db.execute(
+            "INSERT OR IGNORE INTO cards (uuid, term_id, kind, pair_term_id, created_at, modified_at) "
+            "VALUES (?, ?, 'contrast', ?, ?, ?)",
+            [identity.card_uuid(uuids[low], "contrast", uuids[high]), low, high, stamp, stamp],
+        )
 
     def contrast_cards(self, deck_id: int | None = None) -> list[CardInfo]:
         """Every contrast card (of one deck), oldest first."""
@@ -189,7 +195,7 @@ class CardRepo(SettingsMixin):
         sql = f"""
             SELECT r.card_id FROM reviews r JOIN cards c ON c.id = r.card_id JOIN terms t ON t.id = c.term_id
             WHERE r.id IN (SELECT MAX(id) FROM reviews WHERE study_day = ? GROUP BY card_id)
-              AND r.grade < 4 AND c.suspended = 0{dsql}
+              AND r.grade < {REDRILL_BELOW} AND c.suspended = 0{dsql}
             ORDER BY r.id"""
         return [r[0] for r in self.db.execute(sql, [today.isoformat(), *dparams])]
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from sqlite_utils import Database
 
@@ -22,6 +22,9 @@ from mlcards.errors import StoreError
 from mlcards.models import RELATION_KINDS
 from mlcards.store.schema import MIGRATION_NAMES, migrations
 from mlcards.text import term_key
+
+if TYPE_CHECKING:
+    from mlcards.store.store import Store
 
 BUSY_TIMEOUT_MS = 5000
 """How long one SQLite call waits for another connection's lock before reporting busy."""
@@ -263,14 +266,14 @@ class Connection:
             if self.is_set_up() and self.path is not None:
                 from mlcards import backup
 
-                backup.before_migration(self)  # a copy beside the file, before the schema changes
+                backup.before_migration(self.as_store())  # a copy beside the file, before the schema changes
             with self.transaction():
                 fresh = not self.is_set_up()  # checked again under the write lock
                 migrations.apply(self.db)
                 if fresh and install_bundled:
                     from mlcards import imports  # the use case: parses the bundled deck files, applies them here
 
-                    imports.install_bundled(self)
+                    imports.install_bundled(self.as_store())
         except sqlite3.DatabaseError as e:
             raise _db_error(e, self.path) from None
 
@@ -345,12 +348,18 @@ class Connection:
         """Whether a transaction is open on this connection (another connection would not see its writes)."""
         return self.db.conn.in_transaction
 
-    def _deck_filter(self, deck_id: int | None) -> tuple[str, list]:
-        return (" AND t.deck_id = ?", [deck_id]) if deck_id is not None else ("", [])
+    def as_store(self) -> Store:
+        """This connection as the ``Store`` it is the base of (``Store`` is the only class built on it)."""
+        from mlcards.store.store import Store
 
+        assert isinstance(self, Store)
+        return self
+
+    def _deck_filter(self, deck_id: int | None) -> tuple[str, list[int]]:
+        return (" AND t.deck_id = ?", [deck_id]) if deck_id is not None else ("", [])
 
     def count(self, table: str) -> int:
         if table not in {"decks", "terms", "cards", "reviews", "links"}:
             raise ValueError(table)
-        return self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        return int(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Literal
 
+from mlcards import identity
 from mlcards.errors import StoreError
 from mlcards.models import (
     RELATION_KINDS,
@@ -18,12 +19,7 @@ from mlcards.models import (
     name_clash,
     related_graph,
 )
-from mlcards.store.connection import (
-    _json_list,
-    _json_relations,
-    _merge_names,
-    _now_text,
-)
+from mlcards.store.connection import _json_list, _json_relations, _merge_names, _now_text
 from mlcards.store.rows import TermBrief
 from mlcards.store.settings import SettingsMixin
 from mlcards.text import term_key
@@ -65,15 +61,15 @@ class DeckRepo(SettingsMixin):
         stamp = _now_text(now)
         deck_id = self.deck_id(deck.name)
         report = ImportReport(deck=deck.name, created=deck_id is None)
-        existing: dict[str, dict] = {}
+        existing: dict[str, dict[str, Any]] = {}
         if deck_id is not None:
             report.deck = self.db.execute("SELECT name FROM decks WHERE id = ?", [deck_id]).fetchone()[0]
             for row in self.db.query("SELECT * FROM terms WHERE deck_id = ? ORDER BY position", [deck_id]):
                 existing[row["key"]] = row
         next_position = max((r["position"] for r in existing.values()), default=-1) + 1
 
-        inserts: list[dict] = []
-        updates: list[tuple] = []
+        inserts: list[dict[str, Any]] = []
+        updates: list[tuple[Any, ...]] = []
         seen: set[str] = set()
         final_names: list[tuple[str, list[str]]] = []  # (term, aliases) after this import, for the clash check
         total = len(deck.terms)
@@ -112,65 +108,68 @@ class DeckRepo(SettingsMixin):
         with self.transaction():
             if deck_id is None:
                 deck_id = self.db.execute(
-                    "INSERT INTO decks (name, description, created_at) VALUES (?, ?, ?)",
-                    [deck.name, deck.description, stamp],
+                    "INSERT INTO decks (uuid, name, description, created_at, modified_at) VALUES (?, ?, ?, ?, ?)",
+                    [identity.deck_uuid(deck.name), deck.name, deck.description, stamp, stamp],
                 ).lastrowid
             elif deck.description or mode == "replace":
-                self.db.execute("UPDATE decks SET description = ? WHERE id = ?", [deck.description, deck_id])
+                self.db.execute("UPDATE decks SET description = ?, modified_at = ? WHERE id = ?",
+                                [deck.description, stamp, deck_id])
             if inserts:
+                deck_uuid = self.db.execute("SELECT uuid FROM decks WHERE id = ?", [deck_id]).fetchone()[0]
+                taken = {u for (u,) in self.db.execute("SELECT uuid FROM terms WHERE deck_id = ?", [deck_id])}
                 for row in inserts:
                     row["deck_id"] = deck_id
-                self.db["terms"].insert_all(inserts, batch_size=500)
+                    row["uuid"] = identity.term_uuid(deck_uuid, row["key"])
+                    if row["uuid"] in taken:  # a term renamed away from this name keeps the id it had
+                        row["uuid"] = identity.review_uuid()
+                self.db.table("terms").insert_all(inserts, batch_size=500)
             if updates:
                 self.db.conn.executemany(
                     "UPDATE terms SET term = ?, definition = ?, explanation = ?, example = ?, related = ?, "
                     "tags = ?, aliases = ?, relations = ?, position = ?, updated_at = ? WHERE id = ?",
                     updates,
                 )
+            assert deck_id is not None  # inserted above
             report.cards_added = self._sync_cards_and_links(deck_id, stamp)
         if progress is not None:
             progress(total, total)
         return report
 
     @staticmethod
-    def _term_values(t: Term, old: dict | None, mode: str) -> dict[str, Any]:
-        values = {
+    def _term_values(t: Term, old: dict[str, Any] | None, mode: str) -> dict[str, Any]:
+        """The ``terms`` columns for ``t`` (lists and relations as JSON); ``enrich`` merges into ``old``."""
+        explanation, example = t.explanation, t.example
+        related, tags, aliases = list(t.related), list(t.tags), list(t.aliases)
+        relations: dict[str, list[str]] = dict(t.relations)
+        if old is not None and mode == "enrich":
+            explanation = explanation or old["explanation"]
+            example = example or old["example"]
+            related = _merge_names(_json_list(old["related"]), related)
+            tags = _merge_names(_json_list(old["tags"]), tags)
+            # aliases and typed relations are merged like related
+            aliases = _merge_names(_json_list(old["aliases"]), aliases)
+            before = _json_relations(old["relations"])
+            merged = {k: _merge_names(before.get(k, []), relations.get(k, [])) for k in RELATION_KINDS}
+            relations = {k: v for k, v in merged.items() if v}
+        return {
             "term": t.term,
             "definition": t.definition,
-            "explanation": t.explanation,
-            "example": t.example,
-            "related": t.related,
-            "tags": t.tags,
-            "aliases": t.aliases,
-            "relations": t.relations,
+            "explanation": explanation,
+            "example": example,
+            "related": json.dumps(related, ensure_ascii=False),
+            "tags": json.dumps(tags, ensure_ascii=False),
+            "aliases": json.dumps(aliases, ensure_ascii=False),
+            "relations": json.dumps(relations, ensure_ascii=False),
         }
-        if old is not None and mode == "enrich":
-            for k in ("explanation", "example"):
-                if not values[k]:
-                    values[k] = old[k]
-            for k in ("related", "tags"):
-                merged = _json_list(old[k])
-                keys = {term_key(v) for v in merged}
-                merged += [v for v in values[k] if term_key(v) not in keys]
-                values[k] = merged
-        values["related"] = json.dumps(values["related"], ensure_ascii=False)
-        values["tags"] = json.dumps(values["tags"], ensure_ascii=False)
-        if old is not None and mode == "enrich":  # aliases and typed relations are merged like related
-            values["aliases"] = _merge_names(_json_list(old["aliases"]), values["aliases"])
-            before = _json_relations(old["relations"])
-            merged = {k: _merge_names(before.get(k, []), values["relations"].get(k, [])) for k in RELATION_KINDS}
-            values["relations"] = {k: v for k, v in merged.items() if v}
-        values["aliases"] = json.dumps(values["aliases"], ensure_ascii=False)
-        values["relations"] = json.dumps(values["relations"], ensure_ascii=False)
-        return values
 
     def _sync_cards_and_links(self, deck_id: int, stamp: str) -> int:
         """Rebuild the deck's undirected links (related and typed) and make sure every term has its cards."""
-        rows = list(self.db.execute("SELECT id, key, related, relations FROM terms WHERE deck_id = ?", [deck_id]))
-        ids = {key: tid for tid, key, _, _ in rows}
+        rows = list(self.db.execute("SELECT id, key, related, relations, uuid FROM terms WHERE deck_id = ?", [deck_id]))
+        ids = {key: tid for tid, key, _, _, _ in rows}
+        term_uuids = {tid: uuid for tid, _, _, _, uuid in rows}
         graph = related_graph(
             (key, [term_key(r) for r in _json_list(rel) + [n for ns in _json_relations(typed).values() for n in ns]])
-            for _, key, rel, typed in rows
+            for _, key, rel, typed, _ in rows
         )
         self.db.execute(
             "DELETE FROM links WHERE term_id IN (SELECT id FROM terms WHERE deck_id = ?)", [deck_id]
@@ -184,17 +183,17 @@ class DeckRepo(SettingsMixin):
         ).fetchone()[0]
         card_rows = []
         for key, tid in ids.items():
-            card_rows.append((tid, CardKind.RECALL.value, stamp))
-            card_rows.append((tid, CardKind.REVERSE.value, stamp))
-            if graph[key]:
-                card_rows.append((tid, CardKind.RELATED.value, stamp))
+            kinds = [CardKind.RECALL, CardKind.REVERSE] + ([CardKind.RELATED] if graph[key] else [])
+            for kind in kinds:
+                card_rows.append((identity.card_uuid(term_uuids[tid], kind.value), tid, kind.value, stamp, stamp))
         self.db.conn.executemany(
-            "INSERT OR IGNORE INTO cards (term_id, kind, created_at) VALUES (?, ?, ?)", card_rows
+            "INSERT OR IGNORE INTO cards (uuid, term_id, kind, created_at, modified_at) VALUES (?, ?, ?, ?, ?)",
+            card_rows,
         )
         after = self.db.execute(
             "SELECT COUNT(*) FROM cards c JOIN terms t ON t.id = c.term_id WHERE t.deck_id = ?", [deck_id]
         ).fetchone()[0]
-        return after - before
+        return int(after - before)
 
     def export_deck(self, name: str) -> Deck:
         """The deck as a ``Deck`` model, terms in deck order."""
@@ -363,7 +362,7 @@ class DeckRepo(SettingsMixin):
         ).fetchone()
         if row is None:
             raise StoreError(f"no term with id {term_id}")
-        return row[0]
+        return str(row[0])
 
     def find_terms(self, query: str, deck_id: int | None = None, limit: int = 50) -> list[TermBrief]:
         """Terms whose name contains ``query`` (case-insensitive), best matches (prefix) first."""

@@ -8,149 +8,199 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from typing import Any
 
-from mlcards import sm2, studyday
+from mlcards import identity, studyday
 from mlcards.errors import StoreError
-from mlcards.models import AnswerResult
-from mlcards.sm2 import SM2State
-from mlcards.store.cards import CONFUSED_TWICE, CardRepo
+from mlcards.schedulers.fold import CardSchedule, LogEntry, Step
+from mlcards.schedulers.sm2 import SM2State
+from mlcards.store.cards import CardRepo
 from mlcards.store.connection import _date, _iso
 from mlcards.store.decks import DeckRepo
-from mlcards.store.rows import ReviewIndex, ReviewRow
+from mlcards.store.rows import CachedSchedule, LiveReview, LoggedAnswer, ReviewIndex, ReviewLogRow, ReviewRow, easiness
+
+_ANSWER_COLUMNS = (
+    "r.id, r.card_id, r.reviewed_at, r.utc_offset_min, r.study_day, r.grade, r.kind, r.reps_before, r.reps_after, "
+    "r.ease_before, r.ease_after, r.interval_before, r.interval_after, r.due_before, r.due_after, r.lapse, "
+    "r.leeched, r.duration_ms, r.source, r.chosen_term_id, r.key_term_id"
+)
+
+
+def _logged_answer(r: dict[str, Any]) -> LoggedAnswer:
+    return LoggedAnswer(
+        id=r["id"], card_id=r["card_id"], reviewed_at=studyday.from_utc_text(r["reviewed_at"]),
+        utc_offset_min=r["utc_offset_min"], study_day=date.fromisoformat(r["study_day"]), grade=r["grade"],
+        kind=r["kind"], reps_before=r["reps_before"], reps_after=r["reps_after"],
+        ease_before=easiness(r["ease_before"]), ease_after=easiness(r["ease_after"]),
+        interval_before=r["interval_before"], interval_after=r["interval_after"], due_before=_date(r["due_before"]),
+        due_after=_date(r["due_after"]), lapse=bool(r["lapse"]), leeched=bool(r["leeched"]),
+        duration_ms=r["duration_ms"], source=r["source"], chosen_term_id=r["chosen_term_id"],
+        key_term_id=r["key_term_id"], card_kind=r["card_kind"],
+    )
 
 
 class ReviewLog(CardRepo, DeckRepo):
     """The ``reviews`` table: append on answer; undo takes the latest answer back."""
 
-    def answer(
+    # --- what answering needs (the rules live in mlcards.answering and mlcards.schedulers) -----------
+
+    def card_schedule(self, card_id: int) -> CachedSchedule:
+        """A card's cached schedule (the fold of its log) and the scheduler its deck uses."""
+        row = self.db.execute(
+            "SELECT c.repetitions, c.easiness_centi, c.interval, c.due, c.lapses, c.leech, d.scheduler "
+            "FROM cards c JOIN terms t ON t.id = c.term_id JOIN decks d ON d.id = t.deck_id WHERE c.id = ?",
+            [card_id],
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no card with id {card_id}")
+        reps, ease, interval, due, lapses, leech, scheduler = row
+        state = SM2State(repetitions=reps, easiness_centi=ease, interval=interval, due=_date(due))
+        return CachedSchedule(CardSchedule(state, lapses, bool(leech)), scheduler)
+
+    def last_study_day(self, card_id: int) -> date | None:
+        """The latest study day this card has a (live) answer on."""
+        return _date(self.db.execute("SELECT MAX(study_day) FROM reviews WHERE card_id = ?", [card_id]).fetchone()[0])
+
+    def answered_on(self, card_id: int, day: date) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM reviews WHERE card_id = ? AND study_day = ? LIMIT 1", [card_id, day.isoformat()]
+        ).fetchone() is not None
+
+    def record_answer(
         self,
         card_id: int,
-        grade: int,
-        now: datetime | None = None,
+        step: Step,
         *,
-        duration_ms: int | None = None,
-        source: str = "review",
+        grade: int,
+        now: datetime,
+        day: date,
+        duration_ms: int | None,
+        source: str,
         chosen_term_id: int | None = None,
         key_term_id: int | None = None,
-    ) -> AnswerResult:
-        """Grade a card and log it, in one committed transaction.
+    ) -> int:
+        """Write one folded answer: the card's cached schedule and its review-log row. Returns the row id.
 
-        On a multiple-choice card, ``chosen_term_id`` is the term of the option picked and
-        ``key_term_id`` the right option's term when the question asked to identify a term; a pair
-        confused ``CONFUSED_TWICE`` times (either way round) gets a contrast card of its own.
-
-        The first answer of a study day runs SM-2; a later answer on the same day is a re-drill
-        (SM-2's step 7): logged, but the schedule does not move.
+        Runs in (or joins) one transaction; a leech is also suspended.
         """
-        sm2.check_quality(grade)
-        now = now or studyday.now()
-        day = self.today(now)
-        offset = studyday.utc_offset_minutes(now, self.tz())
+        before, after = step.before, step.after
+        stamp = studyday.to_utc_text(now)
         with self.transaction():
-            row = self.db.execute(
-                "SELECT repetitions, easiness_centi, interval, due, lapses, leech FROM cards WHERE id = ?",
-                [card_id],
-            ).fetchone()
-            if row is None:
-                raise StoreError(f"no card with id {card_id}")
-            # A changed time zone (or rollover hour) can make "today" fall before a study day this card
-            # was already answered on: that answer's day still counts, so the card is never scheduled
-            # twice in one study day.
-            last_day = self.db.execute(
-                "SELECT MAX(study_day) FROM reviews WHERE card_id = ?", [card_id]
-            ).fetchone()[0]
-            if last_day is not None and last_day > day.isoformat():
-                day = date.fromisoformat(last_day)
-            reps, ease, interval, due, lapses, leech = row
-            before = SM2State(repetitions=reps, easiness_centi=ease, interval=interval, due=_date(due))
-            redrill = (
+            if after != before or step.leeched:  # a re-drill leaves the card exactly as it was
                 self.db.execute(
-                    "SELECT 1 FROM reviews WHERE card_id = ? AND study_day = ? LIMIT 1", [card_id, day.isoformat()]
-                ).fetchone()
-                is not None
-            )
-            if redrill:
-                after, kind, lapse = before, "redrill", False
-            else:
-                after = sm2.review(before, grade, day)
-                kind = "new" if before.is_new else "review"
-                lapse = sm2.is_lapse(before, grade)
-            lapses_after = lapses + int(lapse)
-            leeched = lapse and not leech and lapses_after >= self.setting("leech_threshold")
-            self.db.execute(
-                "UPDATE cards SET repetitions = ?, easiness_centi = ?, interval = ?, due = ?, lapses = ?, "
-                "leech = leech OR ?, suspended = suspended OR ? WHERE id = ?",
-                [after.repetitions, after.easiness_centi, after.interval, _iso(after.due), lapses_after,
-                 int(leeched), int(leeched), card_id],
-            )
-            review_id = self.db.execute(
-                """INSERT INTO reviews (card_id, reviewed_at, utc_offset_min, study_day, grade, kind,
+                    "UPDATE cards SET repetitions = ?, easiness_centi = ?, interval = ?, due = ?, lapses = ?, "
+                    "leech = ?, suspended = suspended OR ?, modified_at = ? WHERE id = ?",
+                    [after.state.repetitions, after.state.easiness_centi, after.state.interval,
+                     _iso(after.state.due), after.lapses, int(after.leech), int(step.leeched), stamp, card_id],
+                )
+            review_id: int = self.db.execute(
+                """INSERT INTO review_log (uuid, card_id, reviewed_at, utc_offset_min, study_day, grade, kind,
                     reps_before, reps_after, ease_before, ease_after, interval_before, interval_after,
                     due_before, due_after, lapse, leeched, duration_ms, source, chosen_term_id, key_term_id)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [card_id, studyday.to_utc_text(now), offset, day.isoformat(), grade, kind,
-                 before.repetitions, after.repetitions, before.easiness_centi, after.easiness_centi,
-                 before.interval, after.interval, _iso(before.due), _iso(after.due), int(lapse), int(leeched),
-                 duration_ms, source, chosen_term_id, key_term_id],
-            ).lastrowid
-            if chosen_term_id is not None and key_term_id is not None and chosen_term_id != key_term_id:
-                self._contrast_card(key_term_id, chosen_term_id, studyday.to_utc_text(now))
-        return AnswerResult(review_id, card_id, grade, kind, before, after, day, lapse, leeched)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [identity.review_uuid(), card_id, stamp, studyday.utc_offset_minutes(now, self.tz()),
+                 day.isoformat(), grade, str(step.kind), before.state.repetitions, after.state.repetitions,
+                 before.state.easiness_centi, after.state.easiness_centi, before.state.interval,
+                 after.state.interval, _iso(before.state.due), _iso(after.state.due), int(step.lapse),
+                 int(step.leeched), duration_ms, source, chosen_term_id, key_term_id],
+            ).lastrowid or 0
+        return review_id
 
-    def undo(self, review_id: int) -> int:
-        """Take back one answer: restore the card's schedule exactly and delete the log row.
+    def live_review(self, review_id: int) -> LiveReview | None:
+        """A review-log row that has not been undone."""
+        row = self.db.execute(
+            "SELECT id, card_id, leeched, chosen_term_id, key_term_id FROM reviews WHERE id = ?", [review_id]
+        ).fetchone()
+        return LiveReview(row[0], row[1], bool(row[2]), row[3], row[4]) if row else None
 
-        Only a card's latest answer can be taken back. Returns the card id.
-        """
-        with self.transaction():
-            row = self.db.execute(
-                "SELECT card_id, reps_before, ease_before, interval_before, due_before, lapse, leeched "
-                "FROM reviews WHERE id = ?",
-                [review_id],
-            ).fetchone()
-            if row is None:
-                raise StoreError(f"no answer with id {review_id} to undo")
-            card_id, reps, ease, interval, due, lapse, leeched = row
-            chosen, key = self.db.execute(
-                "SELECT chosen_term_id, key_term_id FROM reviews WHERE id = ?", [review_id]
-            ).fetchone()
-            latest = self.db.execute("SELECT MAX(id) FROM reviews WHERE card_id = ?", [card_id]).fetchone()[0]
-            if latest != review_id:
-                raise StoreError("only a card's latest answer can be undone")
-            self.db.execute(
-                "UPDATE cards SET repetitions = ?, easiness_centi = ?, interval = ?, due = ?, "
-                "lapses = lapses - ?, leech = CASE WHEN ? THEN 0 ELSE leech END, "
-                "suspended = CASE WHEN ? THEN 0 ELSE suspended END WHERE id = ?",
-                [reps, ease, interval, due, lapse, leeched, leeched, card_id],
+    def mark_undone(self, review_id: int, now: datetime) -> None:
+        """The tombstone: the row stays in ``review_log`` with the moment it was taken back."""
+        self.db.execute(
+            "UPDATE review_log SET undone_at = ? WHERE id = ? AND undone_at IS NULL",
+            [studyday.to_utc_text(now), review_id],
+        )
+
+    def log_entries(self, card_id: int) -> list[LogEntry]:
+        """A card's live log since its snapshot (if any), oldest first, as the fold reads it."""
+        after = self.db.execute(
+            "SELECT after_review_id FROM card_snapshots WHERE card_id = ?", [card_id]
+        ).fetchone()
+        return [
+            LogEntry(grade, date.fromisoformat(day), source, bool(leeched))
+            for grade, day, source, leeched in self.db.execute(
+                "SELECT grade, study_day, source, leeched FROM reviews WHERE card_id = ? AND id > ? ORDER BY id",
+                [card_id, after[0] if after else 0],
             )
-            self.db.execute("DELETE FROM reviews WHERE id = ?", [review_id])
-            if chosen is not None and key is not None and chosen != key and self._pair_confusions(key, chosen) < CONFUSED_TWICE:
-                # the contrast card this answer gave the pair goes too, unless it has been answered since
-                self.db.execute(
-                    "DELETE FROM cards WHERE kind = 'contrast' AND term_id = ? AND pair_term_id = ? "
-                    "AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.card_id = cards.id)",
-                    [min(key, chosen), max(key, chosen)],
-                )
-        return card_id
+        ]
 
-    def reviews_of_card(self, card_id: int) -> list[dict]:
-        return list(self.db.query("SELECT * FROM reviews WHERE card_id = ? ORDER BY id", [card_id]))
+    def snapshot(self, card_id: int) -> CardSchedule | None:
+        """The starting state of a card that arrived with a schedule its log does not explain."""
+        row = self.db.execute(
+            "SELECT repetitions, easiness_centi, interval, due, lapses, leech FROM card_snapshots WHERE card_id = ?",
+            [card_id],
+        ).fetchone()
+        if row is None:
+            return None
+        reps, ease, interval, due, lapses, leech = row
+        return CardSchedule(SM2State(repetitions=reps, easiness_centi=ease, interval=interval, due=_date(due)),
+                            lapses, bool(leech))
 
-    def term_history(self, term_id: int, limit: int = 200) -> list[dict]:
-        """The latest answers to any card of a term, newest first."""
-        sql = """SELECT r.*, c.kind AS card_kind FROM reviews r JOIN cards c ON c.id = r.card_id
-                 WHERE c.term_id = ? ORDER BY r.id DESC LIMIT ?"""
-        return list(self.db.query(sql, [term_id, limit]))
+    def write_schedule(self, card_id: int, schedule: CardSchedule, *, unsuspend: bool = False) -> None:
+        """Store a refolded schedule in the card's cache (``unsuspend``: its leech tag was taken back)."""
+        st = schedule.state
+        self.db.execute(
+            "UPDATE cards SET repetitions = ?, easiness_centi = ?, interval = ?, due = ?, lapses = ?, leech = ?, "
+            "suspended = CASE WHEN ? THEN 0 ELSE suspended END, modified_at = ? WHERE id = ?",
+            [st.repetitions, st.easiness_centi, st.interval, _iso(st.due), schedule.lapses, int(schedule.leech),
+             int(unsuspend), studyday.to_utc_text(studyday.now()), card_id],
+        )
+
+    def card_ids(self, deck_id: int | None = None) -> list[int]:
+        """Every card's id (of one deck), in id order."""
+        if deck_id is None:
+            return [r[0] for r in self.db.execute("SELECT id FROM cards ORDER BY id")]
+        return [r[0] for r in self.db.execute(
+            "SELECT c.id FROM cards c JOIN terms t ON t.id = c.term_id WHERE t.deck_id = ? ORDER BY c.id", [deck_id]
+        )]
+
+    def deck_scheduler(self, deck_id: int) -> str:
+        return str(self.db.execute("SELECT scheduler FROM decks WHERE id = ?", [deck_id]).fetchone()[0])
+
+    def set_deck_scheduler(self, deck_id: int, name: str) -> None:
+        self.db.execute("UPDATE decks SET scheduler = ?, modified_at = ? WHERE id = ?",
+                        [name, studyday.to_utc_text(studyday.now()), deck_id])
+
+    def pair_confusions(self, a: int, b: int) -> int:
+        """How many live answers picked one of the pair when the other was the right option."""
+        return int(self.db.execute(
+            "SELECT COUNT(*) FROM reviews WHERE (key_term_id = ? AND chosen_term_id = ?) "
+            "OR (key_term_id = ? AND chosen_term_id = ?)",
+            [a, b, b, a],
+        ).fetchone()[0])
+
+    def drop_unanswered_contrast_card(self, a: int, b: int) -> None:
+        """Remove the pair's contrast card if no live answer was ever given to it."""
+        self.db.execute(
+            "DELETE FROM cards WHERE kind = 'contrast' AND term_id = ? AND pair_term_id = ? "
+            "AND NOT EXISTS (SELECT 1 FROM review_log r WHERE r.card_id = cards.id)",
+            [min(a, b), max(a, b)],
+        )
+
+    def reviews_of_card(self, card_id: int) -> list[LoggedAnswer]:
+        """A card's answers, oldest first."""
+        sql = f"SELECT {_ANSWER_COLUMNS}, NULL AS card_kind FROM reviews r WHERE r.card_id = ? ORDER BY r.id"
+        return [_logged_answer(r) for r in self.db.query(sql, [card_id])]
+
+    def term_history(self, term_id: int, limit: int = 200) -> list[LoggedAnswer]:
+        """The latest answers to any card of a term, newest first (each with its card's kind)."""
+        sql = f"""SELECT {_ANSWER_COLUMNS}, c.kind AS card_kind FROM reviews r JOIN cards c ON c.id = r.card_id
+                  WHERE c.term_id = ? ORDER BY r.id DESC LIMIT ?"""
+        return [_logged_answer(r) for r in self.db.query(sql, [term_id, limit])]
 
     # --- review-log export (read only) -------------------------------------------------------------
 
-    def review_log_rows(self, deck_id: int | None = None) -> Iterator[dict]:
-        """Every answer in the review log, oldest first, joined with its card, term and deck.
-
-        Keys: review_id, card_id, deck, term, card_kind, reviewed_at (UTC text), utc_offset_min,
-        study_day, grade, kind, interval_before, interval_after, ease_before, ease_after (hundredths),
-        due_after, duration_ms, source.
-        """
+    def review_log_rows(self, deck_id: int | None = None) -> Iterator[ReviewLogRow]:
+        """Every answer in the review log, oldest first, joined with its card, term and deck."""
         dsql, dparams = self._deck_filter(deck_id)
         sql = f"""
             SELECT r.id AS review_id, r.card_id, d.name AS deck, t.term, c.kind AS card_kind,
@@ -161,7 +211,15 @@ class ReviewLog(CardRepo, DeckRepo):
             JOIN decks d ON d.id = t.deck_id
             WHERE 1 = 1{dsql}
             ORDER BY r.id"""
-        yield from self.db.query(sql, dparams)
+        for r in self.db.query(sql, dparams):
+            yield ReviewLogRow(
+                review_id=r["review_id"], card_id=r["card_id"], deck=r["deck"], term=r["term"],
+                card_kind=r["card_kind"], reviewed_at=studyday.from_utc_text(r["reviewed_at"]),
+                utc_offset_min=r["utc_offset_min"], study_day=date.fromisoformat(r["study_day"]), grade=r["grade"],
+                kind=r["kind"], interval_before=r["interval_before"], interval_after=r["interval_after"],
+                ease_before=easiness(r["ease_before"]), ease_after=easiness(r["ease_after"]),
+                due_after=_date(r["due_after"]), duration_ms=r["duration_ms"], source=r["source"],
+            )
 
     # --- answers logged elsewhere (the import side maps them: ``mlcards.imports.import_history``) --------
 
@@ -187,7 +245,7 @@ class ReviewLog(CardRepo, DeckRepo):
         Cards' schedules are not touched: rows logged elsewhere feed statistics only.
         """
         values = [
-            (r.card_id, r.reviewed_at, r.utc_offset_min, r.study_day, r.grade, r.kind, r.reps_before, r.reps_after,
+            (identity.review_uuid(), r.card_id, r.reviewed_at, r.utc_offset_min, r.study_day, r.grade, r.kind, r.reps_before, r.reps_after,
              r.ease_before, r.ease_after, r.interval_before, r.interval_after, r.due_before, r.due_after,
              int(r.lapse), int(r.leeched), r.duration_ms, r.source)
             for r in rows
@@ -195,10 +253,10 @@ class ReviewLog(CardRepo, DeckRepo):
         if values:
             with self.transaction():
                 self.db.conn.executemany(
-                    """INSERT INTO reviews (card_id, reviewed_at, utc_offset_min, study_day, grade, kind,
+                    """INSERT INTO review_log (uuid, card_id, reviewed_at, utc_offset_min, study_day, grade, kind,
                         reps_before, reps_after, ease_before, ease_after, interval_before, interval_after,
                         due_before, due_after, lapse, leeched, duration_ms, source)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     values,
                 )
         return len(values)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
+
+from mlcards.schedulers.fold import CardSchedule
 
 
 @dataclass(frozen=True)
@@ -14,6 +17,25 @@ class QueueRow:
     term_id: int
     kind: str
     due: date | None
+
+
+@dataclass(frozen=True)
+class CachedSchedule:
+    """A card's cached schedule (the fold of its log) and the name of its deck's scheduler."""
+
+    schedule: CardSchedule
+    scheduler: str
+
+
+@dataclass(frozen=True)
+class LiveReview:
+    """A review-log row that has not been undone: what undoing it needs."""
+
+    id: int
+    card_id: int
+    leeched: bool
+    chosen_term_id: int | None
+    key_term_id: int | None
 
 
 @dataclass(frozen=True)
@@ -59,5 +81,86 @@ class ReviewRow:
     due_after: str | None
     lapse: bool
     leeched: bool
+    duration_ms: int | None
+    source: str
+
+
+def easiness(centi: int) -> Decimal:
+    """SM-2 easiness from the hundredths the database stores, exactly: 236 -> Decimal('2.36')."""
+    return Decimal(int(centi)).scaleb(-2)
+
+
+@dataclass(frozen=True)
+class BrowseRow:
+    """A card as the browser lists it, with its term and its state."""
+
+    card_id: int
+    kind: str
+    repetitions: int
+    easiness: Decimal
+    interval: int
+    due: date | None
+    lapses: int
+    suspended: bool
+    leech: bool
+    term_id: int
+    term: str
+    tags: tuple[str, ...]
+    deck: str
+    state: str
+    """new, learning, due, scheduled, suspended or leech."""
+
+
+@dataclass(frozen=True)
+class LoggedAnswer:
+    """One answer of the review log (``reviews_of_card``, ``term_history``)."""
+
+    id: int
+    card_id: int
+    reviewed_at: datetime
+    """The moment, in UTC."""
+    utc_offset_min: int
+    study_day: date
+    grade: int
+    kind: str
+    """new, review or redrill."""
+    reps_before: int
+    reps_after: int
+    ease_before: Decimal
+    ease_after: Decimal
+    interval_before: int
+    interval_after: int
+    due_before: date | None
+    due_after: date | None
+    lapse: bool
+    leeched: bool
+    duration_ms: int | None
+    source: str
+    chosen_term_id: int | None = None
+    key_term_id: int | None = None
+    card_kind: str | None = None
+    """The card's kind (recall, reverse, ...), read with the term's history."""
+
+
+@dataclass(frozen=True)
+class ReviewLogRow:
+    """One answer of the review log joined with its card, term and deck (``review_log_rows``)."""
+
+    review_id: int
+    card_id: int
+    deck: str
+    term: str
+    card_kind: str
+    reviewed_at: datetime
+    """The moment, in UTC."""
+    utc_offset_min: int
+    study_day: date
+    grade: int
+    kind: str
+    interval_before: int
+    interval_after: int
+    ease_before: Decimal
+    ease_after: Decimal
+    due_after: date | None
     duration_ms: int | None
     source: str

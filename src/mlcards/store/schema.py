@@ -218,8 +218,125 @@ def _m0005_mc_choice(db: Database) -> None:
     db.execute("CREATE INDEX reviews_confusion ON reviews(key_term_id, chosen_term_id) WHERE chosen_term_id IS NOT NULL")
 
 
+@migrations(name="0006_log_is_the_truth")
+def _m0006_log_is_the_truth(db: Database) -> None:
+    """Stable ids, modification stamps, a per-deck scheduler, undo as a tombstone, schedule snapshots.
+
+    - ``decks``, ``terms`` and ``cards`` get deterministic UUIDs (``mlcards.identity``); ``decks`` and
+      ``cards`` a ``modified_at`` stamp (``terms.updated_at`` already is one), ``settings`` too.
+    - ``decks.scheduler`` names the deck's scheduler (``sm2``).
+    - The log table becomes ``review_log``: every answer ever given, each with a UUID, and
+      ``undone_at`` set when it is taken back (never deleted). ``reviews`` is now a view of the rows
+      that count (not undone), so every reader sees the live log; its indexes are partial on
+      ``undone_at IS NULL``, which the view's condition lets SQLite use.
+    - ``card_snapshots``: a starting state for a card whose cached schedule is not the fold of its
+      log (a card that arrived with a schedule); the fold then replays only the rows after it.
+    """
+    from mlcards import identity
+
+    db.conn.create_function("mlcards_review_uuid", 0, identity.review_uuid)
+    statements = [
+        "ALTER TABLE decks ADD COLUMN uuid TEXT",
+        "ALTER TABLE decks ADD COLUMN scheduler TEXT NOT NULL DEFAULT 'sm2'",
+        "ALTER TABLE decks ADD COLUMN modified_at TEXT",
+        "ALTER TABLE terms ADD COLUMN uuid TEXT",
+        "ALTER TABLE cards ADD COLUMN uuid TEXT",
+        "ALTER TABLE cards ADD COLUMN modified_at TEXT",
+        "ALTER TABLE settings ADD COLUMN modified_at TEXT",
+    ]
+    for sql in statements:
+        db.execute(sql)
+    decks = {}
+    for deck_id, name, created in db.execute("SELECT id, name, created_at FROM decks").fetchall():
+        decks[deck_id] = identity.deck_uuid(name)
+        db.execute("UPDATE decks SET uuid = ?, modified_at = ? WHERE id = ?", [decks[deck_id], created, deck_id])
+    terms = {}
+    for term_id, deck_id, key in db.execute("SELECT id, deck_id, key FROM terms").fetchall():
+        terms[term_id] = identity.term_uuid(decks[deck_id], key)
+    db.conn.executemany("UPDATE terms SET uuid = ? WHERE id = ?", [(u, i) for i, u in terms.items()])
+    db.conn.executemany(
+        "UPDATE cards SET uuid = ?, modified_at = created_at WHERE id = ?",
+        [
+            (identity.card_uuid(terms[term_id], kind, terms[pair] if pair is not None else None), card_id)
+            for card_id, term_id, kind, pair in db.execute("SELECT id, term_id, kind, pair_term_id FROM cards")
+        ],
+    )
+    db.execute("CREATE UNIQUE INDEX decks_uuid ON decks(uuid)")
+    db.execute("CREATE UNIQUE INDEX terms_uuid ON terms(uuid)")
+    db.execute("CREATE UNIQUE INDEX cards_uuid ON cards(uuid)")
+
+    indexes = [
+        (name, sql) for name, sql in db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reviews' AND sql IS NOT NULL"
+        ).fetchall()
+    ]
+    db.execute("ALTER TABLE reviews RENAME TO review_log")
+    db.execute("ALTER TABLE review_log ADD COLUMN uuid TEXT")
+    db.execute("ALTER TABLE review_log ADD COLUMN undone_at TEXT")
+    db.execute("UPDATE review_log SET uuid = mlcards_review_uuid()")
+    for name, sql in indexes:  # the same indexes, over the live rows only
+        db.execute(f"DROP INDEX {name}")
+        head, _, rest = sql.partition("(")
+        columns, _, where = rest.partition(")")
+        head = head.replace(" ON reviews", " ON review_log")
+        # undone_at in the columns keeps covering indexes covering: SQLite checks the view's condition there
+        where = f"{where.strip()} AND undone_at IS NULL" if where.strip() else "WHERE undone_at IS NULL"
+        db.execute(f"{head}({columns}, undone_at) {where}")
+    db.execute("CREATE UNIQUE INDEX review_log_uuid ON review_log(uuid)")
+    db.execute("CREATE VIEW reviews AS SELECT * FROM review_log WHERE undone_at IS NULL")
+    db.execute("""CREATE TABLE card_snapshots (
+            card_id INTEGER PRIMARY KEY REFERENCES cards(id) ON DELETE CASCADE,
+            repetitions INTEGER NOT NULL,
+            easiness_centi INTEGER NOT NULL,
+            interval INTEGER NOT NULL,
+            due TEXT,
+            lapses INTEGER NOT NULL,
+            leech INTEGER NOT NULL,
+            after_review_id INTEGER NOT NULL DEFAULT 0,
+            taken_at TEXT NOT NULL
+        )""")
+    _snapshot_cards_the_log_does_not_explain(db)
+
+
+def _snapshot_cards_the_log_does_not_explain(db: Database) -> None:
+    """Cards whose cached schedule is not the fold of their log get a snapshot, so the fold matches."""
+    from collections import defaultdict
+    from datetime import date, datetime, timezone
+
+    from mlcards.schedulers import get
+    from mlcards.schedulers.fold import CardSchedule, LogEntry, replay
+    from mlcards.schedulers.sm2 import SM2State
+
+    sm2 = get("sm2")
+    entries: dict[int, list[LogEntry]] = defaultdict(list)
+    last: dict[int, int] = {}
+    for rid, card_id, grade, day, source, leeched in db.execute(
+        "SELECT id, card_id, grade, study_day, source, leeched FROM reviews ORDER BY card_id, id"
+    ):
+        entries[card_id].append(LogEntry(grade, date.fromisoformat(day), source, bool(leeched)))
+        last[card_id] = rid
+    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    snapshots = []
+    for card_id, reps, ease, interval, due, lapses, leech in db.execute(
+        "SELECT id, repetitions, easiness_centi, interval, due, lapses, leech FROM cards"
+    ):
+        cached = CardSchedule(
+            SM2State(repetitions=reps, easiness_centi=ease, interval=interval,
+                     due=date.fromisoformat(due) if due else None),
+            lapses, bool(leech),
+        )
+        if replay(sm2, entries.get(card_id, [])) != cached:
+            snapshots.append((card_id, reps, ease, interval, due, lapses, leech, last.get(card_id, 0), stamp))
+    db.conn.executemany(
+        "INSERT INTO card_snapshots (card_id, repetitions, easiness_centi, interval, due, lapses, leech, "
+        "after_review_id, taken_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        snapshots,
+    )
+
+
 MIGRATION_NAMES = frozenset(
-    {"0001_initial", "0002_stats_indexes", "0003_stats_card_day_index", "0004_aliases_relations", "0005_mc_choice"}
+    {"0001_initial", "0002_stats_indexes", "0003_stats_card_day_index", "0004_aliases_relations", "0005_mc_choice",
+     "0006_log_is_the_truth"}
 )
 """Every migration this mlcards knows (a database with another one applied is from a newer mlcards)."""
 

@@ -38,9 +38,9 @@ class SettingsMixin(Connection):
         value = check_setting(key, value)
         with self.transaction():
             self.db.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [key, json.dumps(value)],
+                "INSERT INTO settings (key, value, modified_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value, modified_at = excluded.modified_at",
+                [key, json.dumps(value), studyday.to_utc_text(studyday.now())],
             )
         self._settings = None
         return value

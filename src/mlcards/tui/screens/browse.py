@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from rich.text import Text
 from textual import getters, on, work
 from textual.app import ComposeResult
@@ -14,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from mlcards.models import CardState
+from mlcards.store.rows import BrowseRow
 from mlcards.text import one_line
 from mlcards.tui.app import MlcardsApp
 from mlcards.tui.widgets.text import cell
@@ -29,18 +28,17 @@ STATE_STYLE: dict[str, str] = {
 }
 
 
-def card_cells(row: dict) -> tuple[Text, ...]:
-    ease = f"{row['easiness_centi'] / 100:.2f}"
+def card_cells(row: BrowseRow) -> tuple[Text, ...]:
     return (
-        cell(row["term"]),
-        cell(row["kind"]),
-        cell(row["state"], STATE_STYLE.get(row["state"], "")),
-        cell(row["due"] or "—"),
-        cell(f"{row['interval']}d" if row["due"] else "—"),
-        cell(ease),
-        cell(row["lapses"]),
-        cell(" ".join(json.loads(row["tags"]))),
-        cell(row["deck"]),
+        cell(row.term),
+        cell(row.kind),
+        cell(row.state, STATE_STYLE.get(row.state, "")),
+        cell(row.due.isoformat() if row.due else "—"),
+        cell(f"{row.interval}d" if row.due else "—"),
+        cell(f"{row.easiness:.2f}"),
+        cell(row.lapses),
+        cell(" ".join(row.tags)),
+        cell(row.deck),
     )
 
 
@@ -70,7 +68,7 @@ class BrowseScreen(Screen[None]):
         self.initial_query = query
         self.sort = "term"
         self.descending = False
-        self.rows: dict[str, dict] = {}
+        self.rows: dict[str, BrowseRow] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="browse"):
@@ -101,13 +99,13 @@ class BrowseScreen(Screen[None]):
         rows = store.browse(store.today(self.app.clock()), query, sort=sort, descending=descending)
         self.app.call_from_thread(self.show_rows, query, rows)
 
-    def show_rows(self, query: str, rows: list[dict]) -> None:
+    def show_rows(self, query: str, rows: list[BrowseRow]) -> None:
         table = self.query_one("#cards", DataTable)
         keep = table.cursor_row
         table.clear()
         self.rows = {}
         for row in rows:
-            key = str(row["card_id"])
+            key = str(row.card_id)
             self.rows[key] = row
             table.add_row(*card_cells(row), key=key)
         if rows:
@@ -132,7 +130,7 @@ class BrowseScreen(Screen[None]):
 
     # --- actions ---------------------------------------------------------------------------------------
 
-    def _current(self) -> dict | None:
+    def _current(self) -> BrowseRow | None:
         table = self.query_one("#cards", DataTable)
         if table.row_count == 0:
             return None
@@ -170,7 +168,7 @@ class BrowseScreen(Screen[None]):
         if row is not None:
             from mlcards.tui.screens.term import TermScreen
 
-            self.app.push_screen(TermScreen(row["term_id"]))
+            self.app.push_screen(TermScreen(row.term_id))
 
     @on(DataTable.RowSelected, "#cards")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -181,10 +179,10 @@ class BrowseScreen(Screen[None]):
         row = self._current()
         if row is None:
             return
-        suspend = not row["suspended"]
-        self.app.store.set_suspended(row["card_id"], suspend)
+        suspend = not row.suspended
+        self.app.store.set_suspended(row.card_id, suspend)
         self.notify(
-            f"{'Suspended' if suspend else 'Unsuspended'} the {row['kind']} card of “{one_line(row['term'])}”.",
+            f"{'Suspended' if suspend else 'Unsuspended'} the {row.kind} card of “{one_line(row.term)}”.",
             timeout=3,
             markup=False,  # deck text is never markup
         )
@@ -195,8 +193,8 @@ class BrowseScreen(Screen[None]):
         if row is None:
             return
         store = self.app.store
-        store.bury(row["card_id"], store.today(self.app.clock()))
-        self.notify(f"Buried the {row['kind']} card of “{one_line(row['term'])}” until tomorrow.", timeout=3, markup=False)
+        store.bury(row.card_id, store.today(self.app.clock()))
+        self.notify(f"Buried the {row.kind} card of “{one_line(row.term)}” until tomorrow.", timeout=3, markup=False)
         self.reload()
 
     def action_edit(self) -> None:
@@ -205,7 +203,7 @@ class BrowseScreen(Screen[None]):
             return
         from mlcards.tui.screens.edit import EditTermScreen
 
-        self.app.push_screen(EditTermScreen(row["term_id"]), lambda saved: self.reload() if saved else None)
+        self.app.push_screen(EditTermScreen(row.term_id), lambda saved: self.reload() if saved else None)
 
     def action_back(self) -> None:
         search = self.query_one("#search", Input)

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
+from mlcards import answering
 from mlcards.answers import suggest_mc_grade
 from mlcards.cards import MCQuestion, QuestionGraph
 from mlcards.models import GRADE_SHORT, CardInfo, ReviewKind
@@ -274,8 +275,10 @@ class QuizScreen(Screen[None]):
         store = self.app.store
         card_id = store.related_card(q.subject_id)
         assert card_id is not None
-        result = store.answer(card_id, grade, self.app.clock(), duration_ms=int(seconds * 1000), source="quiz",
-                              chosen_term_id=q.chosen_id(self.choice), key_term_id=q.key_id if q.identifies else None)
+        result = answering.answer(
+            store, card_id, grade, self.app.clock(), duration_ms=int(seconds * 1000), source="quiz",
+            chosen_term_id=q.chosen_id(self.choice), key_term_id=q.key_id if q.identifies else None,
+        )
         schedule = (
             f"next review {result.after.due:%a %d %b}" if result.kind != ReviewKind.REDRILL
             else "already reviewed today, schedule kept"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from textual import getters, on, work
 from textual.app import ComposeResult
@@ -17,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from mlcards.cards import back_sections
 from mlcards.models import GRADE_SHORT, CardInfo, CardState, card_state, is_buried
-from mlcards.store.rows import TermBrief
+from mlcards.store.rows import LoggedAnswer, TermBrief
 from mlcards.tui.app import MlcardsApp
 from mlcards.tui.widgets.text import cell, plain, plain_line
 
@@ -30,7 +29,7 @@ class TermFigures:
     cards: list[CardInfo]
     deck: str
     neighbours: list[TermBrief]
-    history: list[Any]
+    history: list[LoggedAnswer]
 
 
 class TermScreen(Screen[None]):
@@ -138,10 +137,10 @@ class TermScreen(Screen[None]):
         history.clear()
         for r in f.history:
             history.add_row(
-                cell(r["reviewed_at"][:16].replace("T", " ")), cell(r["study_day"]), cell(r["card_kind"]),
-                cell(f"{r['grade']} {GRADE_SHORT[r['grade']]}"), cell(r["kind"]),
-                cell(f"{r['interval_before']}→{r['interval_after']}d"),
-                cell(f"{r['ease_before'] / 100:.2f}→{r['ease_after'] / 100:.2f}"),
+                cell(r.reviewed_at.strftime("%Y-%m-%d %H:%M")), cell(r.study_day.isoformat()), cell(r.card_kind or ""),
+                cell(f"{r.grade} {GRADE_SHORT[r.grade]}"), cell(r.kind),
+                cell(f"{r.interval_before}→{r.interval_after}d"),
+                cell(f"{r.ease_before:.2f}→{r.ease_after:.2f}"),
             )
 
     @on(OptionList.OptionSelected, "#term-related")

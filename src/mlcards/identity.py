@@ -1,0 +1,34 @@
+"""Stable identities beside the integer rowids: what a later sync and an Anki round trip match on.
+
+Decks, terms and cards get deterministic UUIDs (version 5) from their natural keys, so two machines
+that each installed the bundled deck, or imported the same deck file, hold the same ids. A term keeps
+the id it got when it was created, so renaming it keeps its identity. Review-log rows get random UUIDs
+(version 4): every answer is its own event.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from mlcards.text import term_key
+
+NAMESPACE = uuid.UUID("6f1c2a4e-9d0b-5c61-8e53-1b7f0d2c9a41")
+"""mlcards' own namespace for version-5 ids (fixed forever: changing it would change every id)."""
+
+
+def deck_uuid(name: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, "deck:" + term_key(name)))
+
+
+def term_uuid(deck: str, key: str) -> str:
+    """``deck`` is the deck's UUID, ``key`` the term's normalised name when it was created."""
+    return str(uuid.uuid5(uuid.UUID(deck), "term:" + key))
+
+
+def card_uuid(term: str, kind: str, pair_term: str | None = None) -> str:
+    """``term`` is the term's UUID; a contrast card also names the other term of its pair."""
+    return str(uuid.uuid5(uuid.UUID(term), f"card:{kind}" + (f":{pair_term}" if pair_term else "")))
+
+
+def review_uuid() -> str:
+    return str(uuid.uuid4())
