@@ -27,6 +27,7 @@ run: install
 
 test: install-test
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 bench: install

@@ -12,8 +12,14 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from mlcards.text import one_line
+
+if TYPE_CHECKING:
+    from mlcards.models import CardInfo
+    from mlcards.session import ReviewSession
+    from mlcards.store import Store
 
 FAST_SECONDS = 8.0
 """A right multiple-choice answer within this many seconds suggests 5, a slower one 4."""
@@ -98,7 +104,7 @@ def match_name(typed: tuple[str, ...], name: str) -> NameMatch:
     return NameMatch(name, score, False, distinct)
 
 
-def best_match(typed: tuple[str, ...], names) -> NameMatch | None:
+def best_match(typed: tuple[str, ...], names: Iterable[str]) -> NameMatch | None:
     """The closest of ``names``: exact first, then by similarity (ties: no distinguishing difference first)."""
     matches = [match_name(typed, n) for n in names if n]
     if not matches:
@@ -189,17 +195,17 @@ def marked_diff(diff: list[tuple[str, str]]) -> str:
 class AnswerNames:
     """The deck's names for judging typed answers, read from the store once per deck per session."""
 
-    def __init__(self, store) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
         self._decks: dict[int, list[tuple[int, str, tuple[str, ...]]]] = {}
 
-    def others(self, card) -> list[tuple[str, tuple[str, ...]]]:
+    def others(self, card: CardInfo) -> list[tuple[str, tuple[str, ...]]]:
         names = self._decks.get(card.deck_id)
         if names is None:
             names = self._decks[card.deck_id] = self.store.answer_names(card.deck_id)
         return [(term, aliases) for tid, term, aliases in names if tid != card.term_id]
 
-    def judge(self, typed: str, card) -> TypedVerdict:
+    def judge(self, typed: str, card: CardInfo) -> TypedVerdict:
         """``judge_typed`` for a card: its term and aliases against the other terms of its deck."""
         return judge_typed(typed, card.term, card.aliases, self.others(card))
 
@@ -208,9 +214,9 @@ class AnswerNames:
         self._decks.clear()
 
     @classmethod
-    def of(cls, session) -> "AnswerNames":
+    def of(cls, session: ReviewSession) -> AnswerNames:
         """The one ``AnswerNames`` of a review session (made on first use, kept on the session)."""
-        names = getattr(session, "_answer_names", None)
+        names: AnswerNames | None = getattr(session, "_answer_names", None)
         if names is None:
             names = cls(session.store)
             session._answer_names = names

@@ -22,6 +22,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -84,7 +85,7 @@ def _sweep_temps(folder: Path, prefix: str) -> None:
                 pass
 
 
-def _deadline_progress(wait_s: float):
+def _deadline_progress(wait_s: float) -> Callable[[int, int, int], None]:
     deadline = time.monotonic() + wait_s
 
     def progress(status: int, remaining: int, total: int) -> None:

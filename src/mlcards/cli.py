@@ -12,20 +12,25 @@ import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from mlcards import __version__
 from mlcards.errors import MlcardsError, StoreError
 from mlcards.text import json_text
 
+if TYPE_CHECKING:  # the command loads the store and the stats only when it needs them
+    from mlcards.stats.data import Ratio, Summary
+    from mlcards.store import Store
+
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2
+    def error(self, message: str) -> NoReturn:  # one line, exit 2
         from mlcards.text import safe_line
 
         self.exit(2, f"error: {safe_line(message)} (see {self.prog} --help)\n")
 
 
-def _db_option(parser: argparse.ArgumentParser, default) -> None:
+def _db_option(parser: argparse.ArgumentParser, default: str | None) -> None:
     parser.add_argument(
         "--db",
         metavar="PATH",
@@ -140,7 +145,7 @@ def _err(text: str) -> None:
 class _SafeStream:
     """A text stream that sanitises what is written (the ``review --plain`` transcript)."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: TextIO) -> None:
         self.stream = stream
 
     def write(self, text: str) -> int:
@@ -152,27 +157,27 @@ class _SafeStream:
         self.stream.flush()
 
 
-def _db_exists(args) -> bool:
+def _db_exists(args: argparse.Namespace) -> bool:
     from mlcards.store import default_db_path
 
     path = Path(args.db).expanduser() if args.db else default_db_path()
     return path.exists()
 
 
-def _memory_store():
+def _memory_store() -> Store:
     """What a dry run compares against when the database does not exist yet: nothing."""
     from mlcards.store import Store
 
     return Store.memory()
 
 
-def _db_path(args) -> Path:
+def _db_path(args: argparse.Namespace) -> Path:
     from mlcards.store import default_db_path
 
     return Path(args.db).expanduser() if getattr(args, "db", None) else default_db_path()
 
 
-def _refuse_database_as_target(args, target: Path) -> None:
+def _refuse_database_as_target(args: argparse.Namespace, target: Path) -> None:
     """An export must never write over the database (or its WAL/shared-memory files)."""
     db = _db_path(args)
     names = {db.name, db.name + "-wal", db.name + "-shm", db.name + "-journal"}
@@ -184,7 +189,7 @@ def _refuse_database_as_target(args, target: Path) -> None:
         raise MlcardsError("this is the database itself; export to another file", path=target)
 
 
-def _open(args, *, install_bundled: bool = True):
+def _open(args: argparse.Namespace, *, install_bundled: bool = True) -> Store:
     from mlcards.store import Store
 
     store = Store.open(args.db, install_bundled=install_bundled)
@@ -195,7 +200,7 @@ def _open(args, *, install_bundled: bool = True):
 # --- commands ------------------------------------------------------------------------------------
 
 
-def cmd_init(args) -> int:
+def cmd_init(args: argparse.Namespace) -> int:
     from mlcards.store import Store, default_db_path
 
     path = Path(args.db).expanduser() if args.db else default_db_path()
@@ -236,7 +241,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export(args) -> int:
+def cmd_export(args: argparse.Namespace) -> int:
     from mlcards import exporters
 
     path = Path(args.path)
@@ -265,7 +270,7 @@ def cmd_export(args) -> int:
     return 0
 
 
-def cmd_decks(args) -> int:
+def cmd_decks(args: argparse.Namespace) -> int:
     with _open(args) as store:
         summaries = store.deck_summaries()
     if args.json:
@@ -283,7 +288,7 @@ def cmd_decks(args) -> int:
     return 0
 
 
-def cmd_lint(args) -> int:
+def cmd_lint(args: argparse.Namespace) -> int:
     from mlcards import lint
 
     findings = lint.lint_paths(args.paths)
@@ -296,7 +301,7 @@ def cmd_lint(args) -> int:
     return 1 if any(f.severity == "error" for f in findings) else 0
 
 
-def cmd_schema(args) -> int:
+def cmd_schema(args: argparse.Namespace) -> int:
     from mlcards.models import Deck
 
     schema = Deck.model_json_schema()
@@ -306,7 +311,7 @@ def cmd_schema(args) -> int:
     return 0
 
 
-def cmd_settings(args) -> int:
+def cmd_settings(args: argparse.Namespace) -> int:
     if args.deck is not None:
         return _deck_settings(args)
     with _open(args) as store:
@@ -324,7 +329,7 @@ def cmd_settings(args) -> int:
     return 0
 
 
-def _deck_settings(args) -> int:
+def _deck_settings(args: argparse.Namespace) -> int:
     """``settings --deck NAME [scheduler [VALUE]]``: the settings a deck has of its own."""
     from mlcards import answering
 
@@ -345,7 +350,7 @@ def _deck_settings(args) -> int:
     return 0
 
 
-def cmd_review(args) -> int:
+def cmd_review(args: argparse.Namespace) -> int:
     if not args.plain:
         return run_tui(args, start="review")
     from mlcards.plain import run_plain_review
@@ -361,7 +366,7 @@ def cmd_review(args) -> int:
         )
 
 
-def cmd_stats(args) -> int:
+def cmd_stats(args: argparse.Namespace) -> int:
     from mlcards import stats
 
     with _open(args) as store:
@@ -374,7 +379,7 @@ def cmd_stats(args) -> int:
     return 0
 
 
-def _stats_text(s) -> list[str]:
+def _stats_text(s: Summary) -> list[str]:
     """The readable face of ``stats.Summary`` (deck and term text folded to one clean line)."""
     from mlcards.text import one_line
     from mlcards.wording import duration, plural
@@ -382,7 +387,7 @@ def _stats_text(s) -> list[str]:
     def pct(rate: float | None) -> str:
         return "-" if rate is None else f"{rate * 100:.1f}%"
 
-    def ratio(r) -> str:
+    def ratio(r: Ratio) -> str:
         return f"{pct(r.rate)} ({r.passed}/{r.answers})" if r.answers else "no data"
 
     span = "all time" if s.range == "all" else f"last {s.range} days"
@@ -432,9 +437,10 @@ def _stats_text(s) -> list[str]:
     return lines
 
 
-def run_tui(args, start: str = "home") -> int:
+def run_tui(args: argparse.Namespace, start: str = "home") -> int:
     with _open(args) as store:
         path = store.path
+    assert path is not None  # a store opened from a file (only an in-memory store has no path)
     from mlcards.tui.app import run  # Textual loads only here
 
     return run(path, start=start, deck=getattr(args, "deck", None))
@@ -443,13 +449,13 @@ def run_tui(args, start: str = "home") -> int:
 # --- backups and repair ----------------------------------------------------------------------------
 
 
-def _database_path(args) -> Path:
+def _database_path(args: argparse.Namespace) -> Path:
     from mlcards.store import default_db_path
 
     return Path(args.db).expanduser() if getattr(args, "db", None) else default_db_path()
 
 
-def _daily_backup(args, store) -> None:
+def _daily_backup(args: argparse.Namespace, store: Store) -> None:
     """The automatic backup, once per study day, from the commands that write (never fails the command)."""
     command = getattr(args, "command", None)
     writes = command in (None, "import", "review", "settings")
@@ -474,7 +480,7 @@ def _after(code: int) -> int:
     return code
 
 
-def cmd_backup(args) -> int:
+def cmd_backup(args: argparse.Namespace) -> int:
     from mlcards import backup
 
     db = _database_path(args)
@@ -483,7 +489,7 @@ def cmd_backup(args) -> int:
     return 0
 
 
-def cmd_restore(args) -> int:
+def cmd_restore(args: argparse.Namespace) -> int:
     from mlcards import backup
 
     db = _database_path(args)
@@ -502,7 +508,7 @@ def cmd_restore(args) -> int:
     return 0
 
 
-def cmd_doctor(args) -> int:
+def cmd_doctor(args: argparse.Namespace) -> int:
     from mlcards import doctor
 
     if args.rebuild:
@@ -522,7 +528,7 @@ def cmd_doctor(args) -> int:
     return 0 if report.healthy else 1
 
 
-COMMANDS: dict[str, Callable] = {
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": cmd_init,
     "import": cmd_import,
     "export": cmd_export,

@@ -29,7 +29,7 @@ class Check:
     detail: str
     problems: list[str] = field(default_factory=list)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {"name": self.name, "ok": self.ok, "detail": self.detail, "problems": self.problems}
 
     def line(self) -> str:
@@ -47,7 +47,7 @@ class Report:
     def healthy(self) -> bool:
         return all(c.ok for c in self.checks)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {"path": str(self.path), "healthy": self.healthy, "checks": [c.as_json() for c in self.checks]}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
@@ -23,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from mlcards.sm2 import SM2State
+from mlcards.schedulers.sm2 import SM2State
 from mlcards.text import clean_text, one_line, term_key
 
 MAX_FIELD_CHARS = 20_000
@@ -86,9 +87,9 @@ OptionalText = Annotated[
 ]
 
 
-def _unique(values: list[str], key=lambda v: v) -> list[str]:
+def _unique(values: list[str], key: Callable[[str], str] = lambda v: v) -> list[str]:
     seen: set[str] = set()
-    out = []
+    out: list[str] = []
     for v in values:
         k = key(v)
         if k and k not in seen:
@@ -210,7 +211,7 @@ class Deck(BaseModel):
         return related_graph((t.key, [term_key(r) for r in t.links()]) for t in self.terms)
 
 
-def name_clash(entries) -> tuple[int, str] | None:
+def name_clash(entries: Iterable[tuple[str, Sequence[str]]]) -> tuple[int, str] | None:
     """The first alias that is another entry's name or alias, over ``(term, aliases)`` pairs.
 
     Returns ``(index of the entry whose alias clashes, message naming both)``, or None.
@@ -229,7 +230,7 @@ def name_clash(entries) -> tuple[int, str] | None:
     return None
 
 
-def related_graph(edges) -> dict[str, set[str]]:
+def related_graph(edges: Iterable[tuple[str, Iterable[str]]]) -> dict[str, set[str]]:
     """Build an undirected adjacency map from ``(key, [related keys])`` pairs, dropping dangling links."""
     pairs = list(edges)
     graph: dict[str, set[str]] = {k: set() for k, _ in pairs}
@@ -433,5 +434,5 @@ class DeckSummary:
     suspended: int = 0
     learning: int = 0
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, str | int]:
         return {"name": self.name, "terms": self.terms, "cards": self.cards, "new": self.new, "due": self.due}

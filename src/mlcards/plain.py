@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from mlcards.answers import AnswerNames, suggest_mc_grade
 from mlcards.cards import back_sections, front, prompt_label
-from mlcards.models import GRADE_MEANINGS, CardKind, ReviewKind
+from mlcards.models import GRADE_MEANINGS, AnswerResult, CardKind, ReviewKind
 from mlcards.schedulers.base import needs_redrill
 from mlcards.session import ReviewSession, StudyCard
 from mlcards.store import Store
@@ -29,8 +29,16 @@ class _Stop(Exception):
     pass
 
 
+class TextOutput(Protocol):
+    """Where the transcript goes: a text stream, or anything that writes and flushes text like one."""
+
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
 class PlainReview:
-    def __init__(self, session: ReviewSession, stdin: TextIO, stdout: TextIO):
+    def __init__(self, session: ReviewSession, stdin: TextIO, stdout: TextOutput) -> None:
         self.session = session
         self.stdin = stdin
         self.stdout = stdout
@@ -104,6 +112,7 @@ class PlainReview:
         if result.kind == ReviewKind.REDRILL:
             note = "re-drill logged; schedule unchanged"
         else:
+            assert result.after.due is not None  # a graded (not re-drill) answer always schedules the card
             note = f"next review {result.after.due.isoformat()} (in {plural(result.after.interval, 'day')})"
         if needs_redrill(result.grade):
             note += "; it comes back later this session"
@@ -138,7 +147,7 @@ class PlainReview:
         for label, text in back_sections(shown.card):
             self.say(f"  {label}: {_indent(text, first='').strip()}")
 
-    def _commit(self, grade: int, *, duration_ms: int):
+    def _commit(self, grade: int, *, duration_ms: int) -> AnswerResult:
         """Commit the answer; while another process holds the write lock, say so and keep retrying.
 
         The answer is kept in memory (with the moment it was given) until it is saved: never dropped.
@@ -206,7 +215,7 @@ def run_plain_review(
     new_limit: int | None = None,
     review_limit: int | None = None,
     stdin: TextIO | None = None,
-    stdout: TextIO | None = None,
+    stdout: TextOutput | None = None,
 ) -> int:
     session = ReviewSession(store, deck=deck, limit=limit, new_limit=new_limit, review_limit=review_limit)
     return PlainReview(session, stdin or sys.stdin, stdout or sys.stdout).run()

@@ -41,7 +41,7 @@ import math
 import random
 import re
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 MAX_CHOICES = 4
@@ -290,7 +290,7 @@ class QuestionGraph:
         """Terms whose name or an alias appears in ``text`` (whole words, plural allowed)."""
         got = self._named.get(text)
         if got is None:
-            words = set()
+            words: set[str] = set()
             for w in _WORD.findall(text.casefold()):
                 words.update((w, w[:-1], w[:-2]) if w.endswith("s") else (w,))
             got = frozenset(
@@ -423,7 +423,8 @@ class QuestionGraph:
         return [s for s in (*RELATION_STYLES, "define") if self.build(s, subject, random.Random(str(seed))) is not None]
 
     def build(self, style: str, subject: int, rng: random.Random) -> MCQuestion | None:
-        return getattr(self, f"_q_{style}")(subject, rng)
+        builder: Callable[[int, random.Random], MCQuestion | None] = getattr(self, f"_q_{style}")
+        return builder(subject, rng)
 
     # each builder returns a checked question or None
 
@@ -438,8 +439,8 @@ class QuestionGraph:
         for t in self.terms:
             if t in exclude or t == subject or t in named or self._labels[t] == self._labels[subject]:
                 continue
-            d = dist.get(t, math.inf)
-            if d < min_distance:
+            d = dist.get(t)  # None: not linked at all
+            if d is not None and d < min_distance:
                 continue
             cos = sims.get(t, 0.0)
             contrast = t in self.contrasts[subject]  # declared confusable, so not the same thing
@@ -453,7 +454,7 @@ class QuestionGraph:
             if subject in self.named_in(self.terms[t].definition):
                 continue  # its definition leans on the subject: too close to call
             score = cos + (self._example_similarity(subject, t) if by_example else 0.0)
-            score += {1: 0.25, 2: 0.15, 3: 0.05}.get(d, 0.0) if d != math.inf else 0.0
+            score += {1: 0.25, 2: 0.15, 3: 0.05}.get(d, 0.0) if d is not None else 0.0
             score += 0.1 * bool(self._tags[subject] & self._tags[t])
             scored.append((-score, t))
         scored.sort()
@@ -664,7 +665,7 @@ class QuestionGraph:
         )
 
 
-def giveaway(q: MCQuestion, terms: Mapping[int, object]) -> bool:
+def giveaway(q: MCQuestion, terms: Mapping[int, Entry]) -> bool:
     """True when only the key shares a content word with the stem (a word-overlap giveaway)."""
     words = content_words(q.stem)
     sharers = [i for i, tid in enumerate(q.choice_ids) if content_words(terms[tid].term) & words]

@@ -15,8 +15,11 @@ from typing import Protocol
 
 
 class Row(Protocol):
-    card_id: int
-    term_id: int
+    @property
+    def card_id(self) -> int: ...
+
+    @property
+    def term_id(self) -> int: ...
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from mlcards import answering, studyday
 from mlcards.cards import MCQuestion
@@ -18,6 +19,9 @@ from mlcards.questions import Entry, QuestionGraph
 from mlcards.queue import Limits, build_queue, candidate_window
 from mlcards.schedulers.base import needs_redrill
 from mlcards.store import Store
+
+if TYPE_CHECKING:
+    from mlcards.answers import AnswerNames
 
 
 def deck_question_graph(store: Store, deck_id: int) -> QuestionGraph:
@@ -74,6 +78,9 @@ class SessionTotals:
 
 class ReviewSession:
     """Today's cards for one deck (or all decks), in order, with re-drill and undo."""
+
+    _answer_names: AnswerNames | None = None
+    """The deck names typed answers are judged against (``AnswerNames.of`` makes and keeps it)."""
 
     def __init__(
         self,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 # C0 controls except tab and newline, DEL, C1 controls, and the bidi embedding/override/isolate
 # characters that can make text display differently from what it is.
@@ -44,7 +45,7 @@ _UNSAFE_KEEP_LAYOUT = re.compile(
 )
 
 
-def _visible(match: re.Match) -> str:
+def _visible(match: re.Match[str]) -> str:
     code = ord(match.group())
     if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape): show the byte
         return f"\\x{code - 0xDC00:02x}"
@@ -68,7 +69,7 @@ def safe_line(text: object) -> str:
     return re.sub(" {2,}", " ", _UNSAFE.sub(_visible, text)).strip()
 
 
-def json_text(obj: object, **kwargs) -> str:
+def json_text(obj: object, **kwargs: Any) -> str:
     """``json.dumps`` for the terminal: readable non-ASCII, but every character ``safe`` would escape
     written as ``\\uXXXX``, so the output is valid JSON that loads back to exactly ``obj``."""
     import json

@@ -363,7 +363,7 @@ def test_not_a_database(tmp_path):
 
 def test_import_hygiene_core_never_loads_textual():
     code = (
-        "import mlcards.cli, mlcards.store, mlcards.session, mlcards.plain, mlcards.sm2, mlcards.queue, "
+        "import mlcards.cli, mlcards.store, mlcards.session, mlcards.plain, mlcards.schedulers.sm2, mlcards.queue, "
         "mlcards.cards, mlcards.answers, mlcards.studyday, mlcards.importers.deckfile, mlcards.exporters.deckfile; "
         "import sys; assert 'textual' not in sys.modules, 'textual'; "
         "assert 'yaml' not in sys.modules, 'yaml'; assert 'rich' not in sys.modules, 'rich'"

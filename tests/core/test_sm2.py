@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlcards import sm2
-from mlcards.sm2 import SM2State, review
+from mlcards.schedulers import sm2
+from mlcards.schedulers.sm2 import SM2State, review
 
 D0 = date(2025, 3, 1)
 

@@ -91,7 +91,7 @@ class _TextExtractor(HTMLParser):
         if self._ends_with_break is False:
             self._add("\n")
 
-    def handle_starttag(self, tag: str, attrs) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
             self._skip_depth += 1
         elif tag == "br":
@@ -104,7 +104,7 @@ class _TextExtractor(HTMLParser):
         elif tag in ("td", "th"):
             self._add(" ")
 
-    def handle_startendtag(self, tag: str, attrs) -> None:
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "br":
             self._newline()
         elif tag in _BLOCK:

@@ -322,7 +322,7 @@ class ReviewScreen(Screen[None]):
     @on(Input.Submitted, "#typed")
     def _typed(self, event: Input.Submitted) -> None:
         event.stop()
-        if self.shown is None or self.phase != "front":
+        if self.shown is None or self.session is None or self.phase != "front":
             return
         self.verdict = AnswerNames.of(self.session).judge(event.value, self.shown.card)
         self.answer_seconds = time.monotonic() - self.shown_at
