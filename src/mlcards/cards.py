@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Protocol
 
+from mlcards import cloze
 from mlcards.models import CardInfo, CardKind
 from mlcards.questions import MAX_CHOICES, MIN_CHOICES, MCQuestion, QuestionGraph
 
-__all__ = ["MAX_CHOICES", "MIN_CHOICES", "MCQuestion", "QuestionGraph", "build_question", "front", "prompt_label",
-           "back_sections"]
+__all__ = ["MAX_CHOICES", "MIN_CHOICES", "MCQuestion", "QuestionGraph", "back_sections", "build_question",
+           "cloze_answer", "front", "prompt_label"]
 
 
 class Brief(Protocol):
@@ -26,7 +27,16 @@ class Brief(Protocol):
 def front(card: CardInfo) -> str:
     if card.kind is CardKind.REVERSE:
         return card.definition
+    if card.kind is CardKind.CLOZE and card.cloze and card.ordinal is not None:
+        return cloze.front(card.cloze, card.ordinal)  # deletion N blanked, the others filled in
     return card.term
+
+
+def cloze_answer(card: CardInfo) -> str | None:
+    """What a cloze card's blank holds (its deletion's answer texts), or None for any other card."""
+    if card.kind is CardKind.CLOZE and card.cloze and card.ordinal is not None:
+        return cloze.answer(card.cloze, card.ordinal) or None
+    return None
 
 
 def prompt_label(card: CardInfo) -> str:
@@ -35,6 +45,7 @@ def prompt_label(card: CardInfo) -> str:
         CardKind.REVERSE: "Which term is this?",
         CardKind.RELATED: "Related concepts",
         CardKind.CONTRAST: "Often confused",
+        CardKind.CLOZE: "Fill in the blank",
     }[card.kind]
 
 
@@ -43,6 +54,8 @@ def back_sections(card: CardInfo) -> list[tuple[str, str]]:
     sections: list[tuple[str, str]] = []
     if card.kind is CardKind.REVERSE:
         sections.append(("Term", card.term))
+    elif card.kind is CardKind.CLOZE and card.cloze and card.ordinal is not None:
+        sections.append(("Answer", cloze.back(card.cloze, card.ordinal)))  # the deletion marked «like this»
     else:
         sections.append(("Definition", card.definition))
     if card.explanation:

@@ -25,9 +25,11 @@ def term_uuid(deck: str, key: str) -> str:
     return str(uuid.uuid5(uuid.UUID(deck), "term:" + key))
 
 
-def card_uuid(term: str, kind: str, pair_term: str | None = None) -> str:
-    """``term`` is the term's UUID; a contrast card also names the other term of its pair."""
-    return str(uuid.uuid5(uuid.UUID(term), f"card:{kind}" + (f":{pair_term}" if pair_term else "")))
+def card_uuid(term: str, kind: str, pair_term: str | None = None, ordinal: int | None = None) -> str:
+    """``term`` is the term's UUID; a contrast card also names the other term of its pair, a cloze card
+    its deletion index (``card:cloze:2``)."""
+    name = f"card:{kind}" + (f":{pair_term}" if pair_term else "") + (f":{ordinal}" if ordinal is not None else "")
+    return str(uuid.uuid5(uuid.UUID(term), name))
 
 
 def review_uuid() -> str:

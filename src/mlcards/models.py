@@ -106,7 +106,7 @@ For the undirected link graph (related-concept questions) every kind counts as a
 LINK_FIELDS = ("related", *RELATION_KINDS)
 """Every field that names other terms."""
 
-TERM_FIELDS = ("term", "aliases", "definition", "explanation", "example", *LINK_FIELDS, "tags")
+TERM_FIELDS = ("term", "aliases", "definition", "explanation", "example", *LINK_FIELDS, "tags", "cloze")
 
 
 def _clean_names(value: list[str], me: str) -> list[str]:
@@ -142,6 +142,11 @@ class Term(BaseModel):
     )
     used_for: list[str] = Field(default_factory=list, description="Terms this one is used for, or mitigates.")
     tags: list[str] = Field(default_factory=list, description="Topic tags (no spaces).")
+    cloze: OptionalText = Field(
+        default=None,
+        description="An Anki cloze note's text ('{{c1::answer}}', '{{c1::answer::hint}}', c2, ...): the term "
+        "gets one cloze card per index instead of reverse and related cards.",
+    )
 
     @field_validator("aliases")
     @classmethod
@@ -163,6 +168,19 @@ class Term(BaseModel):
     @classmethod
     def _clean_tags(cls, value: list[str]) -> list[str]:
         return _unique(["_".join(_line_text(v).split()) for v in value])
+
+    @field_validator("cloze")
+    @classmethod
+    def _check_cloze(cls, value: str | None) -> str | None:
+        if value is not None:
+            from mlcards import cloze
+
+            parsed = cloze.parse(value)
+            if parsed.problems:
+                raise ValueError(parsed.problems[0])
+            if not parsed.indexes():
+                raise ValueError("holds no cloze deletion ('{{c1::answer}}')")
+        return value
 
     @property
     def key(self) -> str:
@@ -291,6 +309,7 @@ class CardKind(str, enum.Enum):
     REVERSE = "reverse"  # definition -> term (can be answered by typing)
     RELATED = "related"  # multiple choice over the related-term graph
     CONTRAST = "contrast"  # a pair confused twice on multiple choice: which of the two is this?
+    CLOZE = "cloze"  # a cloze term's text with deletion N blanked (one card per index: CardInfo.ordinal)
 
     def __str__(self) -> str:
         return self.value
@@ -334,7 +353,7 @@ def is_buried(card: "CardInfo", today: date) -> bool:
     return card.buried_until is not None and card.buried_until > today
 
 
-CARD_ORDER = {CardKind.RECALL: 0, CardKind.REVERSE: 1, CardKind.RELATED: 2, CardKind.CONTRAST: 3}
+CARD_ORDER = {CardKind.RECALL: 0, CardKind.CLOZE: 1, CardKind.REVERSE: 1, CardKind.RELATED: 2, CardKind.CONTRAST: 3}
 
 GRADE_MEANINGS = {
     5: "perfect response",
@@ -376,6 +395,8 @@ class CardInfo:
     pair_term_id: int | None = None  # a contrast card's other term
     aliases: tuple[str, ...] = ()
     relations: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (kind, names) for each non-empty typed relation
+    cloze: str | None = None  # the term's cloze text (Term.cloze)
+    ordinal: int | None = None  # a cloze card's deletion index (1 for c1)
 
     @property
     def is_new(self) -> bool:

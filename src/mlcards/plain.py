@@ -12,8 +12,8 @@ import sys
 import time
 from typing import Protocol, TextIO
 
-from mlcards.answers import AnswerNames, suggest_mc_grade
-from mlcards.cards import back_sections, front, prompt_label
+from mlcards.answers import AnswerNames, TypedVerdict, judge_typed, suggest_mc_grade
+from mlcards.cards import back_sections, cloze_answer, front, prompt_label
 from mlcards.models import GRADE_MEANINGS, AnswerResult, CardKind, ReviewKind
 from mlcards.schedulers.base import needs_redrill
 from mlcards.session import ReviewSession, StudyCard
@@ -92,14 +92,21 @@ class PlainReview:
         else:
             self.say(f"{prompt_label(card)}")
             self.say(_indent(front(card)))
+            blank = cloze_answer(card)
             if card.kind is CardKind.REVERSE:
                 typed = self.ask("answer (type the term, or Enter to reveal)> ")
+            elif blank is not None:
+                typed = self.ask("answer (type what the blank holds, or Enter to reveal)> ")
             else:
                 typed = self.ask("answer (Enter to reveal)> ")
             self._back(shown)
             suggested = SELF_GRADE_DEFAULT
+            verdict: TypedVerdict | None = None
             if typed and card.kind is CardKind.REVERSE:
                 verdict = AnswerNames.of(self.session).judge(typed, card)  # against the deck's other terms too
+            elif typed and blank is not None:  # the deletion's answer, no aliases; the deck's terms as confusables
+                verdict = judge_typed(typed, blank, (), AnswerNames.of(self.session).others(card))
+            if verdict is not None:
                 suggested = verdict.grade
                 self.say(f"  you typed {verdict.typed!r}: {verdict.score:.0f}% match")
                 if not verdict.exact:

@@ -188,7 +188,7 @@ def test_json_schema_has_the_fields():
     term = schema["$defs"]["Term"]
     assert set(term["properties"]) == {
         "term", "aliases", "definition", "explanation", "example", "related",
-        "is_a", "part_of", "contrasts_with", "same_as", "used_for", "tags",
+        "is_a", "part_of", "contrasts_with", "same_as", "used_for", "tags", "cloze",
     }
     for field in ("aliases", "is_a", "part_of", "contrasts_with", "same_as", "used_for"):
         assert term["properties"][field]["type"] == "array"

@@ -62,8 +62,9 @@ def test_legacy_package(tmp_path: Path, legacy_db: Path) -> None:
     assert list(decks) == ["ML::Basics", "Statistics"]  # subdeck path kept as the name; empty Default left out
     basics = decks["ML::Basics"]
     assert basics.description == "Core ideas"
-    assert [t.term for t in basics.terms] == ["epoch", "batch"]
-    epoch, batch = basics.terms
+    assert [t.term for t in basics.terms] == ["epoch", "batch", "Adam"]  # the cloze note is a cloze term
+    epoch, batch, adam = basics.terms
+    assert (adam.cloze, adam.definition) == ("{{c1::Adam}} is an optimizer", "Adam is an optimizer")
     assert epoch.definition == "One full pass\nover the training data & labels"
     assert epoch.tags == ["ml", "core"]
     assert batch.definition == "A group of examples"
@@ -74,7 +75,6 @@ def test_legacy_package(tmp_path: Path, legacy_db: Path) -> None:
     assert variance.tags == ["stats"]
     assert result.notices == [
         "ml.apkg: 1 note skipped: the term (first field) is empty once HTML and media are removed",
-        "ml.apkg: 1 note skipped: cloze notes have no term and definition (e.g. '{{c1::Adam}} is an optimizer')",
         "ml.apkg: 1 media file ignored (mlcards shows text only)",
     ]
     assert result.history == []
@@ -101,7 +101,7 @@ def test_current_package_reads_anki21b_and_never_the_placeholder(tmp_path: Path,
         assert {"collection.anki2", "collection.anki21b", "meta"} <= set(zf.namelist())
     result = apkg.parse(path)
     terms = [t.term for d in result.decks for t in d.terms]
-    assert terms == ["epoch", "batch", "variance"]
+    assert terms == ["epoch", "batch", "Adam", "variance"]
     assert not any("update" in t.lower() for t in terms)
     assert result.notices[-1] == "current.apkg: 3 media files ignored (mlcards shows text only)"
 
@@ -179,10 +179,11 @@ def test_newer_schema_tables(tmp_path: Path) -> None:
     })
     result = apkg.parse(path)
     assert [d.name for d in result.decks] == ["Vision::Convolutions"]  # \x1f shown as ::
-    kernel, stride = result.decks[0].terms  # stride sits in a filtered deck: it belongs to its original deck
+    kernel, stride, pooling = result.decks[0].terms  # stride sits in a filtered deck: it belongs to its original deck
     assert (kernel.term, kernel.definition, kernel.tags) == ("kernel", "A small weight matrix slid over the image.", ["cnn"])
     assert stride.term == "stride"
-    assert any("cloze" in n for n in result.notices)
+    assert (pooling.term, pooling.cloze) == ("Pooling", "{{c1::Pooling}} shrinks maps")  # a cloze note type (config kind 1)
+    assert not any("cloze" in n for n in result.notices)
 
 
 def test_review_log_is_returned_for_ord_0_and_1(tmp_path: Path, legacy_db: Path) -> None:

@@ -79,12 +79,13 @@ def test_real_anki_package(exported: dict, kind: str) -> None:
     result = apkg.parse(path)
     assert [d.name for d in result.decks] == ["ML::Basics"]
     terms = {t.term: t for t in result.decks[0].terms}
-    assert list(terms) == ["epoch", "batch", "loss curve"]
+    assert list(terms) == ["epoch", "batch", "Adam", "loss curve"]  # the cloze note is a cloze term
     assert terms["epoch"].definition == "One pass\nover the data & labels"
     assert sorted(terms["epoch"].tags) == ["core", "ml"]
     assert terms["loss curve"].definition == "loss per epoch"
     assert f"{path.name}: 1 media file ignored (mlcards shows text only)" in result.notices
-    assert any("cloze" in n for n in result.notices)
+    assert terms["Adam"].cloze == "{{c1::Adam}} is an optimizer"
+    assert not any("cloze" in n for n in result.notices)
     history = [(h.term, h.card_kind, h.ease) for h in result.history]
     assert history == [("epoch", "recall", 3), ("epoch", "reverse", 4), ("batch", "recall", 1)]
     assert [int(h.reviewed_at.timestamp() * 1000) for h in result.history] == [r[0] for r in exported["revlog"]]

@@ -24,6 +24,10 @@ Why these choices (checked against Anki's importer, rslib ``import_export/text/c
   Deck: Anki skips it like Explanation (its Back field is the reversed card's front, so the other
   names cannot go there without giving the answer away); the ``.apkg`` export shows them on the back.
   A deck without aliases is written exactly as before.
+- Cloze terms: a text file has one note type, so a cloze term is a Basic row like any other (its term
+  and its filled-in definition), and a deck with cloze terms gets a last column, ``Cloze``, holding
+  the ``{{c1::...}}`` text: Anki skips it (the ``.apkg`` export makes real cloze notes), our importer
+  reads it back, so the term is a cloze term again.
 - ``#deck column:`` makes Anki create the deck when it does not exist yet (``#deck:`` alone would
   drop the notes into the current deck); ``#deck:`` stays for readers that only know that header.
 - ``#html:false``: our text is plain, so Anki escapes ``<``, ``>`` and ``&`` itself (and turns line
@@ -54,6 +58,8 @@ DECK_COLUMN = COLUMNS.index("Deck") + 1
 RELATED_JOIN = ", "
 ALIASES_COLUMN = "Aliases"
 """The eighth column, written only when some term has aliases."""
+CLOZE_COLUMN = "Cloze"
+"""The last column, written only when some term is a cloze term."""
 
 
 def quote(field: str, separator: str) -> str:
@@ -73,7 +79,7 @@ def row(fields: list[str], separator: str) -> str:
     return separator.join(quote(f, separator) for f in fields) + "\n"
 
 
-def term_fields(term: Term, deck_name: str, *, aliases: bool = False) -> list[str]:
+def term_fields(term: Term, deck_name: str, *, aliases: bool = False, cloze: bool = False) -> list[str]:
     fields = [
         term.term,
         term.definition,
@@ -85,11 +91,17 @@ def term_fields(term: Term, deck_name: str, *, aliases: bool = False) -> list[st
     ]
     if aliases:
         fields.append(RELATED_JOIN.join(term.aliases))
+    if cloze:
+        fields.append(term.cloze or "")
     return fields
 
 
 def has_aliases(deck: Deck) -> bool:
     return any(t.aliases for t in deck.terms)
+
+
+def has_cloze(deck: Deck) -> bool:
+    return any(t.cloze for t in deck.terms)
 
 
 def header(deck: Deck, separator: str) -> str:
@@ -98,7 +110,10 @@ def header(deck: Deck, separator: str) -> str:
         "#html:false",
         f"#notetype:{NOTETYPE}",
         f"#deck:{deck.name}",
-        "#columns:" + row([*COLUMNS, *([ALIASES_COLUMN] if has_aliases(deck) else [])], separator).rstrip("\n"),
+        "#columns:" + row(
+            [*COLUMNS, *([ALIASES_COLUMN] if has_aliases(deck) else []), *([CLOZE_COLUMN] if has_cloze(deck) else [])],
+            separator,
+        ).rstrip("\n"),
         f"#deck column:{DECK_COLUMN}",
         f"#tags column:{TAGS_COLUMN}",
     ]
@@ -109,9 +124,9 @@ def dumps(deck: Deck, suffix: str) -> str:
     separator = SEPARATORS.get(suffix.lower())
     if separator is None:
         raise ValueError(f"not an Anki text extension: {suffix}")
-    aliases = has_aliases(deck)
+    aliases, cloze = has_aliases(deck), has_cloze(deck)
     return header(deck, separator) + "".join(
-        row(term_fields(t, deck.name, aliases=aliases), separator) for t in deck.terms
+        row(term_fields(t, deck.name, aliases=aliases, cloze=cloze), separator) for t in deck.terms
     )
 
 

@@ -13,6 +13,9 @@
 - Our text is plain: every field is HTML-escaped and line breaks become ``<br>``. Tags cannot
   contain spaces in Anki (ours never do; whitespace is replaced by "_" anyway).
 - New cards keep the deck's order (each note's ``due`` is its position).
+- A cloze term (``Term.cloze``) is a note of a second, cloze note type "mlcards cloze" (Anki's
+  ``type`` 1; fields Text and Back Extra, the explanation and example), which Anki turns into one card
+  per deletion index, as mlcards does.
 
 The package's collection is built in memory (SQLite serialisation, so a killed export leaves no
 temporary folder behind), zipped, checked (``check_package``: notes, cards, note type and deck agree)
@@ -54,6 +57,9 @@ def stable_id(text: str) -> int:
 
 
 MODEL_ID = stable_id("mlcards-term-v1")
+CLOZE_MODEL_NAME = "mlcards cloze"
+CLOZE_FIELDS = ("Text", "Back Extra")
+CLOZE_MODEL_ID = stable_id("mlcards-cloze-v1")
 
 _BACK_REST = (
     "{{#Aliases}}<div class=aliases><span class=label>Also:</span> {{Aliases}}</div>{{/Aliases}}\n"
@@ -130,18 +136,39 @@ def model() -> Any:  # a genanki.Model (genanki has no type hints)
     )
 
 
+def cloze_model() -> Any:  # a genanki.Model of the cloze type
+    import genanki
+
+    return genanki.Model(
+        CLOZE_MODEL_ID,
+        CLOZE_MODEL_NAME,
+        fields=[{"name": name} for name in CLOZE_FIELDS],
+        templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}<br>\n{{Back Extra}}"}],
+        css=CSS,
+        model_type=genanki.Model.CLOZE,
+    )
+
+
+def cloze_fields(term: Term) -> list[str]:
+    return [field_html(term.cloze), "<br><br>".join(field_html(t) for t in (term.explanation, term.example) if t)]
+
+
 def build_package(deck: Deck) -> Any:  # a genanki.Package
     """The genanki Package for ``deck`` (one Anki deck, one note per term)."""
     import genanki
 
-    m = model()
+    m, cm = model(), cloze_model()
     anki_deck = genanki.Deck(deck_id_for(deck.name), deck.name, description=field_html(deck.description))
     for position, term in enumerate(deck.terms):
         tags = [t for t in (anki_tag(tag) for tag in term.tags) if t]
+        fields = cloze_fields(term) if term.cloze else note_fields(term)
         anki_deck.add_note(
-            genanki.Note(model=m, fields=note_fields(term), tags=tags, guid=note_guid(deck.name, term), due=position)
+            genanki.Note(model=cm if term.cloze else m, fields=fields, tags=tags, guid=note_guid(deck.name, term),
+                         due=position)
         )
     anki_deck.add_model(m)
+    if any(t.cloze for t in deck.terms):
+        anki_deck.add_model(cm)
     return genanki.Package(anki_deck)
 
 
@@ -251,6 +278,7 @@ def _check_collection(
         )
         for mid, m in models_json.items()
     }
+    cloze_models = {int(mid) for mid, m in models_json.items() if m.get("type") == 1}
     decks = {int(did): d["name"] for did, d in decks_json.items()}
     notes = conn.execute("SELECT id, guid, mid, flds FROM notes").fetchall()
     guids = [n[1] for n in notes]
@@ -272,11 +300,18 @@ def _check_collection(
             raise fail(f"card {cid} belongs to no note")
         if did not in decks:
             raise fail(f"card {cid} is in an unknown deck {did}")
-        if not 0 <= ord_ < len(models[note_model[nid]][2]):
+        if note_model[nid] in cloze_models:  # a card per deletion index: ord is the index - 1
+            if ord_ < 0:
+                raise fail(f"card {cid} has a negative cloze index")
+        elif not 0 <= ord_ < len(models[note_model[nid]][2]):
             raise fail(f"card {cid} uses template {ord_}, which its note type lacks")
         seen[nid].add(ord_)
         per_template[ord_] = per_template.get(ord_, 0) + 1
     for nid, ords in seen.items():
+        if note_model[nid] in cloze_models:
+            if not ords:
+                raise fail(f"cloze note {nid} has no card")
+            continue
         wanted = set(range(len(models[note_model[nid]][2])))
         if ords != wanted:
             raise fail(f"note {nid} has cards for templates {sorted(ords)}, expected {sorted(wanted)}")

@@ -16,6 +16,11 @@
 - With ``#html:true`` fields are HTML and become plain text; with ``#html:false`` they are taken
   literally; without the header, as in Anki, the first rows decide (HTML tags or entities -> HTML).
 - A deck column splits the rows into several decks; otherwise ``#deck:`` or the file name names it.
+- Cloze notes: with ``#notetype:Cloze`` (or any note type whose name contains "Cloze"; per row with
+  ``#notetype column:``) a row is an Anki cloze note: its first column (or the one named Text or
+  Cloze) holds ``{{c1::answer}}`` deletions, the second (Back Extra) becomes the explanation, and it
+  becomes a cloze term (``importers.common.cloze_term``). A row of another note type with a column
+  named Cloze (as mlcards' own export writes) is a cloze term with the term and definition given.
 - Errors name the physical line where the offending row starts.
 """
 
@@ -24,7 +29,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -32,7 +37,7 @@ from pydantic import ValidationError
 from mlcards.errors import DeckError
 from mlcards.importers._html import html_to_text, looks_like_html
 from mlcards.importers.base import DEFAULT_OPTIONS, Parsed, ParseOptions
-from mlcards.importers.common import read_text, validation_problem
+from mlcards.importers.common import ClozeProblem, cloze_term, read_text, validation_problem
 from mlcards.importers.glossary import _heading as _glossary_heading
 from mlcards.models import Deck, Term
 from mlcards.text import one_line
@@ -53,6 +58,7 @@ ROLE_NAMES = {
     "deck": {"deck"},
     "guid": {"guid"},
     "notetype": {"notetype", "note type"},
+    "cloze": {"cloze", "text"},
 }
 META_ROLES = ("deck", "tags", "guid", "notetype")
 _COLUMN_HEADERS = {"deck column": "deck", "tags column": "tags", "guid column": "guid", "notetype column": "notetype"}
@@ -70,6 +76,7 @@ class _Headers:
         self.columns_raw: str | None = None
         self.columns_line = 0
         self.deck: str | None = None
+        self.notetype: str | None = None
         self.meta: dict[str, int] = {}  # role -> 1-based column
         self.body_start = 0  # index of the first body line
 
@@ -127,7 +134,9 @@ def _header(path: Path, h: _Headers, key: str, value: str, line: int) -> None:
         if column < 1:
             raise DeckError(f"#{key} must be a column number (1, 2, 3, ...), not {value.strip()!r}", path=path, line=line)
         h.meta[_COLUMN_HEADERS[key]] = column
-    # "notetype" and unknown keys: nothing to do (mlcards has one kind of note)
+    elif key == "notetype":
+        h.notetype = value.strip() or None
+    # unknown keys: nothing to do
 
 
 def _records(text: str, separator: str) -> Iterator[tuple[list[str], int]]:
@@ -249,6 +258,8 @@ def _map_columns(names: list[str] | None, count: int, meta: dict[str, int]) -> _
     used = set(taken.values()) | set(cols.roles.values())
     free = [i for i in range(count) if i not in used]
     for role in ("term", "definition"):
+        if "cloze" in cols.roles:
+            break  # a cloze note type's columns by name (Text, Back Extra): its text is the term and definition
         if role not in cols.roles and free:
             cols.roles[role] = idx = free.pop(0)
             cols.ignored.pop(idx, None)
@@ -295,7 +306,7 @@ def _parse(path: Path) -> Parsed:
             raise DeckError("no rows to import after the column names", path=path, line=len(lines) or 1)
     count = len(names) if names else len(first[0])
     cols = _map_columns(names, count, headers.meta)
-    if "term" not in cols.roles or "definition" not in cols.roles:
+    if ("term" not in cols.roles or "definition" not in cols.roles) and "cloze" not in cols.roles:
         hint = f"; separate them with {_sep_name(separator)} or set '#separator:'"
         if any(_glossary_heading(line) for line in text.splitlines()):
             hint += (
@@ -323,6 +334,8 @@ def _parse(path: Path) -> Parsed:
     decks: dict[str, tuple[list[Term], dict[str, int]]] = {}
     deck_col = roles.get("meta:deck")
     tags_col = roles.get("meta:tags")
+    notetype_col = roles.get("meta:notetype")
+    cloze_file = "cloze" in (headers.notetype or "").lower()
 
     def cell(rec: list[str], role: str) -> str:
         idx = roles.get(role)
@@ -331,6 +344,12 @@ def _parse(path: Path) -> Parsed:
         return convert(rec[idx]).strip()
 
     for rec, line in rows():
+        notetype = rec[notetype_col] if notetype_col is not None and notetype_col < len(rec) else ""
+        is_cloze = "cloze" in notetype.lower() if notetype.strip() else cloze_file
+        if is_cloze:
+            _cloze_row(path, rec, line, cell, roles, cols.extra, convert, headers.tags, tags_col, deck_col,
+                       default_deck, decks)
+            continue
         term = cell(rec, "term")
         if not term:
             raise DeckError(f"this row has no term (column {roles['term'] + 1} is empty)", path=path, line=line)
@@ -359,6 +378,7 @@ def _parse(path: Path) -> Parsed:
                 related=_split_related(cell(rec, "related")),
                 aliases=_split_related(cell(rec, "aliases")),
                 tags=tags,
+                cloze=_cloze_cell(cell(rec, "cloze")),
             )
         except ValidationError as e:
             raise DeckError(f"{one_line(term)[:60]!r}: {validation_problem(e)}", path=path, line=line) from None
@@ -386,6 +406,49 @@ def _parse(path: Path) -> Parsed:
             f"{path.name}: columns ignored (no such field in mlcards): {', '.join(cols.ignored.values())}"
         )
     return Parsed(decks=result, notices=notices)
+
+
+def _cloze_cell(value: str) -> str | None:
+    """A Cloze (or Text) column on a row of another note type: its cloze text, if it holds deletions."""
+    return value if "{{c" in value.lower() else None
+
+
+def _cloze_row(
+    path: Path,
+    rec: list[str],
+    line: int,
+    cell: Callable[[list[str], str], str],
+    roles: dict[str, int],
+    extra_cols: list[int],
+    convert: Callable[[str], str],
+    file_tags: list[str],
+    tags_col: int | None,
+    deck_col: int | None,
+    default_deck: str,
+    decks: dict[str, tuple[list[Term], dict[str, int]]],
+) -> None:
+    """One row of a cloze note type: Text (the named Text/Cloze column, else the first) and Back Extra."""
+    named = "cloze" in roles
+    text = cell(rec, "cloze") if named else cell(rec, "term")
+    extra = [cell(rec, "explanation")] if named else [cell(rec, "definition"), cell(rec, "explanation")]
+    extra += [convert(rec[i]).strip() for i in extra_cols if i < len(rec)]
+    tags = list(file_tags)
+    if tags_col is not None and tags_col < len(rec):
+        tags += rec[tags_col].split()
+    deck_name = default_deck
+    if deck_col is not None and deck_col < len(rec) and rec[deck_col].strip():
+        deck_name = one_line(rec[deck_col])
+    terms, seen = decks.setdefault(deck_name, ([], {}))
+    try:
+        item = cloze_term(text, extra="\n\n".join(p for p in extra if p) or None, tags=tags, taken=set(seen),
+                          position=len(terms) + 1)
+    except ClozeProblem as e:
+        raise DeckError(f"cloze note {one_line(text)[:60]!r}: {e}", path=path, line=line) from None
+    if item.key in seen:
+        raise DeckError(f"duplicate term {item.term[:60]!r} (first on line {seen[item.key]}); terms must be unique "
+                        "in a deck", path=path, line=line)
+    seen[item.key] = line
+    terms.append(item)
 
 
 def _sep_name(separator: str) -> str:

@@ -15,10 +15,14 @@ Each Anki deck with notes becomes a deck named as in Anki (``Parent::Child`` kep
 note: fields named like ours (Term/Front, Definition/Back, Explanation, Example, Related, Tags)
 map by name; otherwise the first field is the term and the second the definition. Further
 non-empty fields are joined (blank line between) into the explanation. HTML becomes plain text;
-the note's tags are kept. Cloze notes, notes whose term or definition is empty (e.g. image-only
-fields) and duplicate terms in a deck are skipped with a notice; media files are counted and
-ignored with a notice. The review log (``revlog``) is returned as ``AnkiReview`` entries for
-``mlcards import --with-history``.
+the note's tags are kept. A note of a cloze note type (``type`` 1 in the legacy models JSON, kind 1
+in a newer note type's config) becomes a cloze term (``importers.common.cloze_term``): its Text field
+(else the first) holds the deletions, its other fields (Back Extra) become the explanation; a cloze
+note without a deletion or with an unclosed ``{{c1::`` is skipped with a notice. Notes whose term or
+definition is empty (e.g. image-only fields) and duplicate terms in a deck are skipped with a notice;
+media files are counted and ignored with a notice. The review log (``revlog``) is returned as
+``AnkiReview`` entries for ``mlcards import --with-history`` (of basic notes' first two cards; a
+cloze note's answers are not brought over).
 
 Safety: the package size and its number of members are limited, and only stored or deflated
 members are read (zipfile inflates bzip2 and LZMA without an output bound). Each member's declared
@@ -52,7 +56,7 @@ from mlcards.errors import DeckError
 from mlcards.importers._html import html_to_text
 from mlcards.importers.ankitext import ROLE_NAMES
 from mlcards.importers.base import DEFAULT_OPTIONS, AnkiReview, Parsed, ParseOptions
-from mlcards.importers.common import check_file, human_size, validation_problem
+from mlcards.importers.common import ClozeProblem, check_file, cloze_term, human_size, validation_problem
 from mlcards.models import Deck, Term
 from mlcards.text import one_line
 
@@ -479,14 +483,14 @@ def _read(
         if model is None:
             skips.add("their note type is missing from the package", first)
             continue
-        if model.cloze:
-            skips.add("cloze notes have no term and definition", first)
-            continue
         placed = note_deck.get(int(nid))
         if placed is None:
             skips.add("they have no cards", first)
             continue
         did = placed[1]
+        if model.cloze:
+            _add_cloze(model, values, str(tags).split(), by_deck.setdefault(did, ([], set())), skips)
+            continue
 
         def field(role: str, model: _Model = model, values: list[str] = values) -> str:
             idx = model.roles.get(role)
@@ -527,6 +531,8 @@ def _read(
     decks: list[Deck] = []
     names: dict[int, str] = {}
     for did, (terms, _seen) in by_deck.items():
+        if not terms:  # only cloze notes that could not be read
+            continue
         name, description = deck_names.get(did, (f"Anki deck {did}", ""))
         try:
             deck = Deck(name=name or f"Anki deck {did}", description=description, terms=terms)
@@ -541,6 +547,27 @@ def _read(
 
     history = _history(conn, tables, card_note, {nid: (names[d], t) for nid, (d, t) in note_term.items()})
     return decks, skips.notices(path), history
+
+
+def _add_cloze(
+    model: _Model, values: list[str], tags: list[str], deck: tuple[list[Term], set[str]], skips: _Skips
+) -> None:
+    """A cloze note as a cloze term of its deck (its review history is not mapped)."""
+    names = [" ".join(f.split()).lower() for f in model.fields]
+    at = names.index("text") if "text" in names else 0
+    text = html_to_text(values[at]) if at < len(values) else ""
+    extra = "\n\n".join(p for p in (html_to_text(v) for i, v in enumerate(values) if i != at) if p) or None
+    terms, seen = deck
+    try:
+        item = cloze_term(text, extra=extra, tags=tags, taken=seen, position=len(terms) + 1)
+    except ClozeProblem as e:
+        skips.add(f"cloze notes that cannot be read: {e}", one_line(text))
+        return
+    if item.key in seen:
+        skips.add("the same term appears twice in a deck (the first is kept)", item.term)
+        return
+    seen.add(item.key)
+    terms.append(item)
 
 
 def _history(

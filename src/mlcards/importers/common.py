@@ -93,3 +93,36 @@ def _combine(old: Term, new: Term, mode: str) -> Term:
     data["related"] = [*old.related, *(r for r in new.related if term_key(r) not in keys)]
     data["tags"] = [*old.tags, *(t for t in new.tags if t not in old.tags)]
     return Term.model_validate(data)
+
+
+class ClozeProblem(ValueError):
+    """Why a cloze note cannot become a term (no deletion, an unclosed ``{{c1::``, a field too long)."""
+
+
+def cloze_term(text: str, *, extra: str | None, tags: list[str], taken: set[str], position: int) -> Term:
+    """The term an Anki cloze note becomes (``text`` already converted from HTML).
+
+    ``term`` is the answer of the lowest deletion index (several occurrences joined with " / "); if a
+    term of the deck (``taken``: their keys) already has that name, " (cloze N)" is appended, N being
+    the note's ``position``. ``definition`` is the text with every deletion filled in, ``cloze`` the text
+    itself, ``explanation`` the note's other fields (``extra``, Anki's Back Extra).
+    """
+    from mlcards import cloze
+    from mlcards.text import clean_text, one_line
+
+    text = clean_text(text)
+    parsed = cloze.parse(text)
+    if parsed.problems:
+        raise ClozeProblem(parsed.problems[0])
+    if not parsed.indexes():
+        raise ClozeProblem("a cloze note without any deletion ('{{c1::answer}}')")
+    name = one_line(cloze.term_for(text))
+    if not name:
+        raise ClozeProblem("its first deletion is empty")
+    if term_key(name) in taken:
+        name = f"{name} (cloze {position})"
+    try:
+        return Term(term=name, definition=cloze.fill(text), explanation=extra or None, example=None, cloze=text,
+                    tags=tags)
+    except ValidationError as e:
+        raise ClozeProblem(validation_problem(e)) from None

@@ -21,7 +21,7 @@ class CardRepo(SettingsMixin):
 
     _CARD_SQL = """
         SELECT c.*, t.deck_id, d.name AS deck, t.term, t.definition, t.explanation, t.example,
-               t.related, t.tags, t.aliases, t.relations,
+               t.related, t.tags, t.aliases, t.relations, t.cloze,
                (SELECT COUNT(*) FROM reviews r WHERE r.card_id = c.id) AS review_count
         FROM cards c JOIN terms t ON t.id = c.term_id JOIN decks d ON d.id = t.deck_id
     """
@@ -54,6 +54,8 @@ class CardRepo(SettingsMixin):
             pair_term_id=r.get("pair_term_id"),
             aliases=tuple(_json_list(r["aliases"])),
             relations=tuple((k, tuple(v)) for k, v in _json_relations(r["relations"]).items()),
+            cloze=r.get("cloze"),
+            ordinal=r.get("ordinal"),
         )
 
     def card(self, card_id: int) -> CardInfo:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Literal
 
+from mlcards import cloze as cloze_text
 from mlcards import identity
 from mlcards.errors import StoreError
 from mlcards.models import (
@@ -126,7 +127,7 @@ class DeckRepo(SettingsMixin):
             if updates:
                 self.db.conn.executemany(
                     "UPDATE terms SET term = ?, definition = ?, explanation = ?, example = ?, related = ?, "
-                    "tags = ?, aliases = ?, relations = ?, position = ?, updated_at = ? WHERE id = ?",
+                    "tags = ?, aliases = ?, relations = ?, cloze = ?, position = ?, updated_at = ? WHERE id = ?",
                     updates,
                 )
             assert deck_id is not None  # inserted above
@@ -138,12 +139,13 @@ class DeckRepo(SettingsMixin):
     @staticmethod
     def _term_values(t: Term, old: dict[str, Any] | None, mode: str) -> dict[str, Any]:
         """The ``terms`` columns for ``t`` (lists and relations as JSON); ``enrich`` merges into ``old``."""
-        explanation, example = t.explanation, t.example
+        explanation, example, cloze = t.explanation, t.example, t.cloze
         related, tags, aliases = list(t.related), list(t.tags), list(t.aliases)
         relations: dict[str, list[str]] = dict(t.relations)
         if old is not None and mode == "enrich":
             explanation = explanation or old["explanation"]
             example = example or old["example"]
+            cloze = cloze or old["cloze"]
             related = _merge_names(_json_list(old["related"]), related)
             tags = _merge_names(_json_list(old["tags"]), tags)
             # aliases and typed relations are merged like related
@@ -160,16 +162,20 @@ class DeckRepo(SettingsMixin):
             "tags": json.dumps(tags, ensure_ascii=False),
             "aliases": json.dumps(aliases, ensure_ascii=False),
             "relations": json.dumps(relations, ensure_ascii=False),
+            "cloze": cloze,
         }
 
     def _sync_cards_and_links(self, deck_id: int, stamp: str) -> int:
         """Rebuild the deck's undirected links (related and typed) and make sure every term has its cards."""
-        rows = list(self.db.execute("SELECT id, key, related, relations, uuid FROM terms WHERE deck_id = ?", [deck_id]))
-        ids = {key: tid for tid, key, _, _, _ in rows}
-        term_uuids = {tid: uuid for tid, _, _, _, uuid in rows}
+        rows = list(self.db.execute(
+            "SELECT id, key, related, relations, uuid, cloze FROM terms WHERE deck_id = ?", [deck_id]
+        ))
+        ids = {key: tid for tid, key, _, _, _, _ in rows}
+        term_uuids = {tid: uuid for tid, _, _, _, uuid, _ in rows}
+        clozes = {tid: text for tid, _, _, _, _, text in rows if text}
         graph = related_graph(
             (key, [term_key(r) for r in _json_list(rel) + [n for ns in _json_relations(typed).values() for n in ns]])
-            for _, key, rel, typed, _ in rows
+            for _, key, rel, typed, _, _ in rows
         )
         self.db.execute(
             "DELETE FROM links WHERE term_id IN (SELECT id FROM terms WHERE deck_id = ?)", [deck_id]
@@ -181,13 +187,22 @@ class DeckRepo(SettingsMixin):
         before = self.db.execute(
             "SELECT COUNT(*) FROM cards c JOIN terms t ON t.id = c.term_id WHERE t.deck_id = ?", [deck_id]
         ).fetchone()[0]
-        card_rows = []
+        card_rows: list[tuple[str, int, str, int | None, str, str]] = []
         for key, tid in ids.items():
-            kinds = [CardKind.RECALL, CardKind.REVERSE] + ([CardKind.RELATED] if graph[key] else [])
-            for kind in kinds:
-                card_rows.append((identity.card_uuid(term_uuids[tid], kind.value), tid, kind.value, stamp, stamp))
+            # a cloze term: recall plus one cloze card per deletion index, instead of reverse and related
+            cards: list[tuple[CardKind, int | None]] = [(CardKind.RECALL, None)]
+            if tid in clozes:
+                cards += [(CardKind.CLOZE, n) for n in cloze_text.indexes(clozes[tid])]
+            else:
+                cards += [(CardKind.REVERSE, None)] + ([(CardKind.RELATED, None)] if graph[key] else [])
+            for kind, ordinal in cards:
+                card_rows.append(
+                    (identity.card_uuid(term_uuids[tid], kind.value, ordinal=ordinal), tid, kind.value, ordinal, stamp,
+                     stamp)
+                )
         self.db.conn.executemany(
-            "INSERT OR IGNORE INTO cards (uuid, term_id, kind, created_at, modified_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO cards (uuid, term_id, kind, ordinal, created_at, modified_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             card_rows,
         )
         after = self.db.execute(
@@ -208,6 +223,7 @@ class DeckRepo(SettingsMixin):
                 related=_json_list(r["related"]),
                 tags=_json_list(r["tags"]),
                 aliases=_json_list(r["aliases"]),
+                cloze=r["cloze"],
                 **_json_relations(r["relations"]),
             )
             for r in self.db.query("SELECT * FROM terms WHERE deck_id = ? ORDER BY position, id", [deck_id])
@@ -241,7 +257,7 @@ class DeckRepo(SettingsMixin):
         with self.transaction():
             self.db.execute(
                 "UPDATE terms SET key = ?, term = ?, definition = ?, explanation = ?, example = ?, related = ?, "
-                "tags = ?, aliases = ?, relations = ?, updated_at = ? WHERE id = ?",
+                "tags = ?, aliases = ?, relations = ?, cloze = ?, updated_at = ? WHERE id = ?",
                 [new.key, *values.values(), stamp, term_id],
             )
             if old_key != new.key:  # a rename: other terms' links (related and typed) follow it
@@ -268,14 +284,15 @@ class DeckRepo(SettingsMixin):
 
     def term_model(self, term_id: int) -> Term:
         r = self.db.execute(
-            "SELECT term, definition, explanation, example, related, tags, aliases, relations FROM terms WHERE id = ?",
+            "SELECT term, definition, explanation, example, related, tags, aliases, relations, cloze FROM terms "
+            "WHERE id = ?",
             [term_id],
         ).fetchone()
         if r is None:
             raise StoreError(f"no term with id {term_id}")
         return Term(term=r[0], definition=r[1], explanation=r[2], example=r[3],
                     related=_json_list(r[4]), tags=_json_list(r[5]),
-                    aliases=_json_list(r[6]), **_json_relations(r[7]))
+                    aliases=_json_list(r[6]), cloze=r[8], **_json_relations(r[7]))
 
     def deck_summaries(self, today: date | None = None) -> list[DeckSummary]:
         """Per deck: terms, cards, new (never studied), due (studied, due today or earlier, not suspended)."""

@@ -1,4 +1,4 @@
-"""The schema: sqlite-utils ``Migrations`` 0001-0005, and the SQL shared by several repositories."""
+"""The schema: sqlite-utils ``Migrations`` 0001-0007, and the SQL shared by several repositories."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ from mlcards.errors import StoreError
 
 migrations = Migrations("mlcards")
 
-KIND_ORDER_SQL = "CASE c.kind WHEN 'recall' THEN 0 WHEN 'reverse' THEN 1 WHEN 'related' THEN 2 ELSE 3 END"
+KIND_ORDER_SQL = (
+    "CASE c.kind WHEN 'recall' THEN 0 WHEN 'cloze' THEN 1 WHEN 'reverse' THEN 1 WHEN 'related' THEN 2 ELSE 3 END, "
+    "ifnull(c.ordinal, 0)"
+)
+"""Cards of a term in reading order (an ORDER BY list: cloze cards by their index)."""
 
 
 @migrations(name="0001_initial")
@@ -334,9 +338,126 @@ def _snapshot_cards_the_log_does_not_explain(db: Database) -> None:
     )
 
 
+@migrations(name="0007_cloze")
+def _m0007_cloze(db: Database) -> None:
+    """Cloze terms and their cards.
+
+    - ``terms.cloze``: an Anki cloze note's text (``{{c1::answer}}``), NULL for other terms.
+    - The card kind ``'cloze'`` and ``cards.ordinal``, the deletion index a cloze card asks about (NULL
+      for every other kind); a card's identity (``cards_identity``) includes it.
+
+    SQLite cannot change a CHECK constraint in place, so ``cards`` is rebuilt as 0005 did. Two tables
+    refer to it now, ``review_log`` and ``card_snapshots``: with foreign keys on, dropping the old
+    ``cards`` would delete their rows by cascade, so both are rebuilt first, pointing at the new table.
+    The ``reviews`` view (over ``review_log``) is dropped while the tables are renamed and recreated
+    from its own SQL, like every index of the three tables.
+    """
+    known = ("cards", "review_log", "card_snapshots")
+    others = [
+        name for (name,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN (?, ?, ?) "
+            "AND sql LIKE '%REFERENCES cards%'",
+            known,
+        )
+    ]
+    if others:  # a table this migration does not know would lose its rows to the cascade
+        raise StoreError(f"cannot rebuild the cards table: {', '.join(others)} refer to it")
+    indexes = [
+        (name, sql) for name, sql in db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN (?, ?, ?) AND sql IS NOT NULL",
+            known,
+        ).fetchall()
+    ]
+    views = [sql for (sql,) in db.execute("SELECT sql FROM sqlite_master WHERE type = 'view'").fetchall()]
+    triggers = [sql for (sql,) in db.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'").fetchall()]
+
+    def columns(table: str) -> str:
+        return ", ".join(r[1] for r in db.execute(f"PRAGMA table_info({table})"))
+
+    card_cols, log_cols, snapshot_cols = columns("cards"), columns("review_log"), columns("card_snapshots")
+    db.execute("""CREATE TABLE cards_new (
+            id INTEGER PRIMARY KEY,
+            term_id INTEGER NOT NULL REFERENCES terms(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('recall', 'reverse', 'related', 'contrast', 'cloze')),
+            repetitions INTEGER NOT NULL DEFAULT 0,
+            easiness_centi INTEGER NOT NULL DEFAULT 250,
+            interval INTEGER NOT NULL DEFAULT 0,
+            due TEXT,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            suspended INTEGER NOT NULL DEFAULT 0,
+            leech INTEGER NOT NULL DEFAULT 0,
+            buried_until TEXT,
+            created_at TEXT NOT NULL,
+            pair_term_id INTEGER REFERENCES terms(id) ON DELETE CASCADE,
+            uuid TEXT,
+            modified_at TEXT,
+            ordinal INTEGER,
+            CHECK ((kind = 'contrast') = (pair_term_id IS NOT NULL)),
+            CHECK ((kind = 'cloze') = (ordinal IS NOT NULL))
+        )""")
+    db.execute(f"INSERT INTO cards_new ({card_cols}) SELECT {card_cols} FROM cards")
+    db.execute("""CREATE TABLE review_log_new (
+            id INTEGER PRIMARY KEY,
+            card_id INTEGER NOT NULL REFERENCES cards_new(id) ON DELETE CASCADE,
+            reviewed_at TEXT NOT NULL,
+            utc_offset_min INTEGER NOT NULL,
+            study_day TEXT NOT NULL,
+            grade INTEGER NOT NULL CHECK (grade BETWEEN 0 AND 5),
+            kind TEXT NOT NULL CHECK (kind IN ('new', 'review', 'redrill')),
+            reps_before INTEGER NOT NULL,
+            reps_after INTEGER NOT NULL,
+            ease_before INTEGER NOT NULL,
+            ease_after INTEGER NOT NULL,
+            interval_before INTEGER NOT NULL,
+            interval_after INTEGER NOT NULL,
+            due_before TEXT,
+            due_after TEXT,
+            lapse INTEGER NOT NULL DEFAULT 0,
+            leeched INTEGER NOT NULL DEFAULT 0,
+            duration_ms INTEGER,
+            source TEXT NOT NULL DEFAULT 'review',
+            chosen_term_id INTEGER REFERENCES terms(id) ON DELETE SET NULL,
+            key_term_id INTEGER REFERENCES terms(id) ON DELETE SET NULL,
+            uuid TEXT,
+            undone_at TEXT
+        )""")
+    db.execute(f"INSERT INTO review_log_new ({log_cols}) SELECT {log_cols} FROM review_log")
+    db.execute("""CREATE TABLE card_snapshots_new (
+            card_id INTEGER PRIMARY KEY REFERENCES cards_new(id) ON DELETE CASCADE,
+            repetitions INTEGER NOT NULL,
+            easiness_centi INTEGER NOT NULL,
+            interval INTEGER NOT NULL,
+            due TEXT,
+            lapses INTEGER NOT NULL,
+            leech INTEGER NOT NULL,
+            after_review_id INTEGER NOT NULL DEFAULT 0,
+            taken_at TEXT NOT NULL
+        )""")
+    db.execute(f"INSERT INTO card_snapshots_new ({snapshot_cols}) SELECT {snapshot_cols} FROM card_snapshots")
+    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type IN ('view', 'trigger')").fetchall():
+        kind = db.execute("SELECT type FROM sqlite_master WHERE name = ?", [name]).fetchone()[0]
+        db.execute(f'DROP {kind.upper()} "{name}"')
+    db.execute("DROP TABLE card_snapshots")
+    db.execute("DROP TABLE review_log")
+    db.execute("DROP TABLE cards")  # nothing refers to it any more: no cascade
+    db.execute("ALTER TABLE cards_new RENAME TO cards")  # the new tables' references follow the rename
+    db.execute("ALTER TABLE review_log_new RENAME TO review_log")
+    db.execute("ALTER TABLE card_snapshots_new RENAME TO card_snapshots")
+    for name, sql in indexes:
+        if name != "cards_identity":
+            db.execute(sql)
+    # a card's identity: term + kind (+ the pair term of a contrast card, + a cloze card's index)
+    db.execute(
+        "CREATE UNIQUE INDEX cards_identity ON cards(term_id, kind, ifnull(pair_term_id, 0), ifnull(ordinal, 0))"
+    )
+    for sql in views + triggers:
+        db.execute(sql)
+    db.execute("ALTER TABLE terms ADD COLUMN cloze TEXT")
+
+
 MIGRATION_NAMES = frozenset(
     {"0001_initial", "0002_stats_indexes", "0003_stats_card_day_index", "0004_aliases_relations", "0005_mc_choice",
-     "0006_log_is_the_truth"}
+     "0006_log_is_the_truth", "0007_cloze"}
 )
 """Every migration this mlcards knows (a database with another one applied is from a newer mlcards)."""
 

@@ -71,9 +71,9 @@ class EditTermScreen(ModalScreen[bool]):
             "tags": self.query_one("#edit-tags", Input).value.replace(",", " ").split(),
         }
         try:
-            # fields this form does not show (aliases, typed relations) are kept as they are
+            # fields this form does not show (aliases, typed relations, cloze text) are kept as they are
             kept = self.app.store.term_model(self.term_id)
-            data.update({k: getattr(kept, k) for k in ("aliases", *RELATION_KINDS)})
+            data.update({k: getattr(kept, k) for k in ("aliases", *RELATION_KINDS, "cloze")})
             term = Term.model_validate(data)
             self.app.store.update_term(self.term_id, term)
         except ValidationError as e:

@@ -17,8 +17,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar, Static
 
-from mlcards.answers import AnswerNames, TypedVerdict, suggest_mc_grade
-from mlcards.cards import back_sections, front, prompt_label
+from mlcards.answers import AnswerNames, TypedVerdict, judge_typed, suggest_mc_grade
+from mlcards.cards import back_sections, cloze_answer, front, prompt_label
 from mlcards.errors import MlcardsError
 from mlcards.models import GRADE_SHORT, CardKind
 from mlcards.session import ReviewSession, StudyCard
@@ -188,6 +188,8 @@ class ReviewScreen(Screen[None]):
                 hint = f"press 1-{len(q.choices)} to choose"
             elif card.kind is CardKind.REVERSE:
                 hint = "space reveals · t to type the term"
+            elif cloze_answer(card) is not None:
+                hint = "space reveals · t to type the blank"
             grades.update(Content.styled(hint, "$text-muted"))
         else:
             feedback.update(self._feedback_content())
@@ -281,7 +283,8 @@ class ReviewScreen(Screen[None]):
         if action in ("grade", "accept"):
             return self.phase == "back"
         if action == "type_answer":
-            return self.phase == "front" and shown is not None and shown.card.kind is CardKind.REVERSE and not mc and not typing
+            typable = shown is not None and (shown.card.kind is CardKind.REVERSE or cloze_answer(shown.card) is not None)
+            return self.phase == "front" and typable and not mc and not typing
         if action == "undo":
             return bool(self.session and self.session.history) and not typing
         if action in ("edit", "suspend", "bury"):
@@ -324,7 +327,11 @@ class ReviewScreen(Screen[None]):
         event.stop()
         if self.shown is None or self.session is None or self.phase != "front":
             return
-        self.verdict = AnswerNames.of(self.session).judge(event.value, self.shown.card)
+        card = self.shown.card
+        blank = cloze_answer(card)
+        names = AnswerNames.of(self.session)
+        # a cloze card: the deletion's answer, no aliases, the deck's terms as confusables
+        self.verdict = names.judge(event.value, card) if blank is None else judge_typed(event.value, blank, (), names.others(card))
         self.answer_seconds = time.monotonic() - self.shown_at
         self.suggested = self.verdict.grade
         self.phase = "back"
