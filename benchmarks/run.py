@@ -58,7 +58,7 @@ def answer_latency(path: Path, answers: int) -> dict:
     """Build today's session, then time answer (one committed transaction) + next card."""
     from mlcards.session import ReviewSession
 
-    store = Store.open(path, install_bundled=False)
+    store = Store.open(path)
     now = study_now(store)
     t = time.perf_counter()
     session = ReviewSession(store, clock=lambda: now)
@@ -86,7 +86,7 @@ def tui_latency(path: Path, answers: int) -> dict:
     from mlcards.tui.screens.review import ReviewScreen
 
     async def run() -> dict:
-        store = Store.open(path, install_bundled=False)
+        store = Store.open(path)
         now = study_now(store)
         store.close()
         t = time.perf_counter()
@@ -141,7 +141,7 @@ def import_speed(rows: int, workdir: Path) -> dict:
     t = time.perf_counter()
     parsed = importers.load(src, deck_name="Big")
     parse_ms = (time.perf_counter() - t) * 1000
-    store = Store.open(db, install_bundled=False)
+    store = Store.open(db)
     t = time.perf_counter()
     with store.transaction():
         for deck in parsed.decks:
@@ -175,7 +175,7 @@ def main(argv=None) -> int:
     shutil.copyfile(path, scratch)
 
     results: dict = {"size": "tiny" if args.tiny else "full"}
-    store = Store.open(path, install_bundled=False)
+    store = Store.open(path)
     results["cards"], results["reviews"] = store.count("cards"), store.count("reviews")
     now = study_now(store)
     results["stats_summary_ms"] = best_of(lambda: stats.summary(store, now), repeat)

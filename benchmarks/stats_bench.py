@@ -100,7 +100,7 @@ def build(path: Path, size: dict) -> None:
     def iso(d):
         return None if d is None else (first + timedelta(days=d)).isoformat()
 
-    store = Store.open(path, install_bundled=False)
+    store = Store.open(path)
     store.set_setting("timezone", "UTC")
     store.close()
     conn = sqlite3.connect(path)
@@ -186,7 +186,7 @@ def main(argv=None) -> int:
     if not path.exists():
         build(path, size)
     try:
-        store = Store.open(path, install_bundled=False)
+        store = Store.open(path)
         n_cards, n_reviews = store.count("cards"), store.count("reviews")
         today = date.fromisoformat(store.db.execute("SELECT MAX(study_day) FROM reviews").fetchone()[0])
         deck = store.deck_names()[1]

@@ -154,13 +154,13 @@ def world(tmp_path_factory):
     out.mkdir()
 
     imported = base / "imported.db"
-    Store.open(imported, install_bundled=False).close()
+    Store.open(imported).close()
     r = run("import", *importable(files), db=imported)
     assert_clean(r, "import")
     assert r.returncode == 0, r.stderr
 
     hand = base / "hand.db"
-    with Store.open(hand, install_bundled=False) as store:
+    with Store.open(hand) as store:
         store.apply_deck(small_deck("Plain"))
         # some history, so stats lists hardest terms and clusters
         for row in store.db.query("SELECT id FROM cards ORDER BY id LIMIT 6"):

@@ -18,7 +18,6 @@ from mlcards.text import one_line
 
 if TYPE_CHECKING:
     from mlcards.models import CardInfo
-    from mlcards.session import ReviewSession
     from mlcards.store import Store
 
 FAST_SECONDS = 8.0
@@ -212,15 +211,6 @@ class AnswerNames:
     def forget(self) -> None:
         """Drop what was read (after an edit or an import changed the deck's names)."""
         self._decks.clear()
-
-    @classmethod
-    def of(cls, session: ReviewSession) -> AnswerNames:
-        """The one ``AnswerNames`` of a review session (made on first use, kept on the session)."""
-        names: AnswerNames | None = getattr(session, "_answer_names", None)
-        if names is None:
-            names = cls(session.store)
-            session._answer_names = names
-        return names
 
 
 def _fold_chars(text: str) -> list[str]:

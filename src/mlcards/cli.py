@@ -190,9 +190,9 @@ def _refuse_database_as_target(args: argparse.Namespace, target: Path) -> None:
 
 
 def _open(args: argparse.Namespace, *, install_bundled: bool = True) -> Store:
-    from mlcards.store import Store
+    from mlcards.database import open_database
 
-    store = Store.open(args.db, install_bundled=install_bundled)
+    store = open_database(args.db, install_bundled=install_bundled)
     _daily_backup(args, store)
     return store
 
@@ -201,6 +201,7 @@ def _open(args: argparse.Namespace, *, install_bundled: bool = True) -> Store:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from mlcards.database import open_database
     from mlcards.store import Store, default_db_path
 
     path = Path(args.db).expanduser() if args.db else default_db_path()
@@ -208,7 +209,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         with Store.connect(path) as probe:  # an init that was interrupted left a file that is not set up
             if probe.is_set_up():
                 raise StoreError("a database already exists here; nothing to do", path=path)
-    with Store.open(path, install_bundled=not args.empty) as store:
+    with open_database(path, install_bundled=not args.empty) as store:
         summaries = store.deck_summaries()
     what = "empty" if not summaries else ", ".join(f"{s.name} ({s.terms} terms, {s.cards} cards)" for s in summaries)
     _out(f"created {path}: {what}")
@@ -502,7 +503,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from mlcards.store import Store
 
     try:  # a backup from an older mlcards is upgraded now (with its own pre-migration copy), not mid-session
-        Store.open(db, install_bundled=False).close()
+        Store.open(db).close()
     except MlcardsError as e:
         _err(f"note: the restored database will be upgraded when next opened: {e}")
     return 0

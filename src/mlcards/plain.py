@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Protocol, TextIO
 
-from mlcards.answers import AnswerNames, TypedVerdict, judge_typed, suggest_mc_grade
+from mlcards.answers import TypedVerdict, judge_typed, suggest_mc_grade
 from mlcards.cards import back_sections, cloze_answer, front, prompt_label
 from mlcards.models import GRADE_MEANINGS, AnswerResult, CardKind, ReviewKind
 from mlcards.schedulers.base import needs_redrill
@@ -103,9 +103,9 @@ class PlainReview:
             suggested = SELF_GRADE_DEFAULT
             verdict: TypedVerdict | None = None
             if typed and card.kind is CardKind.REVERSE:
-                verdict = AnswerNames.of(self.session).judge(typed, card)  # against the deck's other terms too
+                verdict = self.session.answer_names.judge(typed, card)  # against the deck's other terms too
             elif typed and blank is not None:  # the deletion's answer, no aliases; the deck's terms as confusables
-                verdict = judge_typed(typed, blank, (), AnswerNames.of(self.session).others(card))
+                verdict = judge_typed(typed, blank, (), self.session.answer_names.others(card))
             if verdict is not None:
                 suggested = verdict.grade
                 self.say(f"  you typed {verdict.typed!r}: {verdict.score:.0f}% match")

@@ -10,18 +10,15 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from mlcards import answering, studyday
+from mlcards.answers import AnswerNames
 from mlcards.cards import MCQuestion
 from mlcards.models import AnswerResult, CardInfo, CardKind
 from mlcards.questions import Entry, QuestionGraph
 from mlcards.queue import Limits, build_queue, candidate_window
 from mlcards.schedulers.base import needs_redrill
 from mlcards.store import Store
-
-if TYPE_CHECKING:
-    from mlcards.answers import AnswerNames
 
 
 def deck_question_graph(store: Store, deck_id: int) -> QuestionGraph:
@@ -80,7 +77,13 @@ class ReviewSession:
     """Today's cards for one deck (or all decks), in order, with re-drill and undo."""
 
     _answer_names: AnswerNames | None = None
-    """The deck names typed answers are judged against (``AnswerNames.of`` makes and keeps it)."""
+
+    @property
+    def answer_names(self) -> AnswerNames:
+        """The deck names typed answers are judged against, read once per deck for this session."""
+        if self._answer_names is None:
+            self._answer_names = AnswerNames(self.store)
+        return self._answer_names
 
     def __init__(
         self,

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from mlcards import answering, backup
+from mlcards.database import open_database
 from mlcards.store import Store, migrations
 from tests.conftest import REPO, run_cli, small_deck
 from tests.core._support import card_id
@@ -21,7 +22,7 @@ TABLES = ("decks", "terms", "links", "cards", "reviews", "settings")
 
 
 def make_db(path: Path) -> Path:
-    with Store.open(path, install_bundled=False) as s:
+    with Store.open(path) as s:
         s.apply_deck(small_deck())
         s.set_setting("timezone", "UTC")
         answering.answer(s, card_id(s, "alpha", "recall"), 4)
@@ -141,7 +142,7 @@ def test_backup_into_a_folder_and_errors(tmp_path):
 
 def test_daily_backup_once_per_study_day_keeps_seven(tmp_path):
     db = make_db(tmp_path / "c.db")
-    with Store.open(db) as s:
+    with open_database(db) as s:
         today = s.today()
     folder = tmp_path / "backups"
     folder.mkdir()
@@ -179,7 +180,7 @@ def test_a_failed_daily_backup_is_a_note_after_the_command_succeeds(tmp_path):
     assert r.returncode == 0 and r.stdout == "new_per_day = 11\n"
     (note,) = r.stderr.splitlines()
     assert note.startswith("note: the daily backup was not written: ") and "backups" in note
-    with Store.open(db) as s:
+    with open_database(db) as s:
         assert s.setting("new_per_day") == 11
 
 
@@ -191,14 +192,14 @@ def test_temporary_files_of_a_killed_copy_are_swept(tmp_path):
     stale.write_bytes(b"x")
     fresh.write_bytes(b"x")  # perhaps another process copying right now: kept
     os.utime(stale, (1, 1))
-    with Store.open(db) as s:
+    with open_database(db) as s:
         assert backup.daily_backup(s) is not None
     assert not stale.exists() and fresh.exists()
 
 
 def test_daily_backup_function(tmp_path):
     db = make_db(tmp_path / "c.db")
-    with Store.open(db) as s:
+    with open_database(db) as s:
         day = s.today()
         made = [backup.daily_backup(s, today=day + timedelta(days=n)) for n in range(10)]
         assert all(p is not None for p in made)
@@ -217,7 +218,7 @@ def test_restore_replaces_the_database_and_keeps_the_previous_one(tmp_path):
     saved = tmp_path / "saved.bak"
     assert run_cli("backup", str(saved), db=db).returncode == 0
     old = rows(db)
-    with Store.open(db) as s:
+    with open_database(db) as s:
         s.set_setting("new_per_day", 5)
         answering.answer(s, card_id(s, "beta", "recall"), 5)
     changed = rows(db)
@@ -236,7 +237,7 @@ def test_restore_replaces_the_database_and_keeps_the_previous_one(tmp_path):
     (previous,) = (tmp_path / "backups").glob("c.db.pre-restore-*.bak")
     assert str(previous) in r.stdout
     assert rows(previous) == changed
-    with Store.open(db) as s:  # the restored database opens and works
+    with open_database(db) as s:  # the restored database opens and works
         assert s.setting("new_per_day") == 20
         answering.answer(s, card_id(s, "gamma", "recall"), 4)
     no_temp_files(tmp_path)
@@ -338,7 +339,7 @@ def test_restore_waits_then_gives_up_on_a_writer(tmp_path):
     db = make_db(tmp_path / "c.db")
     saved = tmp_path / "saved.bak"
     backup.manual_backup(db, saved)
-    with Store.open(db) as s:
+    with open_database(db) as s:
         s.set_setting("new_per_day", 7)
     before = rows(db)
     writer = sqlite3.connect(db, isolation_level=None)
@@ -373,7 +374,7 @@ def test_each_schema_migrates_forward_with_its_data_and_a_backup(tmp_path, fixtu
     shutil.copyfile(fixture, db)
     before, was = counts(db), applied(db)
     pending = [m.name for m in migrations._migrations if m.name not in was]
-    with Store.open(db) as s:
+    with open_database(db) as s:
         assert s.count("reviews") == before["reviews"] == 5
         assert [d.name for d in s.deck_summaries()] == ["Fixture Alpha", "Fixture Beta"]
         (row,) = [r for r in s.reviews_of_card(1) if r.grade == 5]
@@ -391,15 +392,15 @@ def test_each_schema_migrates_forward_with_its_data_and_a_backup(tmp_path, fixtu
     assert applied(bak) == was  # the schema as it was before the migration
     assert counts(bak) == before and integrity(bak) == "ok"
     no_temp_files(tmp_path)
-    with Store.open(db):  # up to date now: no second backup
+    with open_database(db):  # up to date now: no second backup
         pass
     assert sorted(tmp_path.glob("mlcards.db.pre-*.bak")) == made
 
 
 def test_no_pre_migration_backup_for_a_new_database(tmp_path):
     db = tmp_path / "new.db"
-    Store.open(db, install_bundled=False).close()
     Store.open(db).close()
+    open_database(db).close()
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("new.db-")) == ["new.db"]
 
 

@@ -7,9 +7,9 @@ import re
 import pytest
 
 from mlcards import bundled
+from mlcards.database import memory_database
 from mlcards.importers import deckfile
 from mlcards.models import Deck
-from mlcards.store import Store
 from mlcards.text import term_key
 
 REQUIRED = [
@@ -190,7 +190,7 @@ def test_graph_is_connected_enough_for_multiple_choice(decks):
 
 
 def test_installing_the_bundled_deck_gives_cards_for_every_term(decks):
-    s = Store.memory(install_bundled=True)
+    s = memory_database()
     try:
         summaries = s.deck_summaries()
         assert [x.name for x in summaries] == [d.name for d in decks]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from mlcards import answering, studyday
+from mlcards.database import open_database
 from mlcards.importers import deckfile
 from mlcards.models import Deck
 from mlcards.session import ReviewSession
@@ -23,7 +24,7 @@ FIX = Path(__file__).parent / "fixtures"
 
 
 def make_db(path: Path, *decks: Deck, tz: str = "UTC") -> Path:
-    with Store.open(path, install_bundled=False) as s:
+    with Store.open(path) as s:
         for d in decks:
             s.apply_deck(d)
         s.set_setting("timezone", tz)
@@ -84,7 +85,7 @@ def test_init_empty_then_init_again_is_an_error(db_path):
 
 def test_decks_table_and_json(tmp_path):
     db = make_db(tmp_path / "c.db", small_deck(), deckfile.read_deck(FIX / "optics.json"))
-    s = Store.open(db)
+    s = open_database(db)
     answering.answer(s, card_id(s, "alpha", "recall"), 5, studyday.now() - timedelta(days=3))
     s.close()
     r = run_cli("decks", db=db)
@@ -115,7 +116,7 @@ def test_import_json_toml_yaml(tmp_path):
     assert "imported Sounds: 3 added" in r.stdout
     assert "imported Colours: 3 added" in r.stdout
     assert [(d["name"], d["terms"]) for d in decks_json(db)] == [("Optics", 4), ("Sounds", 3), ("Colours", 3)]
-    with Store.open(db) as s:
+    with open_database(db) as s:
         for name in ("optics.json", "sounds.toml", "colours.yaml"):
             parsed = deckfile.read_deck(FIX / name)
             assert s.export_deck(parsed.name) == parsed
@@ -124,7 +125,7 @@ def test_import_json_toml_yaml(tmp_path):
 def test_import_again_reports_unchanged_and_keeps_progress(tmp_path):
     db = make_db(tmp_path / "c.db")
     assert run_cli("import", str(FIX / "optics.json"), db=db).returncode == 0
-    with Store.open(db) as s:
+    with open_database(db) as s:
         answering.answer(s, card_id(s, "lens", "recall"), 5)
     before = snapshot(db)
     r = run_cli("import", str(FIX / "optics.json"), db=db)
@@ -180,7 +181,7 @@ def test_several_files_into_one_deck_are_merged_before_applying(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "Merged: 3 added, 0 updated" in r.stdout
     assert "missing" not in r.stdout  # the second file does not report the first file's terms as missing
-    store = Store.open(db, install_bundled=False)
+    store = Store.open(db)
     deck = store.export_deck("Merged")
     assert [t.term for t in deck.terms] == ["x", "y", "z"]  # first-seen order, positions distinct
     assert deck.terms[0].definition == "X two."  # the later file's text wins, as a re-import would
@@ -243,7 +244,7 @@ def test_control_characters_never_reach_the_terminal(tmp_path):
 
 def test_export_import_round_trips_exactly(tmp_path):
     src = tmp_path / "src.db"
-    with Store.open(src):  # the bundled glossary: a realistic deck
+    with open_database(src):  # the bundled glossary: a realistic deck
         pass
     for suffix in (".json", ".toml", ".yaml"):
         first = tmp_path / f"first{suffix}"
@@ -255,7 +256,7 @@ def test_export_import_round_trips_exactly(tmp_path):
         second = tmp_path / f"second{suffix}"
         assert run_cli("export", str(second), "--deck", "ML Glossary", db=dst).returncode == 0
         assert second.read_bytes() == first.read_bytes()
-        with Store.open(src) as a, Store.open(dst) as b:
+        with open_database(src) as a, open_database(dst) as b:
             assert a.export_deck("ML Glossary") == b.export_deck("ML Glossary")
             assert deckfile.read_deck(first) == a.export_deck("ML Glossary")
 
@@ -337,7 +338,7 @@ def test_db_option_on_every_command(tmp_path):
     assert r.returncode == 0 and "1 card to review" in r.stdout
     assert cli("schema").returncode == 0
     assert "Optics" in cli("decks").stdout
-    with Store.open(db) as s:
+    with open_database(db) as s:
         assert s.count("reviews") == 1 and s.setting("new_per_day") == 1
 
 
@@ -465,7 +466,7 @@ def test_plain_review_limits(tmp_path):
 
 def test_plain_review_review_limit(tmp_path):
     db = make_db(tmp_path / "c.db", small_deck())
-    with Store.open(db) as s:
+    with open_database(db) as s:
         past = studyday.now() - timedelta(days=5)
         for i, term in enumerate(("alpha", "beta", "gamma")):
             answering.answer(s, card_id(s, term, "recall"), 4, past + timedelta(days=i))
@@ -477,13 +478,13 @@ def test_plain_review_review_limit(tmp_path):
 
 
 def only_related(db: Path) -> None:
-    with Store.open(db) as s:
+    with open_database(db) as s:
         s.db.execute("UPDATE cards SET suspended = 1 WHERE kind IN ('recall', 'reverse')")
         s.db.conn.commit()
 
 
 def first_question(db: Path, n: int = 1):
-    with Store.open(db) as s:
+    with open_database(db) as s:
         session = ReviewSession(s)
         out = []
         for _ in range(n):
@@ -519,7 +520,7 @@ def test_plain_review_multiple_choice_out_of_range_asks_again(tmp_path):
 
 def test_plain_review_typed_answer_on_a_reverse_card(tmp_path):
     db = make_db(tmp_path / "c.db", deckfile.read_deck(FIX / "optics.json"))
-    with Store.open(db) as s:
+    with open_database(db) as s:
         s.db.execute("UPDATE cards SET suspended = 1 WHERE kind = 'recall'")
         s.db.conn.commit()
     # a typo (suggests 4, accepted), an exact answer (suggests 5, accepted), a wrong one (overridden to 2)

@@ -17,13 +17,14 @@ from pathlib import Path
 import pytest
 
 from mlcards import answering, cli
+from mlcards.database import open_database
 from mlcards.store import Store
 from tests.conftest import REPO, run_cli, small_deck, utc
 from tests.core._support import card_id, card_row
 
 
 def _make(path: Path) -> Path:
-    with Store.open(path, install_bundled=False) as s:
+    with Store.open(path) as s:
         s.apply_deck(small_deck())
         s.set_setting("timezone", "UTC")
         answering.answer(s, card_id(s, "alpha", "recall"), 4, utc(2026, 3, 2, 12))
@@ -52,7 +53,7 @@ def _sql(path: Path, *statements: str) -> None:
 
 def test_corrupt_pages_are_one_line_for_every_command(tmp_path):
     path = tmp_path / "c.db"
-    with Store.open(path) as s:  # the bundled deck: many pages
+    with open_database(path) as s:  # the bundled deck: many pages
         s.set_setting("timezone", "UTC")
     _sql(path, "PRAGMA wal_checkpoint(TRUNCATE)", "PRAGMA journal_mode = DELETE")
     size = path.stat().st_size
@@ -119,7 +120,7 @@ def test_a_locked_database_is_one_line_and_nothing_is_written(tmp_path):
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
-    with Store.open(path) as s:
+    with open_database(path) as s:
         assert s.setting("new_per_day") == 20
 
 
@@ -143,7 +144,7 @@ def test_a_full_disk_is_one_line_and_the_import_is_all_or_nothing(tmp_path, monk
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "disk is full" in err[0], err
     monkeypatch.undo()
-    with Store.open(path) as s:
+    with open_database(path) as s:
         assert s.deck_names() == ["Tiny"]
 
 
@@ -188,7 +189,7 @@ def test_export_onto_the_database_itself_is_refused(tmp_path):
 
 def test_changing_the_time_zone_never_schedules_a_card_twice_in_one_study_day(tmp_path):
     path = tmp_path / "tz.db"
-    with Store.open(path, install_bundled=False) as s:
+    with Store.open(path) as s:
         s.apply_deck(small_deck())
         s.set_setting("timezone", "Asia/Tokyo")
         cid = card_id(s, "alpha", "recall")

@@ -21,13 +21,14 @@ from pathlib import Path
 import pytest
 
 from mlcards import answering, imports
+from mlcards.database import open_database
 from mlcards.store import DatabaseBusy, Store
 from tests.conftest import REPO, run_cli, small_deck, utc
 from tests.core._support import card_id
 
 
 def _make(path: Path) -> Path:
-    with Store.open(path, install_bundled=False) as s:
+    with Store.open(path) as s:
         s.apply_deck(small_deck())
         s.set_setting("timezone", "UTC")
     return path
@@ -50,8 +51,8 @@ def test_opening_never_touches_the_file_outside_sqlite(db_path, monkeypatch):
     monkeypatch.setattr(builtins, "open", spy)
     monkeypatch.setattr(io, "open", spy)
     monkeypatch.setattr(os, "open", os_spy)
-    with Store.open(db_path) as first:
-        with Store.open(db_path):  # what each app worker did on every refresh
+    with open_database(db_path) as first:
+        with open_database(db_path):  # what each app worker did on every refresh
             pass
         Store.connect(db_path).close()
         answering.answer(first, card_id(first, "alpha", "recall"), 4, utc(2026, 3, 2, 12))
@@ -61,11 +62,11 @@ def test_opening_never_touches_the_file_outside_sqlite(db_path, monkeypatch):
 def test_other_processes_opening_and_closing_never_lose_this_process_s_answers(db_path):
     """The reported scenario: the app answering while `mlcards decks` and `stats` run alongside."""
     _make(db_path)
-    with Store.open(db_path) as app:
+    with open_database(db_path) as app:
         cid = card_id(app, "alpha", "recall")
         other = card_id(app, "beta", "recall")
         for i in range(3):
-            with Store.open(db_path):  # a worker refresh inside the app's own process
+            with open_database(db_path):  # a worker refresh inside the app's own process
                 pass
             for args in (["decks"], ["stats", "--json"]):
                 assert run_cli(*args, db=db_path).returncode == 0
@@ -89,7 +90,7 @@ def test_a_busy_database_raises_one_line_and_writes_nothing(db_path):
     blocker = sqlite3.connect(db_path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
     try:
-        with Store.open(db_path) as s:
+        with open_database(db_path) as s:
             s.write_wait = 0.3
             cid = card_id(s, "alpha", "recall")
             started = time.monotonic()
@@ -110,7 +111,7 @@ def test_a_write_waits_for_a_short_lock_instead_of_failing(db_path):
     release = threading.Timer(0.5, lambda: blocker.execute("COMMIT"))
     release.start()
     try:
-        with Store.open(db_path) as s:
+        with open_database(db_path) as s:
             s.write_wait = 5
             answering.answer(s, card_id(s, "alpha", "recall"), 4, utc(2026, 3, 2, 12))
             assert s.count("reviews") == 1
@@ -122,7 +123,7 @@ def test_a_write_waits_for_a_short_lock_instead_of_failing(db_path):
 def test_writes_begin_immediate(db_path):
     """A transaction that reads, then writes, must hold the write lock from its start."""
     _make(db_path)
-    with Store.open(db_path) as s:
+    with open_database(db_path) as s:
         with s.transaction():
             other = sqlite3.connect(db_path, timeout=0)
             try:
@@ -153,7 +154,7 @@ def test_plain_review_keeps_a_busy_answer_and_saves_it(db_path):
     out, err = proc.communicate("q\n", timeout=60)
     assert proc.returncode == 0, err
     assert "saved 4" in out
-    with Store.open(db_path) as s:
+    with open_database(db_path) as s:
         assert s.count("reviews") == 1
 
 
@@ -177,20 +178,20 @@ def test_migrations_and_the_bundled_deck_commit_together(tmp_path, monkeypatch):
 
     monkeypatch.setattr(imports, "install_bundled", boom)
     with pytest.raises(RuntimeError):
-        Store.open(path)
+        open_database(path)
     probe = Store.connect(path)
     try:
         assert not probe.is_set_up()
     finally:
         probe.close()
     monkeypatch.undo()
-    with Store.open(path) as s:
+    with open_database(path) as s:
         assert s.deck_names() == ["ML Glossary"]
 
 
 def test_changed_elsewhere_sees_other_connections_commits_and_drops_cached_settings(db_path):
     _make(db_path)
-    with Store.open(db_path) as a, Store.open(db_path) as b:
+    with open_database(db_path) as a, open_database(db_path) as b:
         assert not a.changed_elsewhere()
         assert a.setting("new_per_day") == 20
         b.set_setting("new_per_day", 7)

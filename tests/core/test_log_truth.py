@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlcards import answering, schedulers
+from mlcards.database import open_database
 from mlcards.models import Deck, Term
 from mlcards.schedulers.fold import replay
 from mlcards.store import Store
@@ -81,7 +82,7 @@ def _months_of_history(path) -> None:
              related=[names[(i + 1) % 40], names[(i + 7) % 40]], tags=["test"])
         for i, n in enumerate(names)
     ])
-    with Store.open(path, install_bundled=False) as s:
+    with Store.open(path) as s:
         s.apply_deck(deck)
         s.set_setting("timezone", "UTC")
         from mlcards.session import ReviewSession
@@ -105,7 +106,7 @@ def test_doctor_rebuild_changes_no_figure_on_months_of_history(tmp_path):
     _months_of_history(path)
     before = [run_cli(*args, db=path).stdout for args in (["decks", "--json"], ["stats", "--json"],
                                                           ["stats", "--json", "--range", "all"])]
-    with Store.open(path) as s:
+    with open_database(path) as s:
         assert s.count("reviews") > 1000
         assert s.db.execute("SELECT COUNT(*) FROM review_log WHERE undone_at IS NOT NULL").fetchone()[0] > 0
     rebuilt = run_cli("doctor", "--rebuild", db=path)
@@ -118,7 +119,7 @@ def test_doctor_rebuild_changes_no_figure_on_months_of_history(tmp_path):
 
 def test_doctor_rebuild_repairs_a_damaged_cache(tmp_path):
     path = tmp_path / "d.db"
-    with Store.open(path, install_bundled=False) as s:
+    with Store.open(path) as s:
         s.apply_deck(small_deck())
         s.set_setting("timezone", "UTC")
         cid = card_id(s, "alpha", "recall")
@@ -131,12 +132,12 @@ def test_doctor_rebuild_repairs_a_damaged_cache(tmp_path):
     conn.close()
     result = run_cli("doctor", "--rebuild", db=path)
     assert result.returncode == 0 and "1 card differed" in result.stdout
-    with Store.open(path) as s:
+    with open_database(path) as s:
         assert s.card(cid).state == good
 
 
 def test_ids_are_stable_across_installs_and_renames(tmp_path):
-    a, b = Store.open(tmp_path / "laptop.db"), Store.open(tmp_path / "desktop.db")
+    a, b = open_database(tmp_path / "laptop.db"), open_database(tmp_path / "desktop.db")
     try:
         ids = "SELECT c.uuid, t.uuid, d.uuid FROM cards c JOIN terms t ON t.id = c.term_id JOIN decks d ON d.id = t.deck_id"
         assert sorted(a.db.execute(ids).fetchall()) == sorted(b.db.execute(ids).fetchall())
@@ -172,7 +173,7 @@ def test_a_card_whose_cache_the_log_does_not_explain_gets_a_snapshot(tmp_path):
                "VALUES (1, 1, 'recall', 4, 230, 40, '2026-03-01', 'x')")  # a schedule with no log
     db.execute("INSERT INTO cards (id, term_id, kind, created_at) VALUES (2, 1, 'reverse', 'x')")  # new, no log
     conn.close()
-    with Store.open(path, install_bundled=False) as s:
+    with Store.open(path) as s:
         assert s.db.execute("SELECT card_id FROM card_snapshots").fetchall() == [(1,)]
         assert s.card(1).state.interval == 40
         assert_cache_is_the_fold(s)
@@ -183,7 +184,7 @@ def test_a_card_whose_cache_the_log_does_not_explain_gets_a_snapshot(tmp_path):
 
 def test_the_scheduler_is_a_per_deck_setting(tmp_path):
     path = tmp_path / "s.db"
-    with Store.open(path, install_bundled=False) as s:
+    with Store.open(path) as s:
         s.apply_deck(small_deck())
         s.apply_deck(small_deck("Other"))
         s.set_setting("timezone", "UTC")
@@ -196,5 +197,5 @@ def test_the_scheduler_is_a_per_deck_setting(tmp_path):
     assert bad.returncode == 1 and bad.stderr.strip() == "error: unknown scheduler 'leitner'; known: sm2"
     unknown = run_cli("settings", "--deck", "Nope", db=path)
     assert unknown.returncode == 1 and "no deck named 'Nope'" in unknown.stderr
-    with Store.open(path) as s:
+    with open_database(path) as s:
         assert s.count("reviews") == 1 and s.card(card_id(s, "alpha", "recall", deck="Tiny")).state.interval == 1

@@ -46,7 +46,7 @@ def test_migration_keeps_cards_and_reviews(tmp_path):
     )
     counts = [old.count("cards"), old.count("reviews")]
     conn.close()
-    with Store.open(path, install_bundled=False) as s:
+    with Store.open(path) as s:
         assert {m.name for m in migrations.applied(s.db)} == MIGRATION_NAMES
         assert [s.count("cards"), s.count("reviews")] == counts
         cols = {r[1] for r in s.db.execute("PRAGMA table_info(reviews)")}

@@ -18,6 +18,7 @@ import pytest
 from freezegun import freeze_time
 
 from mlcards import cli
+from mlcards.database import open_database
 from mlcards.plain import run_plain_review
 from mlcards.store import Store
 from tests.conftest import small_deck
@@ -32,7 +33,7 @@ def local(*args) -> datetime:
 @pytest.fixture
 def db(tmp_path) -> Path:
     path = tmp_path / "days.db"
-    with Store.open(path, install_bundled=False) as s:
+    with Store.open(path) as s:
         s.apply_deck(small_deck())
         s.set_setting("timezone", "America/New_York")
         s.set_setting("new_per_day", 3)
@@ -42,7 +43,7 @@ def db(tmp_path) -> Path:
 def review(db: Path, when: datetime, answers: str, **limits) -> list[str]:
     """One plain session at ``when`` (local New York time) fed ``answers``; returns the output lines."""
     out = io.StringIO()
-    with freeze_time(when), Store.open(db) as s:
+    with freeze_time(when), open_database(db) as s:
         rc = run_plain_review(s, stdin=io.StringIO(answers), stdout=out, **limits)
     assert rc == 0
     return out.getvalue().splitlines()
@@ -59,7 +60,7 @@ def due_counts(db: Path, when: datetime, capsys) -> dict:
 
 def schedule(db: Path) -> dict[str, tuple[int, int, str | None]]:
     """term -> (repetitions, interval, due) of its recall card."""
-    with Store.open(db) as s:
+    with open_database(db) as s:
         rows = s.db.execute(
             "SELECT t.term, c.repetitions, c.interval, c.due FROM cards c JOIN terms t ON t.id = c.term_id "
             "WHERE c.kind = 'recall' AND c.due IS NOT NULL ORDER BY t.position"
@@ -117,7 +118,7 @@ def test_several_study_days(db, capsys):
     assert "Next due: 2025-03-11 (1 card)" in out[-1]
 
     # --- the log: UTC timestamps with the offset in force (EST before, EDT after the change) ---
-    with Store.open(db) as s:
+    with open_database(db) as s:
         rows = s.db.execute("SELECT study_day, utc_offset_min, kind FROM reviews ORDER BY id").fetchall()
     assert [r[0] for r in rows] == ["2025-03-03"] * 4 + ["2025-03-04"] * 3 + ["2025-03-10"] * 4
     assert {r[1] for r in rows[:7]} == {-300} and {r[1] for r in rows[7:]} == {-240}
@@ -144,7 +145,7 @@ def test_plain_review_via_cli_main_under_freezegun(db, capsys, monkeypatch):
     assert out.startswith("Mon 06 Jan 2025: 3 cards to review.")
     assert "next review 2025-01-07 (in 1 day)" in out
     assert out.rstrip().splitlines()[-1].startswith("Session: 1 card, 1 answer")
-    with Store.open(db) as s:
+    with open_database(db) as s:
         (row,) = s.db.execute("SELECT reviewed_at, utc_offset_min, study_day FROM reviews").fetchall()
     assert row == ("2025-01-06T14:00:00.000Z", -300, "2025-01-06")
     assert date.fromisoformat(row[2]) == date(2025, 1, 6)

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlcards import answering
+from mlcards.database import memory_database
 from mlcards.queue import Limits, build_queue, candidate_window
 from mlcards.store import Store
 from tests.conftest import small_deck, utc
@@ -232,7 +233,7 @@ def test_deck_filter(store):
 
 def test_new_cards_still_fill_their_limit_when_due_cards_take_many_terms():
     """Due cards hide their terms' new siblings; the new-card window must look past them."""
-    s = Store.memory(install_bundled=True)
+    s = memory_database()
     s.set_setting("timezone", "UTC")
     for day in range(4):
         session = session_at(s, T0 + timedelta(days=day))

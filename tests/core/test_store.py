@@ -9,6 +9,7 @@ import pytest
 
 from mlcards import answering, studyday
 from mlcards import store as store_mod
+from mlcards.database import open_database
 from mlcards.errors import StoreError
 from mlcards.models import Deck
 from mlcards.schedulers import sm2
@@ -41,27 +42,27 @@ def test_migration_creates_tables_and_records_itself(store):
 
 
 def test_reopening_a_file_db_does_not_rerun_migrations(db_path):
-    with Store.open(db_path, install_bundled=False) as s:
+    with Store.open(db_path) as s:
         s.apply_deck(small_deck())
         before = list(s.db.query("SELECT * FROM _sqlite_migrations"))
-    with Store.open(db_path, install_bundled=False) as s:
+    with Store.open(db_path) as s:
         assert list(s.db.query("SELECT * FROM _sqlite_migrations")) == before
         assert s.count("terms") == 6  # data survived: the schema was not recreated
 
 
 def test_db_with_unknown_newer_migration_is_refused(db_path):
-    with Store.open(db_path, install_bundled=False) as s:
+    with Store.open(db_path) as s:
         s.db.execute(
             "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('mlcards', '9999_future', 'x')"
         )
         s.db.conn.commit()
     with pytest.raises(StoreError, match="newer mlcards") as info:
-        Store.open(db_path)
+        open_database(db_path)
     assert str(db_path) in str(info.value)
 
 
 def test_file_db_uses_wal_foreign_keys_and_busy_timeout(db_path):
-    with Store.open(db_path, install_bundled=False) as s:
+    with Store.open(db_path) as s:
         assert s.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert s.db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
         assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -82,28 +83,28 @@ def test_non_sqlite_file_refused_and_left_alone(tmp_path):
     p = tmp_path / "notes.db"
     p.write_text("just some notes\n")
     with pytest.raises(StoreError, match="not an SQLite database") as info:
-        Store.open(p)
+        open_database(p)
     assert str(p) in str(info.value)
     assert p.read_text() == "just some notes\n"
 
 
 def test_folder_refused(tmp_path):
     with pytest.raises(StoreError, match="folder"):
-        Store.open(tmp_path)
+        open_database(tmp_path)
 
 
 def test_open_creates_parent_folders_and_installs_bundled_once(tmp_path):
     p = tmp_path / "a" / "b" / "cards.db"
-    with Store.open(p) as s:
+    with open_database(p) as s:
         n_terms = s.count("terms")
         assert n_terms >= 150
         assert s.deck_names() == ["ML Glossary"]
-    with Store.open(p) as s:  # reopening installs nothing again
+    with open_database(p) as s:  # reopening installs nothing again
         assert s.count("terms") == n_terms
 
 
 def test_open_empty(tmp_path):
-    with Store.open(tmp_path / "e.db", install_bundled=False) as s:
+    with Store.open(tmp_path / "e.db") as s:
         assert s.deck_names() == [] and s.count("cards") == 0
 
 
@@ -111,7 +112,7 @@ def test_default_path_honours_env(monkeypatch, tmp_path):
     target = tmp_path / "env" / "mine.db"
     monkeypatch.setenv("MLCARDS_DB", str(target))
     assert store_mod.default_db_path() == target
-    with Store.open() as s:
+    with open_database() as s:
         assert s.path == target
     assert target.exists()
     monkeypatch.delenv("MLCARDS_DB")
@@ -155,11 +156,11 @@ def test_settings_validation(store, key, value):
 
 
 def test_settings_persist_and_text_numbers_are_accepted(db_path):
-    with Store.open(db_path, install_bundled=False) as s:
+    with Store.open(db_path) as s:
         s.set_setting("new_per_day", "7")
         s.set_setting("timezone", "Europe/Berlin")
         assert s.setting("new_per_day") == 7
-    with Store.open(db_path, install_bundled=False) as s:
+    with Store.open(db_path) as s:
         assert s.setting("new_per_day") == 7
         assert s.setting("timezone") == "Europe/Berlin"
         assert s.tz() == BERLIN
@@ -342,7 +343,7 @@ def test_answer_updates_card_and_logs_one_row(tiny):
 
 def test_answer_is_visible_to_a_fresh_connection_at_once(db_path):
     """Kill-safety: nothing is left for a later commit; another process sees both writes."""
-    s = Store.open(db_path, install_bundled=False)
+    s = Store.open(db_path)
     s.apply_deck(small_deck())
     cid = card_id(s, "beta", "reverse")
     res = answering.answer(s, cid, 5, T0)

@@ -8,7 +8,7 @@ import pytest
 from rapidfuzz import fuzz
 
 from mlcards import answers
-from mlcards.answers import AnswerNames, judge_typed
+from mlcards.answers import judge_typed
 from mlcards.models import Deck
 from mlcards.store import Store
 from tests.conftest import run_cli
@@ -223,13 +223,11 @@ def test_answer_names_reads_each_deck_once_and_leaves_the_card_out(monkeypatch):
     real = store.answer_names
     monkeypatch.setattr(store, "answer_names", lambda deck_id: calls.append(deck_id) or real(deck_id))
 
-    class Session:
-        pass
+    from mlcards.session import ReviewSession
 
-    session = Session()
-    session.store = store
-    names = AnswerNames.of(session)
-    assert AnswerNames.of(session) is names
+    session = ReviewSession(store, limit=0)
+    names = session.answer_names
+    assert session.answer_names is names  # one per session
     cards = {c.term: c for c in (store.cards_of_term(tid)[1] for tid, *_ in real(store.deck_id("Confusables")))}
     over = cards["overfitting"]
     assert over.kind.value == "reverse" and over.aliases == ()
@@ -248,7 +246,7 @@ def test_answer_names_reads_each_deck_once_and_leaves_the_card_out(monkeypatch):
 
 def test_plain_review_names_the_confusable_and_suggests_1(tmp_path):
     db = tmp_path / "c.db"
-    with Store.open(db, install_bundled=False) as s:
+    with Store.open(db) as s:
         s.apply_deck(DECK)
         s.set_setting("timezone", "UTC")
         s.db.execute("UPDATE cards SET suspended = 1 WHERE kind != 'reverse'")

@@ -13,6 +13,7 @@ import genanki
 import pytest
 
 from mlcards import importers
+from mlcards.database import memory_database
 from mlcards.errors import MlcardsError
 from mlcards.exporters import apkg, export_deck
 from mlcards.models import Deck
@@ -168,7 +169,7 @@ def test_model_id_is_pinned():
 
 
 def test_from_store_and_bundled_size(tmp_path: Path):
-    store = Store.memory(install_bundled=True)
+    store = memory_database()
     try:
         name = store.deck_names()[0]
         deck = store.export_deck(name)

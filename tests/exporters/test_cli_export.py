@@ -19,7 +19,7 @@ TRICKY = 'Tricky: quotes & "friends"'
 
 @pytest.fixture
 def tiny_db(db_path: Path) -> Path:
-    with Store.open(db_path, install_bundled=False) as store:
+    with Store.open(db_path) as store:
         store.apply_deck(small_deck())
     return db_path
 
@@ -135,7 +135,7 @@ def test_usage_error_without_path(tiny_db: Path):
 
 
 def test_reviews_csv_through_cli(tiny_db: Path, tmp_path: Path):
-    with Store.open(tiny_db, install_bundled=False) as store:
+    with Store.open(tiny_db) as store:
         store.set_setting("timezone", "America/New_York")
         other = small_deck("Second")
         store.apply_deck(other)

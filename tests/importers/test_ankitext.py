@@ -247,7 +247,7 @@ def test_ten_thousand_rows_parse_and_apply(tmp_path: Path) -> None:
     path = write(tmp_path, "#separator:tab\n#columns:Term\tDefinition\tExplanation\n" + rows, "big.tsv")
     parsed = load(path)
     assert len(parsed.decks[0].terms) == 10_000
-    with Store.open(tmp_path / "big.db", install_bundled=False) as store:
+    with Store.open(tmp_path / "big.db") as store:
         report = store.apply_deck(parsed.decks[0], mode=parsed.mode)
         assert len(report.added) == 10_000
         assert store.count("cards") == 20_000

@@ -8,6 +8,7 @@ import genanki
 import pytest
 
 from mlcards import answering
+from mlcards.database import open_database
 from mlcards.store import Store
 from mlcards.text import term_key
 from tests.conftest import run_cli
@@ -24,12 +25,12 @@ from tests.importers._support import (
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "cards.db"
-    Store.open(path, install_bundled=False).close()
+    Store.open(path).close()
     return path
 
 
 def decks(db: Path) -> dict[str, int]:
-    with Store.open(db) as store:
+    with open_database(db) as store:
         return {s.name: s.terms for s in store.deck_summaries()}
 
 
@@ -57,7 +58,7 @@ def test_glossary_page_import_and_dry_run(db: Path) -> None:
 
 def test_enrich_through_the_cli_keeps_the_schedule(db: Path) -> None:
     assert run_cli("import", "--deck", "ML", str(FIXTURES / "ml-pages.txt"), db=db).returncode == 0
-    with Store.open(db) as store:
+    with open_database(db) as store:
         cid = store.db.execute(
             "SELECT c.id FROM cards c JOIN terms t ON t.id = c.term_id WHERE t.key = ? AND c.kind = 'recall'",
             [term_key("overfitting")],
@@ -67,7 +68,7 @@ def test_enrich_through_the_cli_keeps_the_schedule(db: Path) -> None:
     r = run_cli("import", "--deck", "ML", str(FIXTURES / "overfitting-page.txt"), db=db)
     assert r.returncode == 0, r.stderr
     assert "imported ML: 1 added, 1 updated, 1 unchanged, 5 kept but missing from the file" in r.stdout
-    with Store.open(db) as store:
+    with open_database(db) as store:
         card = store.card(cid)
         assert card.state == state
         assert card.reviews == 1
@@ -118,7 +119,7 @@ def test_anki_package_import_with_notices_and_history(tmp_path: Path, db: Path) 
     assert plain.returncode == 0, plain.stderr
     assert "note: from-anki.apkg: 2 media files ignored (mlcards shows text only)" in plain.stdout
     assert "note: from-anki.apkg: 2 Anki review-log entries not imported (add --with-history" in plain.stdout
-    with Store.open(db) as store:
+    with open_database(db) as store:
         assert store.count("reviews") == 0
 
     r = run_cli("import", "--with-history", str(package), db=db)
@@ -126,7 +127,7 @@ def test_anki_package_import_with_notices_and_history(tmp_path: Path, db: Path) 
     assert "imported 2 Anki review-log entries (0 already here, 0 without a matching card)" in r.stdout
     again = run_cli("import", "--with-history", str(package), db=db)
     assert "imported 0 Anki review-log entries (2 already here, 0 without a matching card)" in again.stdout
-    with Store.open(db) as store:
+    with open_database(db) as store:
         rows = list(store.db.query("SELECT grade, kind, source FROM reviews ORDER BY reviewed_at"))
         assert rows == [{"grade": 4, "kind": "new", "source": "anki"}, {"grade": 5, "kind": "review", "source": "anki"}]
         assert store.db.execute("SELECT COUNT(*) FROM cards WHERE due IS NOT NULL").fetchone()[0] == 0

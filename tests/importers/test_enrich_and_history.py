@@ -40,7 +40,7 @@ def import_file(store: Store, path: Path, deck: str | None = None) -> None:
 
 @pytest.fixture
 def file_store(tmp_path: Path):
-    store = Store.open(tmp_path / "cards.db", install_bundled=False)
+    store = Store.open(tmp_path / "cards.db")
     yield store
     store.close()
 

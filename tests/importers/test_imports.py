@@ -54,7 +54,7 @@ def test_pages_in_two_files_into_one_deck_are_merged_by_enriching(tmp_path: Path
     assert overfitting.explanation is not None and overfitting.explanation.startswith("It has learned the noise")
     assert overfitting.example is not None and overfitting.example.startswith("A decision tree grown")
 
-    with Store.open(tmp_path / "cards.db", install_bundled=False) as store:
+    with Store.open(tmp_path / "cards.db") as store:
         result = imports.apply(store, plan)
         assert [r.deck for r in result.decks] == ["ML"]
         stored = deck_terms(store, "ML")

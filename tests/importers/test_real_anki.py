@@ -96,7 +96,7 @@ def test_real_anki_package(exported: dict, kind: str) -> None:
 
 def test_real_anki_package_into_a_database_with_history(exported: dict, tmp_path: Path) -> None:
     parsed = load(exported["current"], deck_name="From Anki")
-    with Store.open(tmp_path / "cards.db", install_bundled=False) as store:
+    with Store.open(tmp_path / "cards.db") as store:
         with store.transaction():
             for deck in parsed.decks:
                 store.apply_deck(deck, mode=parsed.mode)

@@ -20,7 +20,7 @@ def done_when_db(db_path):
     """The issue's two-day history ending at the real "now", with the rollover hour set 12 hours
     away from the current UTC hour so the CLI run cannot cross it."""
     now = studyday.now()
-    with Store.open(db_path, install_bundled=False) as store:
+    with Store.open(db_path) as store:
         store.set_setting("timezone", "UTC")
         store.set_setting("rollover_hour", (now.hour + 12) % 24)
         done_when(store, now - timedelta(days=1, minutes=10), now - timedelta(minutes=10))
@@ -89,7 +89,7 @@ def test_stats_on_a_new_database(db_path):
 def test_deck_text_is_cleaned_in_the_text_face(db_path):
     from mlcards.models import Deck
 
-    with Store.open(db_path, install_bundled=False) as store:
+    with Store.open(db_path) as store:
         store.apply_deck(Deck(name="Evil\x1b[31m deck", terms=[dict(term="x", definition="y")]))
         store.db.execute("UPDATE decks SET name = ? WHERE id = 1", ["Evil\x1b[31m\u202e deck"])
         store.db.conn.commit()
@@ -112,7 +112,7 @@ def test_benchmark_runs_tiny(tmp_path):
     assert line["benchmark"] == "stats" and line["cards"] == 1002
     assert 9_000 <= line["reviews"] <= 12_000
     assert {"summary 30", "retention_ranges", "deck: summary 30"} <= set(line["ms"])
-    with Store.open(tmp_path / "b.db", install_bundled=False) as store:  # a valid, fully migrated database
+    with Store.open(tmp_path / "b.db") as store:  # a valid, fully migrated database
         assert store.count("reviews") == line["reviews"]
         assert len(store.deck_names()) == 4
 

@@ -305,7 +305,7 @@ def test_summary_on_a_file_uses_a_second_connection_with_the_same_figures(db_pat
 
     from mlcards.store import Store
 
-    with Store.open(db_path, install_bundled=False) as store:
+    with Store.open(db_path) as store:
         build_history(store)
         threads = []
         real = stats._on_own_connection
@@ -339,7 +339,7 @@ def test_summary_falls_back_to_one_connection_when_the_second_fails(db_path, mon
     def broken(path, fn):
         raise sqlite3.OperationalError("unable to open database file")
 
-    with Store.open(db_path, install_bundled=False) as store:
+    with Store.open(db_path) as store:
         build_history(store)
         expected = stats.summary(store, at(72, 30), parallel=False).as_json()
         monkeypatch.setattr(stats, "_on_own_connection", broken)

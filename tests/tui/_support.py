@@ -84,7 +84,7 @@ TERMS = [t.term for t in nn_deck().terms]
 
 def make_db(path: Path, *decks: Deck, settings: dict | None = None) -> Path:
     """A database file holding ``decks`` (default: ``nn_deck()``), time zone UTC, no bundled deck."""
-    store = Store.open(path, install_bundled=False)
+    store = Store.open(path)
     try:
         store.set_setting("timezone", "UTC")
         for key, value in (settings or {}).items():
@@ -142,7 +142,7 @@ def reviews(path: Path) -> list[dict]:
 def keep_only(path: Path, *cards: tuple[str, str]) -> list[int]:
     """Suspend every card except ``(term, kind)`` ones, so a session shows exactly those."""
     ids = [card_id(path, term, kind) for term, kind in cards]
-    with Store.open(path, install_bundled=False) as store:
+    with Store.open(path) as store:
         for row in store.db.query("SELECT id FROM cards"):
             store.set_suspended(row["id"], row["id"] not in ids)
     return ids
@@ -150,7 +150,7 @@ def keep_only(path: Path, *cards: tuple[str, str]) -> list[int]:
 
 def answer_before(path: Path, cid: int, grade: int, when: datetime) -> None:
     """Answer a card at ``when`` (an earlier study day), outside the app."""
-    with Store.open(path, install_bundled=False) as store:
+    with Store.open(path) as store:
         answering.answer(store, cid, grade, when)
 
 

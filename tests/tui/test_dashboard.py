@@ -106,7 +106,7 @@ async def test_empty_database_says_how_to_start(tmp_path, app_for):
     from mlcards.store import Store
 
     path = tmp_path / "empty.db"
-    Store.open(path, install_bundled=False).close()
+    Store.open(path).close()
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -10,6 +10,7 @@ import sys
 
 from textual.widgets import DataTable
 
+from mlcards.database import open_database
 from mlcards.store import Store
 from mlcards.tui.screens.home import HomeScreen
 from mlcards.tui.screens.review import ReviewScreen
@@ -28,7 +29,7 @@ async def test_an_import_in_another_process_refreshes_the_dashboard(tmp_path, ap
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert deck_names(app) == ["Neural Nets"]
-        with Store.open(db, install_bundled=False) as other:  # a second terminal's `mlcards import`
+        with Store.open(db) as other:  # a second terminal's `mlcards import`
             other.apply_deck(nn_deck("Second"))
         app.check_outside_changes()  # what the app's one-second timer calls
         await settle(pilot)
@@ -73,7 +74,7 @@ async def test_a_busy_answer_is_kept_and_saved_once_the_lock_is_gone(tmp_path, a
         screen.commit_pending()  # what the one-second retry timer calls
         await settle(pilot)
         assert screen.pending is None and screen.shown.card.id != first
-    with Store.open(db) as s:
+    with open_database(db) as s:
         rows = s.reviews_of_card(first)
         assert [r.grade for r in rows] == [4]
 

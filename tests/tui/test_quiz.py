@@ -27,7 +27,7 @@ DEFINITIONS = {t.term: t.definition for t in nn_deck().terms}
 
 
 def expected_question(db, subject: int, seed: str):
-    with Store.open(db, install_bundled=False) as store:
+    with Store.open(db) as store:
         terms, adj = store.deck_graph(store.deck_id("Neural Nets"))
     return build_question(subject, terms, adj, seed=f"quiz:{seed}:{subject}")
 
@@ -94,7 +94,7 @@ async def test_quiz_on_a_term_records_answers_on_related_cards(db, app_for, fake
         await settle(pilot)
         assert static_text(app, "#quiz-feedback").startswith("Not quite. Recorded grade 1 (wrong·knew)")
         r2 = reviews(db)[-1]
-        with Store.open(db, install_bundled=False) as store:
+        with Store.open(db) as store:
             assert r2["card_id"] == store.related_card(subject2)
         assert (r2["grade"], r2["source"], r2["duration_ms"]) == (1, "quiz", 3000)
 

@@ -17,7 +17,7 @@ def two_day_db(tmp_path):
     """Day 1 (29 Nov): four new cards graded 4. Day 2 (30 Nov, today): 4, 4, 2, 4, then the 2 re-drilled to 5."""
     db = make_db(tmp_path / "stats.db")
     ids = [card_id(db, t, "recall") for t in TERMS]
-    with Store.open(db, install_bundled=False) as store:
+    with Store.open(db) as store:
         for cid in ids:
             answering.answer(store, cid, 4, at_day(29), duration_ms=3000)
         for cid, grade in zip(ids, (4, 4, 2, 4)):
@@ -68,7 +68,7 @@ async def test_stats_screen_shows_the_figures_of_the_two_day_history(tmp_path):
 
 def test_heatmap_marks_study_days_and_leaves_the_future_blank(tmp_path):
     db = two_day_db(tmp_path)
-    with Store.open(db, install_bundled=False) as store:
+    with Store.open(db) as store:
         hm = stats.heatmap(store, TODAY)
     text = heatmap_content(hm, TODAY, weeks=4).plain.splitlines()
     assert text[1].startswith("Mon") and text[7].startswith("Sun")

@@ -9,22 +9,23 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from sqlite_utils import Database
 
 from mlcards import studyday
 from mlcards.errors import StoreError
 from mlcards.models import RELATION_KINDS
+from mlcards.store.copy import before_migration
 from mlcards.store.schema import MIGRATION_NAMES, migrations
 from mlcards.text import term_key
 
-if TYPE_CHECKING:
-    from mlcards.store.store import Store
+Seed = Callable[[Any], object]
+"""What a database that was never set up gets in its first transaction (called with the ``Store``)."""
 
 BUSY_TIMEOUT_MS = 5000
 """How long one SQLite call waits for another connection's lock before reporting busy."""
@@ -150,12 +151,13 @@ class Connection:
     # --- opening -----------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path | None = None, *, install_bundled: bool = True) -> Self:
+    def open(cls, path: str | Path | None = None, *, seed: Seed | None = None) -> Self:
         """Open (creating if needed) the database at ``path`` (default: ``default_db_path()``).
 
         A database that has never been set up (new, or left empty by an interrupted ``init``) is
-        migrated and, unless ``install_bundled`` is False, given the bundled decks, all in one
-        transaction: an interruption leaves it unset-up, and the next open finishes the job.
+        migrated and given its first content by ``seed`` (``mlcards.database`` passes the bundled
+        decks), all in one transaction: an interruption leaves it unset-up, and the next open finishes
+        the job.
 
         The file is only ever opened through SQLite. Opening and closing any other descriptor of it
         would drop every POSIX lock this process holds on it (SQLite's "How To Corrupt", 2.2), and the
@@ -175,7 +177,7 @@ class Connection:
                 raise StoreError(f"cannot create the folder for the database: {e.strerror}", path=path) from None
         store = cls.connect(path)
         try:
-            store.migrate(install_bundled=install_bundled)
+            store.migrate(seed=seed)
         except BaseException:
             store.close()
             raise
@@ -201,10 +203,10 @@ class Connection:
         return store
 
     @classmethod
-    def memory(cls, *, install_bundled: bool = False) -> Self:
+    def memory(cls, *, seed: Seed | None = None) -> Self:
         store = cls(Database(sqlite3.connect(":memory:", isolation_level=None)))
         store._configure()
-        store.migrate(install_bundled=install_bundled)
+        store.migrate(seed=seed)
         return store
 
     def _configure(self) -> None:
@@ -248,11 +250,11 @@ class Connection:
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [migrations.migrations_table]
         ).fetchone() is not None
 
-    def migrate(self, *, install_bundled: bool = False) -> None:
+    def migrate(self, *, seed: Seed | None = None) -> None:
         """Bring the schema up to date in one write transaction (so two processes never race).
 
-        A database that was not set up yet also gets the bundled decks when ``install_bundled``, in the
-        same transaction (the import side's ``mlcards.imports.install_bundled``, called through ``apply_deck``).
+        A database that was not set up yet is also given ``seed(self)`` in the same transaction.
+        Before the schema of an existing database changes, a copy is written beside it.
         """
         try:
             applied = {m.name for m in migrations.applied(self.db)}
@@ -264,16 +266,12 @@ class Connection:
             if applied == MIGRATION_NAMES:
                 return
             if self.is_set_up() and self.path is not None:
-                from mlcards import backup
-
-                backup.before_migration(self.as_store())  # a copy beside the file, before the schema changes
+                before_migration(self.db, self.path)  # a copy beside the file, before the schema changes
             with self.transaction():
                 fresh = not self.is_set_up()  # checked again under the write lock
                 migrations.apply(self.db)
-                if fresh and install_bundled:
-                    from mlcards import imports  # the use case: parses the bundled deck files, applies them here
-
-                    imports.install_bundled(self.as_store())
+                if fresh and seed is not None:
+                    seed(self)
         except sqlite3.DatabaseError as e:
             raise _db_error(e, self.path) from None
 
@@ -347,13 +345,6 @@ class Connection:
     def in_transaction(self) -> bool:
         """Whether a transaction is open on this connection (another connection would not see its writes)."""
         return self.db.conn.in_transaction
-
-    def as_store(self) -> Store:
-        """This connection as the ``Store`` it is the base of (``Store`` is the only class built on it)."""
-        from mlcards.store.store import Store
-
-        assert isinstance(self, Store)
-        return self
 
     def _deck_filter(self, deck_id: int | None) -> tuple[str, list[int]]:
         return (" AND t.deck_id = ?", [deck_id]) if deck_id is not None else ("", [])

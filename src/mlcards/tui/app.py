@@ -1,65 +1,25 @@
 """The Textual app: a dashboard first, then review, quiz, browse, import and stats screens.
 
-``make_app`` is the factory shared by the CLI and the tests. The app owns one Store on the UI
-thread; workers open their own connection to the same file.
+``make_app`` is the factory shared by the CLI and the tests. The app's services (its database
+connections, the clock, outside changes, crash logs) live in ``tui/base.py``; this module adds the
+screens and the command palette.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-import threading
-from collections.abc import Callable, Iterable
-from datetime import datetime
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from mlcards import studyday
-from mlcards.store import Store
-
-UI_WRITE_WAIT_S = 0.5
-"""How long an answer in the app waits for another process's write before it is kept and retried."""
-
-CHANGE_POLL_S = 1.0
-"""How often the app checks whether another process changed the database (PRAGMA data_version)."""
+from mlcards.tui.base import MlcardsAppBase
 
 
-class MlcardsApp(App[int]):
+class MlcardsApp(MlcardsAppBase):
     """mlcards: spaced repetition for machine-learning terms."""
-
-    CSS_PATH = "mlcards.tcss"
-    TITLE = "mlcards"
-    BINDINGS = [
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit", priority=True),
-    ]
-
-    def __init__(
-        self,
-        db_path: str | Path,
-        *,
-        start: str = "home",
-        deck: str | None = None,
-        clock: Callable[[], datetime] = studyday.now,
-    ):
-        super().__init__()
-        self.db_path = Path(db_path)
-        self.start = start
-        self.start_deck = deck
-        self.clock = clock
-        self.store = Store.open(self.db_path)
-        self.store.write_wait = UI_WRITE_WAIT_S
-        self._worker_stores = threading.local()
-        self._all_worker_stores: list[Store] = []
-        self._worker_stores_lock = threading.Lock()
-        keymap = self.store.setting("keymap")
-        if keymap:
-            self.set_keymap(keymap)
 
     def on_mount(self) -> None:
         from mlcards.tui.screens.home import HomeScreen
@@ -67,75 +27,7 @@ class MlcardsApp(App[int]):
         self.push_screen(HomeScreen())
         if self.start == "review":
             self.start_review(self.start_deck)
-        self.set_interval(CHANGE_POLL_S, self.check_outside_changes)
-
-    def on_unmount(self) -> None:
-        self.store.close()
-        with self._worker_stores_lock:
-            for store in self._all_worker_stores:
-                store.close()
-            self._all_worker_stores.clear()
-
-    def worker_store(self) -> Store:
-        """This worker thread's own connection, opened once and kept for the app's lifetime.
-
-        Workers run on a thread pool, so each pool thread opens one connection the first time and
-        reuses it; nothing opens the database file per refresh. The connections are closed on exit.
-        """
-        store = getattr(self._worker_stores, "store", None)
-        if store is None:
-            store = Store.connect(self.db_path, check_same_thread=False)
-            self._worker_stores.store = store
-            with self._worker_stores_lock:
-                self._all_worker_stores.append(store)
-        else:
-            store.changed_elsewhere()  # drop cached settings if another connection changed them
-        return store
-
-    def check_outside_changes(self) -> None:
-        """Another process (or a worker) committed: refresh what the current screen shows."""
-        if self.store.changed_elsewhere():
-            refresh = getattr(self.screen, "on_outside_change", None)
-            if refresh is not None:
-                refresh()
-
-    # --- a crash: one line on the terminal, the traceback in a log file -------------------------------
-
-    crash_log: Path | None = None
-
-    def _print_error_renderables(self) -> None:
-        """Textual prints a crash's traceback on exit; write it to a log file and print one line instead."""
-        renderables = list(self._exit_renderables)
-        if not renderables:
-            return
-        self._exit_renderables.clear()
-        error = self._exception
-        what = f"{type(error).__name__}: {error}" if error is not None else "an unexpected error"
-        path = self._write_crash_log(renderables)
-        from mlcards.text import safe_line
-
-        where = f"; details in {path}" if path else ""
-        sys.stderr.write(safe_line(f"error: mlcards stopped on an unexpected error ({what}){where}") + "\n")
-        sys.stderr.flush()
-
-    def _write_crash_log(self, renderables: list[Any]) -> Path | None:
-        from rich.console import Console
-
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        for folder in (self.db_path.parent / "logs", Path(tempfile.gettempdir())):
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                path = folder / f"mlcards-crash-{stamp}-{os.getpid()}.log"
-                with open(path, "w", encoding="utf-8") as fh:
-                    console = Console(file=fh, color_system=None, width=120, force_terminal=False)
-                    fh.write(f"mlcards crashed at {datetime.now().isoformat()} (database {self.db_path})\n\n")
-                    for renderable in renderables:
-                        console.print(renderable)
-                self.crash_log = path
-                return path
-            except OSError:
-                continue
-        return None
+        self.watch_outside_changes()
 
     # --- navigation shared by screens and the command palette ------------------------------------------
 

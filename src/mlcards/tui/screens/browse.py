@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from mlcards.models import CardState
 from mlcards.store.rows import BrowseRow
 from mlcards.text import one_line
-from mlcards.tui.app import MlcardsApp
+from mlcards.tui.base import MlcardsAppBase
 from mlcards.tui.widgets.text import cell
 from mlcards.wording import plural
 
@@ -45,7 +45,7 @@ def card_cells(row: BrowseRow) -> tuple[Text, ...]:
 class BrowseScreen(Screen[None]):
     """Every card, filtered as you type."""
 
-    app = getters.app(MlcardsApp)
+    app = getters.app(MlcardsAppBase)
 
     BINDINGS = [
         Binding("slash", "focus_search", "Search", key_display="/", id="browse.search"),

@@ -14,13 +14,13 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 from mlcards.errors import MlcardsError
 from mlcards.models import RELATION_KINDS, Term, describe_validation_error
 from mlcards.text import safe_line
-from mlcards.tui.app import MlcardsApp
+from mlcards.tui.base import MlcardsAppBase
 
 
 class EditTermScreen(ModalScreen[bool]):
     """Dismisses with True when saved, False when cancelled."""
 
-    app = getters.app(MlcardsApp)
+    app = getters.app(MlcardsAppBase)
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="edit.save", priority=True),

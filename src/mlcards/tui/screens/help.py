@@ -13,7 +13,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from mlcards.models import GRADE_MEANINGS
-from mlcards.tui.app import MlcardsApp
+from mlcards.tui.base import MlcardsAppBase
 
 ABOUT = (
     "mlcards schedules every card with SM-2. After each answer you grade yourself from 0 to 5; "
@@ -25,7 +25,7 @@ ABOUT = (
 class HelpScreen(ModalScreen[None]):
     """Every key of the screen underneath (after the user's keymap) and the meaning of each grade."""
 
-    app = getters.app(MlcardsApp)
+    app = getters.app(MlcardsAppBase)
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
 

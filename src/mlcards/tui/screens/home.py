@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from mlcards import stats
 from mlcards.models import DeckSummary
-from mlcards.tui.app import MlcardsApp
+from mlcards.tui.base import MlcardsAppBase
 from mlcards.tui.widgets.text import cell
 from mlcards.wording import duration, noun, plural
 
@@ -36,7 +36,7 @@ class DashboardFigures:
 class HomeScreen(Screen[None]):
     """First screen: what is waiting today, and the way into every other screen."""
 
-    app = getters.app(MlcardsApp)
+    app = getters.app(MlcardsAppBase)
 
     BINDINGS = [
         Binding("r", "review_all", "Review", id="home.review_all", tooltip="Review every deck's cards for today"),
@@ -153,12 +153,16 @@ class HomeScreen(Screen[None]):
         return row_key.value
 
     def action_review_all(self) -> None:
-        self.app.start_review(None)
+        from mlcards.tui.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen(deck=None))
 
     def action_review_deck(self) -> None:
+        from mlcards.tui.screens.review import ReviewScreen
+
         deck = self._selected_deck()
         if deck is not None:
-            self.app.start_review(deck)
+            self.app.push_screen(ReviewScreen(deck=deck))
 
     @on(DataTable.RowSelected, "#decks")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

@@ -27,7 +27,7 @@ from mlcards.tui.widgets.text import plain_line
 if TYPE_CHECKING:
     from mlcards.imports import ImportResult, Plan
     from mlcards.store import Store
-    from mlcards.tui.app import MlcardsApp
+    from mlcards.tui.base import MlcardsAppBase
 
 
 
@@ -144,7 +144,7 @@ class ImportScreen(Screen[None]):
         self.app.call_from_thread(self.show_preview, path, result)
 
     def worker_store(self) -> Store:
-        return cast("MlcardsApp", self.app).worker_store()
+        return cast("MlcardsAppBase", self.app).worker_store()
 
     def show_error(self, message: str) -> None:
         self.preview_ok = False

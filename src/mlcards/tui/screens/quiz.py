@@ -24,7 +24,7 @@ from mlcards.models import GRADE_SHORT, CardInfo, ReviewKind
 from mlcards.session import SessionTotals, deck_question_graph
 from mlcards.store.rows import TermBrief
 from mlcards.text import one_line
-from mlcards.tui.app import MlcardsApp
+from mlcards.tui.base import MlcardsAppBase
 from mlcards.tui.widgets.choices import ChoiceList
 from mlcards.tui.widgets.concept import ConceptMap
 from mlcards.tui.widgets.summary import SessionSummary
@@ -42,7 +42,7 @@ class QuizPickScreen(Screen[None]):
         Binding("escape", "back", "Back", id="quizpick.back"),
     ]
 
-    app = getters.app(MlcardsApp)
+    app = getters.app(MlcardsAppBase)
 
     def __init__(self, deck: str | None = None):
         super().__init__()
@@ -129,7 +129,7 @@ class QuizPickScreen(Screen[None]):
 class QuizScreen(Screen[None]):
     """Up to ten related-concept questions; each answer is graded on the term's related card."""
 
-    app = getters.app(MlcardsApp)
+    app = getters.app(MlcardsAppBase)
 
     BINDINGS = [
         Binding("1", "choose(1)", "1", group=CHOOSE, id="quiz.choose1"),

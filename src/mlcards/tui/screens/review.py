@@ -17,13 +17,13 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar, Static
 
-from mlcards.answers import AnswerNames, TypedVerdict, judge_typed, suggest_mc_grade
+from mlcards.answers import TypedVerdict, judge_typed, suggest_mc_grade
 from mlcards.cards import back_sections, cloze_answer, front, prompt_label
 from mlcards.errors import MlcardsError
 from mlcards.models import GRADE_SHORT, CardKind
 from mlcards.session import ReviewSession, StudyCard
 from mlcards.text import one_line
-from mlcards.tui.app import MlcardsApp
+from mlcards.tui.base import MlcardsAppBase
 from mlcards.tui.widgets.choices import ChoiceList
 from mlcards.tui.widgets.concept import ConceptMap
 from mlcards.tui.widgets.summary import SessionSummary
@@ -48,7 +48,7 @@ def grade_bar(suggested: int | None) -> Content:
 class ReviewScreen(Screen[None]):
     """Today's cards, one at a time."""
 
-    app = getters.app(MlcardsApp)
+    app = getters.app(MlcardsAppBase)
 
     BINDINGS = [
         Binding("0", "grade(0)", "0", group=GRADE, id="review.grade0"),
@@ -329,7 +329,7 @@ class ReviewScreen(Screen[None]):
             return
         card = self.shown.card
         blank = cloze_answer(card)
-        names = AnswerNames.of(self.session)
+        names = self.session.answer_names
         # a cloze card: the deletion's answer, no aliases, the deck's terms as confusables
         self.verdict = names.judge(event.value, card) if blank is None else judge_typed(event.value, blank, (), names.others(card))
         self.answer_seconds = time.monotonic() - self.shown_at

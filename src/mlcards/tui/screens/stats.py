@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from mlcards import stats
-from mlcards.tui.app import MlcardsApp
+from mlcards.tui.base import MlcardsAppBase
 from mlcards.tui.widgets.charts import column_chart, hbar_chart
 from mlcards.tui.widgets.text import cell, plain_line
 from mlcards.wording import duration, noun, plural
@@ -69,7 +69,7 @@ def heatmap_content(hm: stats.Heatmap, today: date, weeks: int) -> Content:
 class StatsScreen(Screen[None]):
     """The figures of ``mlcards.stats`` for one deck or all, over a range of days."""
 
-    app = getters.app(MlcardsApp)
+    app = getters.app(MlcardsAppBase)
 
     BINDINGS = [
         Binding("r", "next_range", "Range", id="stats.range"),

@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from mlcards.cards import back_sections
 from mlcards.models import GRADE_SHORT, CardInfo, CardState, card_state, is_buried
 from mlcards.store.rows import LoggedAnswer, TermBrief
-from mlcards.tui.app import MlcardsApp
+from mlcards.tui.base import MlcardsAppBase
 from mlcards.tui.widgets.text import cell, plain, plain_line
 
 
@@ -35,7 +35,7 @@ class TermFigures:
 class TermScreen(Screen[None]):
     """A term's text, its cards, related terms and review history; refreshed in a worker."""
 
-    app = getters.app(MlcardsApp)
+    app = getters.app(MlcardsAppBase)
 
     BINDINGS = [
         Binding("e", "edit", "Edit", id="term.edit"),

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from mlcards.tui.app import MlcardsApp
+from mlcards.tui.base import MlcardsAppBase
 from mlcards.tui.widgets.text import plain, plain_line
 
 
@@ -51,7 +51,7 @@ class ConceptMap(Static):
     Hidden until the map has arrived; then it posts ``ConceptMap.Shown`` (so a screen can scroll it into view).
     """
 
-    app = getters.app(MlcardsApp)
+    app = getters.app(MlcardsAppBase)
 
     class Shown(Message):
         """The map of the asked-for term is on screen now."""

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from mlcards.session import SessionTotals
-from mlcards.tui.app import MlcardsApp
+from mlcards.tui.base import MlcardsAppBase
 from mlcards.wording import duration, noun
 
 
@@ -56,7 +56,7 @@ def day_lines(f: DayFigures) -> Content:
 class SessionSummary(Static):
     """The summary the review screen and the quiz show when their session is over."""
 
-    app = getters.app(MlcardsApp)
+    app = getters.app(MlcardsAppBase)
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)

@@ -1,0 +1,133 @@
+"""The app's services, which every screen may use: the database connections, the clock, outside
+changes, and what a crash leaves behind. Screens type ``self.app`` with this class; ``app.py`` builds
+the app on it and adds navigation, so screens never import the module that imports them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+
+from mlcards import studyday
+from mlcards.database import open_database
+from mlcards.store import Store
+
+UI_WRITE_WAIT_S = 0.5
+"""How long an answer in the app waits for another process's write before it is kept and retried."""
+
+CHANGE_POLL_S = 1.0
+"""How often the app checks whether another process changed the database (PRAGMA data_version)."""
+
+
+class MlcardsAppBase(App[int]):
+    """What the screens rely on: the store on the UI thread, one connection per worker thread, the clock."""
+
+    CSS_PATH = "mlcards.tcss"
+    TITLE = "mlcards"
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        db_path: str | Path,
+        *,
+        start: str = "home",
+        deck: str | None = None,
+        clock: Callable[[], datetime] = studyday.now,
+    ):
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.start = start
+        self.start_deck = deck
+        self.clock = clock
+        self.store = open_database(self.db_path)
+        self.store.write_wait = UI_WRITE_WAIT_S
+        self._worker_stores = threading.local()
+        self._all_worker_stores: list[Store] = []
+        self._worker_stores_lock = threading.Lock()
+        keymap = self.store.setting("keymap")
+        if keymap:
+            self.set_keymap(keymap)
+
+    def watch_outside_changes(self) -> None:
+        """Check every ``CHANGE_POLL_S`` whether another process changed the database."""
+        self.set_interval(CHANGE_POLL_S, self.check_outside_changes)
+
+    def on_unmount(self) -> None:
+        self.store.close()
+        with self._worker_stores_lock:
+            for store in self._all_worker_stores:
+                store.close()
+            self._all_worker_stores.clear()
+
+    def worker_store(self) -> Store:
+        """This worker thread's own connection, opened once and kept for the app's lifetime.
+
+        Workers run on a thread pool, so each pool thread opens one connection the first time and
+        reuses it; nothing opens the database file per refresh. The connections are closed on exit.
+        """
+        store = getattr(self._worker_stores, "store", None)
+        if store is None:
+            store = Store.connect(self.db_path, check_same_thread=False)
+            self._worker_stores.store = store
+            with self._worker_stores_lock:
+                self._all_worker_stores.append(store)
+        else:
+            store.changed_elsewhere()  # drop cached settings if another connection changed them
+        return store
+
+    def check_outside_changes(self) -> None:
+        """Another process (or a worker) committed: refresh what the current screen shows."""
+        if self.store.changed_elsewhere():
+            refresh = getattr(self.screen, "on_outside_change", None)
+            if refresh is not None:
+                refresh()
+
+    # --- a crash: one line on the terminal, the traceback in a log file -------------------------------
+
+    crash_log: Path | None = None
+
+    def _print_error_renderables(self) -> None:
+        """Textual prints a crash's traceback on exit; write it to a log file and print one line instead."""
+        renderables = list(self._exit_renderables)
+        if not renderables:
+            return
+        self._exit_renderables.clear()
+        error = self._exception
+        what = f"{type(error).__name__}: {error}" if error is not None else "an unexpected error"
+        path = self._write_crash_log(renderables)
+        from mlcards.text import safe_line
+
+        where = f"; details in {path}" if path else ""
+        sys.stderr.write(safe_line(f"error: mlcards stopped on an unexpected error ({what}){where}") + "\n")
+        sys.stderr.flush()
+
+    def _write_crash_log(self, renderables: list[Any]) -> Path | None:
+        from rich.console import Console
+
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        for folder in (self.db_path.parent / "logs", Path(tempfile.gettempdir())):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                path = folder / f"mlcards-crash-{stamp}-{os.getpid()}.log"
+                with open(path, "w", encoding="utf-8") as fh:
+                    console = Console(file=fh, color_system=None, width=120, force_terminal=False)
+                    fh.write(f"mlcards crashed at {datetime.now().isoformat()} (database {self.db_path})\n\n")
+                    for renderable in renderables:
+                        console.print(renderable)
+                self.crash_log = path
+                return path
+            except OSError:
+                continue
+        return None
