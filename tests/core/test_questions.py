@@ -22,7 +22,7 @@ from mlcards.questions import MAX_CHOICES, RELATION_STYLES, Entry, QuestionGraph
 from mlcards.text import term_key
 
 REPO = Path(__file__).resolve().parents[2]
-# MLCARDS_QUESTION_DECKS="deckwork/part*.toml" checks other files (several files make one deck)
+# MLCARDS_QUESTION_DECKS="my-decks/*.toml" checks other files (several files make one deck)
 _OVERRIDE = os.environ.get("MLCARDS_QUESTION_DECKS")
 DECKS = [tuple(sorted(REPO.glob(_OVERRIDE)))] if _OVERRIDE else [(p,) for p in sorted((REPO / "decks").glob("*.toml"))]
 SEEDS = 4
