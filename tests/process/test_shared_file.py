@@ -100,8 +100,8 @@ class TuiReviewer:
                 front, _ = t.wait_for([self.FRONT, self.CHOICE], pos, 30)
                 self.acknowledged += 1
                 time.sleep(self.pace)
-        except TimedOut as e:
-            if not self.stop.is_set():  # after the kill a wait is expected to fail
+        except (TimedOut, OSError) as e:  # OSError: the pty is gone once the app is killed
+            if not self.stop.is_set():  # after the kill a wait or a write is expected to fail
                 self.error = e
 
 
