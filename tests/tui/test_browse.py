@@ -224,3 +224,59 @@ async def test_suspend_bury_and_edit_from_browse(db, app_for):
         terms = {r[0] for r in table_rows(app)}  # still matches "neuron", and so do definitions naming it
         assert "artificial neuron" in terms and "neuron" not in terms
         assert "artificial neuron" in screen_text(app)
+
+
+async def test_a_new_search_puts_the_cursor_on_its_first_row_and_s_acts_on_it(db, app_for):
+    """Issue 11: after a new search the cursor kept its old row number, so `s` suspended another card."""
+    app = app_for(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browse(app, pilot)
+        await pilot.press("down", "down", "down", "down", "down")
+        assert screen.query_one("#cards", DataTable).cursor_row == 5
+        screen.query_one("#search", Input).value = "softmax-free weight"  # nothing, then a real search
+        await settle(pilot)
+        screen.query_one("#search", Input).value = "bias"
+        await settle(pilot)
+        screen.query_one("#cards", DataTable).focus()
+        table = screen.query_one("#cards", DataTable)
+        assert table.cursor_row == 0
+        first = screen._current()
+        assert first is not None and first.term == table_rows(app)[0][0]
+        await pilot.press("s")
+        await settle(pilot)
+        assert card_row(db, first.card_id)["suspended"] == 1  # the card under the cursor, nothing else
+        suspended = [r for r in table_rows(app) if r[COLS["State"]] == "suspended"]
+        assert len(suspended) == 1
+        # a refresh of the same search keeps the cursor on the same card
+        await pilot.press("down")
+        picked = screen._current()
+        screen.reload()
+        await settle(pilot)
+        assert screen._current() == picked or screen._current().card_id == picked.card_id
+        # Home and End move the cursor when the table has focus
+        await pilot.press("end")
+        assert table.cursor_row == table.row_count - 1
+        await pilot.press("home")
+        assert table.cursor_row == 0
+        # in the search field Home is still the text cursor's
+        search = screen.query_one("#search", Input)
+        search.focus()
+        search.value = ""
+        await pilot.press("a", "b", "home", "x")
+        assert search.value == "xab"
+
+
+async def test_a_slower_older_query_never_overwrites_a_newer_search(db, app_for):
+    """Issue 11: typing `dropout` quickly left "63 cards matching 'dr'" when the older query finished last."""
+    app = app_for(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browse(app, pilot)
+        screen.query_one("#search", Input).value = "weight"
+        await settle(pilot)
+        shown = table_rows(app)
+        store = app.store
+        stale = store.browse(store.today(app.clock()), "w")  # what the query for "w" returned, late
+        screen.show_rows("w", stale, screen.sort, screen.descending)
+        assert table_rows(app) == shown
+        assert "matching “weight”" in static_text(app, "#browse-status")
+        assert len(stale) > len(shown)  # it would have shown more (and different) cards

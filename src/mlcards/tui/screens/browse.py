@@ -59,6 +59,8 @@ class BrowseScreen(Screen[None]):
         Binding("minus", "bury", "Bury", key_display="-", id="browse.bury"),
         Binding("e", "edit", "Edit", id="browse.edit"),
         Binding("escape", "back", "Back", id="browse.back"),
+        Binding("home", "first_row", "First", show=False, id="browse.first", priority=True),
+        Binding("end", "last_row", "Last", show=False, id="browse.last", priority=True),
     ]
 
     COLUMNS = ("Term", "Card", "State", "Due", "Ivl", "Ease", "Lapses", "Tags", "Deck")
@@ -69,6 +71,7 @@ class BrowseScreen(Screen[None]):
         self.sort = "term"
         self.descending = False
         self.rows: dict[str, BrowseRow] = {}
+        self.shown_query: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="browse"):
@@ -97,19 +100,34 @@ class BrowseScreen(Screen[None]):
     def load(self, query: str, sort: str, descending: bool) -> None:
         store = self.app.worker_store()
         rows = store.browse(store.today(self.app.clock()), query, sort=sort, descending=descending)
-        self.app.call_from_thread(self.show_rows, query, rows)
+        self.app.call_from_thread(self.show_rows, query, rows, sort, descending)
 
-    def show_rows(self, query: str, rows: list[BrowseRow]) -> None:
+    def show_rows(self, query: str, rows: list[BrowseRow], sort: str | None = None,
+                  descending: bool | None = None) -> None:
+        """Show a finished query, unless a newer one was asked for meanwhile (it will land after).
+
+        A new search puts the cursor on its first row; a refresh of the same search keeps the cursor on
+        the same card, so an action never lands on a card the user did not pick.
+        """
+        if query != self.query_one("#search", Input).value or (sort or self.sort) != self.sort or (
+            descending if descending is not None else self.descending
+        ) != self.descending:
+            return  # superseded: an older, slower query finished after a newer one started
         table = self.query_one("#cards", DataTable)
-        keep = table.cursor_row
+        same_search = query == self.shown_query
+        current = self._current() if same_search else None
         table.clear()
         self.rows = {}
         for row in rows:
             key = str(row.card_id)
             self.rows[key] = row
             table.add_row(*card_cells(row), key=key)
+        self.shown_query = query
         if rows:
-            table.move_cursor(row=min(keep, len(rows) - 1))
+            index = 0
+            if current is not None and str(current.card_id) in self.rows:
+                index = table.get_row_index(str(current.card_id))
+            table.move_cursor(row=index)
         arrow = "↓" if self.descending else "↑"
         shown = plural(len(rows), "card") + (" (first 2000)" if len(rows) >= 2000 else "")
         self.query_one("#browse-status", Static).update(
@@ -139,11 +157,19 @@ class BrowseScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         typing = self.query_one("#search", Input).has_focus if self.is_mounted else False
-        if action in ("toggle_suspend", "bury", "edit", "open_term", "next_sort", "reverse_sort") and typing:
-            return False
+        if action in ("toggle_suspend", "bury", "edit", "open_term", "next_sort", "reverse_sort",
+                      "first_row", "last_row") and typing:
+            return False  # in the search field, Home and End move the text cursor
         if action == "to_table":
             return typing
         return True
+
+    def action_first_row(self) -> None:
+        self.query_one("#cards", DataTable).move_cursor(row=0)
+
+    def action_last_row(self) -> None:
+        table = self.query_one("#cards", DataTable)
+        table.move_cursor(row=max(0, table.row_count - 1))
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
