@@ -74,6 +74,11 @@ class Settings(BaseModel):
                 raise ValueError('setting \'keymap\' must be a JSON object such as {"review.reveal": "j"}') from None
         if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
             raise ValueError('setting \'keymap\' must map binding ids to keys, e.g. {"review.reveal": "j"}')
+        from mlcards.keys import BINDING_IDS
+
+        unknown = sorted(k for k in value if k not in BINDING_IDS)
+        if unknown:
+            raise ValueError(f"setting 'keymap': unknown binding id {unknown[0]!r}; known: {', '.join(sorted(BINDING_IDS))}")
         return dict(value)
 
 

@@ -43,3 +43,40 @@ async def test_remapped_keys_work_and_are_shown(tmp_path, app_for):
         help_text = static_text(app, "#help-box Static")
         assert any(line.split() == ["j", "Reveal"] for line in help_text.splitlines())
         assert any(line.split() == ["p", "Grade", "5"] for line in help_text.splitlines())
+
+
+def test_the_core_knows_every_binding_id_of_the_app():
+    """`mlcards.keys.BINDING_IDS` (what the keymap setting is checked against) equals the app's ids."""
+    import importlib
+    import pkgutil
+
+    from textual.binding import Binding
+
+    import mlcards.tui.screens as screens
+    from mlcards.keys import BINDING_IDS
+    from mlcards.tui.app import MlcardsApp
+
+    found: set[str] = set()
+    classes: list[type] = [MlcardsApp]
+    for info in pkgutil.iter_modules(screens.__path__):
+        module = importlib.import_module(f"mlcards.tui.screens.{info.name}")
+        classes += [v for v in vars(module).values() if isinstance(v, type) and v.__module__ == module.__name__]
+    for cls in classes:
+        for klass in cls.__mro__:
+            for b in vars(klass).get("BINDINGS", []):
+                if isinstance(b, Binding) and b.id:
+                    found.add(b.id)
+    assert found == set(BINDING_IDS)
+
+
+def test_an_unknown_binding_id_is_refused_naming_the_known_ones(tmp_path):
+    from tests.conftest import run_cli
+
+    db = tmp_path / "k.db"
+    bad = run_cli("settings", "keymap", '{"review.revael": "j"}', db=db)
+    assert bad.returncode == 1
+    line = bad.stderr.strip()
+    assert line.startswith("error: ") and "unknown binding id 'review.revael'" in line
+    assert "review.reveal" in line and "home.review_all" in line
+    good = run_cli("settings", "keymap", '{"review.reveal": "j"}', db=db)
+    assert good.returncode == 0
