@@ -118,12 +118,16 @@ async def test_edit_changes_the_text_and_keeps_every_schedule(db, app_for):
         await settle(pilot)
         assert app.screen is modal and "already has a term 'weight'" in static_text(app, "#edit-error")
 
+        names = screen.session.answer_names
+        names.others(screen.shown.card)  # typed answers have read the deck's names
+        assert names._decks
         modal.query_one("#edit-term", Input).value = "neuron"
         definition.load_text("A unit that adds up [b]weighted[/b] inputs.")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is screen  # dismissed, back on the same card, still revealed
         assert screen.phase == "back"
+        assert names._decks == {}  # the edit may rename or add aliases: the names are read again
         assert "A unit that adds up [b]weighted[/b] inputs." in static_text(app, "#back")
 
         [row] = query(db, "SELECT term, definition FROM terms WHERE id = ?", (term_id(db, "neuron"),))

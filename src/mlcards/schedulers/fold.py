@@ -17,7 +17,7 @@ The rules (SM-2's, through any scheduler):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from mlcards.models import ReviewKind
@@ -101,6 +101,3 @@ def replay(
         answered.add(entry.study_day)
     return schedule
 
-
-def with_state(schedule: CardSchedule, state: SM2State) -> CardSchedule:
-    return replace(schedule, state=state)

@@ -412,6 +412,8 @@ class ReviewScreen(Screen[None]):
 
         def done(saved: bool | None) -> None:
             if saved and self.shown is not None:
+                if self.session is not None:
+                    self.session.answer_names.forget()  # a renamed term or new alias counts from now on
                 card = self.app.store.card(self.shown.card.id)
                 q = self.session.question_for(card) if self.shown.question is not None and self.session else None
                 self.shown = StudyCard(card, redrill=self.shown.redrill, question=q or self.shown.question)
