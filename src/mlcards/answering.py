@@ -69,6 +69,30 @@ def answer(
     )
 
 
+def practice(
+    store: Store,
+    card_id: int,
+    grade: int,
+    now: datetime | None = None,
+    *,
+    duration_ms: int | None = None,
+    source: str = "practice",
+    chosen_term_id: int | None = None,
+    key_term_id: int | None = None,
+) -> int:
+    """Log a practice answer (the quiz, custom study): shown in stats, never moving a schedule.
+
+    It goes to ``practice_log``, which the fold never reads: the card's due date, ease, the daily
+    limits and the sibling rule are exactly as if the answer had not been given. Returns its id.
+    """
+    check_quality(grade)
+    now = now or studyday.now()
+    return store.record_practice(
+        card_id, grade=grade, now=now, day=store.today(now), duration_ms=duration_ms, source=source,
+        chosen_term_id=chosen_term_id, key_term_id=key_term_id,
+    )
+
+
 def undo(store: Store, review_id: int, now: datetime | None = None) -> int:
     """Take back one answer: mark its log row undone and refold the card. Returns the card id.
 

@@ -331,17 +331,30 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 
 def _deck_settings(args: argparse.Namespace) -> int:
-    """``settings --deck NAME [scheduler [VALUE]]``: the settings a deck has of its own."""
+    """``settings --deck NAME [KEY [VALUE]]``: the settings a deck has of its own.
+
+    ``scheduler`` switches the deck's scheduler (refolding its cards); the others are values such as
+    the deck's own new and review limits (``default`` drops the deck's value).
+    """
     from mlcards import answering
+    from mlcards.settings import DECK_SETTING_NAMES, check_deck_setting
 
     with _open(args) as store:
         deck_id = store.require_deck(args.deck)
-        known = ("scheduler",)
         if args.key is None:
             _out(f"scheduler = {json.dumps(store.deck_scheduler(deck_id))}")
+            for key, value in store.deck_settings(deck_id).model_dump().items():
+                _out(f"{key} = {json.dumps(value)}")
             return 0
-        if args.key not in known:
-            raise StoreError(f"unknown deck setting {args.key!r}; known: {', '.join(known)}")
+        if args.key != "scheduler":
+            if args.key not in DECK_SETTING_NAMES:
+                check_deck_setting(args.key, None)  # refused: names the known deck settings
+            if args.value is None:
+                _out(json.dumps(getattr(store.deck_settings(deck_id), args.key)))
+                return 0
+            value = store.set_deck_setting(deck_id, args.key, args.value)
+            _out(f"{args.key} = {json.dumps(value)} for {args.deck}")
+            return 0
         if args.value is None:
             _out(json.dumps(store.deck_scheduler(deck_id)))
             return 0

@@ -333,6 +333,7 @@ class ReviewKind(enum.StrEnum):
     NEW = "new"  # a card's first answer
     REVIEW = "review"  # the first answer of a study day to a card studied before
     REDRILL = "redrill"  # any later answer the same study day: logged, the schedule is kept
+    PRACTICE = "practice"  # an answer in practice (practice_log, never review_log): the schedule is kept
 
 
 def card_state(card: "CardInfo", today: date) -> CardState:
@@ -416,6 +417,8 @@ class AnswerResult:
     study_day: date
     lapse: bool = False
     leeched: bool = False
+    practice_id: int | None = None
+    """set for a practice answer (``review_id`` is then 0): its ``practice_log`` row"""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", ReviewKind(self.kind))  # the store may hand over the stored string

@@ -21,6 +21,9 @@ class Row(Protocol):
     @property
     def term_id(self) -> int: ...
 
+    @property
+    def deck_id(self) -> int: ...
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -34,13 +37,20 @@ class Limits:
         return cls(new=max(0, new_per_day - new_done), review=max(0, reviews_per_day - reviews_done))
 
 
-def _one_per_term(rows: Iterable[Row], taken_terms: set[int], cap: int) -> list[int]:
+def _one_per_term(
+    rows: Iterable[Row], taken_terms: set[int], cap: int, deck_caps: dict[int, int] | None = None
+) -> list[int]:
     out: list[int] = []
+    left = dict(deck_caps or {})
     for row in rows:
         if len(out) >= cap:
             break
         if row.term_id in taken_terms:
             continue
+        if row.deck_id in left:
+            if left[row.deck_id] <= 0:
+                continue
+            left[row.deck_id] -= 1
         taken_terms.add(row.term_id)
         out.append(row.card_id)
     return out
@@ -54,14 +64,18 @@ def build_queue(
     redrill: Sequence[int] = (),
     answered_terms: Iterable[int] = (),
     limit: int | None = None,
+    deck_limits: dict[int, Limits] | None = None,
 ) -> tuple[list[int], list[int]]:
     """Return (main queue, re-drill queue) as card ids.
 
-    ``limit`` caps the number of distinct cards in the session (re-drills included).
+    ``limit`` caps the number of distinct cards in the session (re-drills included). ``deck_limits``
+    caps what each listed deck contributes (a deck's own limits, minus what it did today), inside
+    ``limits``, as Anki's per-deck limits do.
     """
     taken = set(answered_terms)
-    main = _one_per_term(due, taken, limits.review)
-    main += _one_per_term(new, taken, limits.new)
+    caps = deck_limits or {}
+    main = _one_per_term(due, taken, limits.review, {d: lim.review for d, lim in caps.items()})
+    main += _one_per_term(new, taken, limits.new, {d: lim.new for d, lim in caps.items()})
     redrills = [c for c in dict.fromkeys(redrill) if c not in set(main)]
     if limit is not None:
         limit = max(0, limit)

@@ -7,14 +7,14 @@ store, no clock beyond ``studyday.now`` (injected for tests).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from mlcards import answering, studyday
 from mlcards.answers import AnswerNames
 from mlcards.cards import MCQuestion
-from mlcards.models import AnswerResult, CardInfo, CardKind
+from mlcards.models import AnswerResult, CardInfo, CardKind, ReviewKind
 from mlcards.questions import Entry, QuestionGraph
 from mlcards.queue import Limits, build_queue, candidate_window
 from mlcards.schedulers.base import needs_redrill
@@ -94,31 +94,24 @@ class ReviewSession:
         new_limit: int | None = None,
         review_limit: int | None = None,
         clock: Callable[[], datetime] = studyday.now,
+        practice: str | None = None,
+        cards: Sequence[int] | None = None,
     ):
+        """``practice``: log answers as practice with this source (``practice_log``: stats only, no
+        schedule moves). ``cards``: study exactly these cards, in this order (custom study), instead of
+        today's queue; the limits and the sibling rule are then the caller's business."""
         self.store = store
         self.clock = clock
+        self.practice = practice
         self.deck_id = store.require_deck(deck) if deck else None
         self.today: date = store.today(clock())
-        settings = store.settings()
-        new_done, reviews_done = store.done_today(self.today)
-        per_day_new = settings["new_per_day"] if new_limit is None else new_limit
-        per_day_rev = settings["reviews_per_day"] if review_limit is None else review_limit
-        limits = Limits.remaining(per_day_new, per_day_rev, new_done, reviews_done)
-        due_n, _ = candidate_window(limits)
-        due = store.due_candidates(self.today, self.deck_id, due_n) if limits.review else []
-        # terms taken by due cards hide their new siblings: widen the new window by that much
-        _, new_n = candidate_window(limits, due_terms=min(limits.review, len({r.term_id for r in due})))
-        main, redrill = build_queue(
-            due,
-            store.new_candidates(self.today, self.deck_id, new_n) if limits.new else [],
-            limits,
-            redrill=store.redrill_cards(self.today, self.deck_id),
-            limit=limit,
-        )
-        due_ids = {r.card_id for r in due}
-        self.due_count = sum(1 for c in main if c in due_ids)
-        """Queued cards that were due (the rest of the main queue is new cards)."""
-        self.new_count = len(main) - self.due_count
+        if cards is not None:
+            main, redrill = list(dict.fromkeys(cards)), list[int]()
+            if limit is not None:
+                main = main[: max(0, limit)]
+            self.due_count, self.new_count = 0, 0
+        else:
+            main, redrill = self._todays_queue(limit, new_limit, review_limit)
         self.main: deque[int] = deque(main)
         self.redrill: deque[int] = deque(redrill)
         self.current: StudyCard | None = None
@@ -127,6 +120,57 @@ class ReviewSession:
         self.seen: set[int] = set()
         self.total_cards = len(main) + len(redrill)
         self._graphs: dict[int, QuestionGraph] = {}
+
+    def _todays_queue(
+        self, limit: int | None, new_limit: int | None, review_limit: int | None
+    ) -> tuple[list[int], list[int]]:
+        store = self.store
+        settings = store.settings()
+        new_done, reviews_done = store.done_today(self.today)
+        per_day_new = settings["new_per_day"] if new_limit is None else new_limit
+        per_day_rev = settings["reviews_per_day"] if review_limit is None else review_limit
+        limits = Limits.remaining(per_day_new, per_day_rev, new_done, reviews_done)
+        deck_limits = self._deck_limits(new_limit, review_limit)
+        if self.deck_id is not None and self.deck_id in deck_limits:  # one deck: its own limits, inside the global ones
+            own = deck_limits.pop(self.deck_id)
+            limits = Limits(new=min(limits.new, own.new), review=min(limits.review, own.review))
+        due_n, _ = candidate_window(limits)
+        if deck_limits and self.deck_id is None:  # a capped deck can hide any number of rows: read them all
+            due_n = 1_000_000
+        due = store.due_candidates(self.today, self.deck_id, due_n) if limits.review else []
+        # terms taken by due cards hide their new siblings: widen the new window by that much
+        _, new_n = candidate_window(limits, due_terms=min(limits.review, len({r.term_id for r in due})))
+        if deck_limits and self.deck_id is None:
+            new_n = 1_000_000
+        main, redrill = build_queue(
+            due,
+            store.new_candidates(self.today, self.deck_id, new_n) if limits.new else [],
+            limits,
+            redrill=store.redrill_cards(self.today, self.deck_id),
+            limit=limit,
+            deck_limits=deck_limits if self.deck_id is None else None,
+        )
+        due_ids = {r.card_id for r in due}
+        self.due_count = sum(1 for c in main if c in due_ids)
+        """Queued cards that were due (the rest of the main queue is new cards)."""
+        self.new_count = len(main) - self.due_count
+        return main, redrill
+
+    def _deck_limits(self, new_limit: int | None, review_limit: int | None) -> dict[int, Limits]:
+        """Each deck's own limits minus what it did today (an explicit limit for the session wins)."""
+        own = self.store.deck_limits()
+        if not own:
+            return {}
+        done = self.store.done_today_by_deck(self.today)
+        out: dict[int, Limits] = {}
+        for deck_id, (new, rev) in own.items():
+            if self.deck_id is not None and deck_id != self.deck_id:
+                continue
+            new_done, rev_done = done.get(deck_id, (0, 0))
+            n = new if new is not None and new_limit is None else 1_000_000
+            r = rev if rev is not None and review_limit is None else 1_000_000
+            out[deck_id] = Limits.remaining(n, r, new_done, rev_done)
+        return out
 
     # --- flow --------------------------------------------------------------------------------------
 
@@ -185,15 +229,20 @@ class ReviewSession:
             raise RuntimeError("no card is showing")
         shown = self.current
         q = shown.question
-        result = answering.answer(
-            self.store,
-            shown.card.id,
-            grade,
-            now or self.clock(),
-            duration_ms=duration_ms,
-            chosen_term_id=q.chosen_id(choice) if q is not None else None,
-            key_term_id=q.key_id if q is not None and q.identifies else None,
-        )
+        chosen = q.chosen_id(choice) if q is not None else None
+        key = q.key_id if q is not None and q.identifies else None
+        if self.practice is not None:
+            when = now or self.clock()
+            pid = answering.practice(self.store, shown.card.id, grade, when, duration_ms=duration_ms,
+                                     source=self.practice, chosen_term_id=chosen, key_term_id=key)
+            card = shown.card
+            result = AnswerResult(0, card.id, grade, ReviewKind.PRACTICE, card.state, card.state,
+                                  self.store.today(when), practice_id=pid)
+        else:
+            result = answering.answer(
+                self.store, shown.card.id, grade, now or self.clock(), duration_ms=duration_ms,
+                chosen_term_id=chosen, key_term_id=key,
+            )
         requeued = needs_redrill(grade)
         if requeued:
             self.redrill.append(shown.card.id)
@@ -207,7 +256,10 @@ class ReviewSession:
         if not self.history:
             return None
         step = self.history.pop()
-        answering.undo(self.store, step.result.review_id, self.clock())
+        if step.result.practice_id is not None:
+            self.store.undo_practice(step.result.practice_id, self.clock())
+        else:
+            answering.undo(self.store, step.result.review_id, self.clock())
         # put the card on screen back where it came from first: it may be the very re-drill entry
         # this answer added, which the next step must then remove
         if self.current is not None:

@@ -190,7 +190,14 @@ def test_the_scheduler_is_a_per_deck_setting(tmp_path):
         s.set_setting("timezone", "UTC")
         answering.answer(s, card_id(s, "alpha", "recall", deck="Tiny"), 4, T0)
     shown = run_cli("settings", "--deck", "Tiny", db=path)
-    assert shown.returncode == 0 and shown.stdout.strip() == 'scheduler = "sm2"'
+    assert shown.returncode == 0 and shown.stdout.splitlines()[:3] == [
+        'scheduler = "sm2"', "new_per_day = null", "reviews_per_day = null"]
+    limited = run_cli("settings", "--deck", "Tiny", "new_per_day", "5", db=path)
+    assert limited.returncode == 0 and limited.stdout.strip() == "new_per_day = 5 for Tiny"
+    assert run_cli("settings", "--deck", "Tiny", "new_per_day", db=path).stdout.strip() == "5"
+    bad_retention = run_cli("settings", "--deck", "Tiny", "desired_retention", "0.99", db=path)
+    assert bad_retention.returncode == 1 and bad_retention.stderr.startswith(
+        "error: setting 'desired_retention' must be a number between 0.70 and 0.97")
     switched = run_cli("settings", "--deck", "Tiny", "scheduler", "sm2", db=path)
     assert switched.returncode == 0 and "18 cards rebuilt from the review log" in switched.stdout
     bad = run_cli("settings", "--deck", "Tiny", "scheduler", "leitner", db=path)

@@ -23,9 +23,18 @@ DAY1 = date(2025, 5, 1)
 class R:
     card_id: int
     term_id: int
+    deck_id: int = 1
 
 
 # --- pure ---------------------------------------------------------------------------------------
+
+
+def test_a_deck_limit_caps_only_that_deck_inside_the_global_limits():
+    due = [R(1, 10, deck_id=1), R(2, 20, deck_id=2), R(3, 30, deck_id=1), R(4, 40, deck_id=2)]
+    new = [R(5, 50, deck_id=1), R(6, 60, deck_id=1), R(7, 70, deck_id=2), R(8, 80, deck_id=2)]
+    main, _ = build_queue(due, new, Limits(new=3, review=3), deck_limits={1: Limits(new=1, review=1)})
+    # deck 1 gives one due (1) and one new (5); deck 2 fills the rest of the global limits
+    assert main == [1, 2, 4, 5, 7, 8]
 
 
 def test_due_first_then_new():

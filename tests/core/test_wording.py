@@ -34,7 +34,7 @@ def test_duration_takes_one_unit():
 
 
 def test_enums_are_the_stored_strings():
-    assert [k.value for k in ReviewKind] == ["new", "review", "redrill"]
+    assert [k.value for k in ReviewKind] == ["new", "review", "redrill", "practice"]
     assert ReviewKind.REDRILL == "redrill" and f"{CardState.LEECH}" == "leech"
     assert {s.value for s in CardState} == {"new", "learning", "due", "scheduled", "suspended", "leech", "buried"}
 

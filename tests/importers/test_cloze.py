@@ -177,8 +177,8 @@ def test_migration_0007_keeps_reviews_and_foreign_keys(tmp_path: Path) -> None:
         before_log = s.db.execute("SELECT * FROM review_log ORDER BY id").fetchall()
         before_cards = s.db.execute("SELECT * FROM cards ORDER BY id").fetchall()
         tables = {}
-        for table in ("decks", "terms", "links", "cards", "review_log", "card_snapshots", "settings"):
-            cols = [r[1] for r in s.db.execute(f"PRAGMA table_info({table})").fetchall() if r[1] not in ("ordinal", "cloze")]
+        for table in ("decks", "terms", "links", "cards", "review_log", "card_snapshots", "settings"):  # 0006's tables
+            cols = [r[1] for r in s.db.execute(f"PRAGMA table_info({table})").fetchall() if r[1] not in ("ordinal", "cloze", "stability", "difficulty", "stability_after", "difficulty_after")]
             tables[table] = (cols, s.db.execute(f"SELECT {', '.join(cols)} FROM {table}").fetchall())
     # take the file back to schema 0006: rebuild it from migrations up to 0006 with the same rows
     old = tmp_path / "v6.db"

@@ -152,6 +152,18 @@ class CardRepo(SettingsMixin):
                 [(today + timedelta(days=1)).isoformat(), studyday.to_utc_text(studyday.now()), card_id],
             )
 
+    def unbury(self, card_id: int) -> None:
+        """Bring a buried card back today."""
+        with self.transaction():
+            self.db.execute("UPDATE cards SET buried_until = NULL, modified_at = ? WHERE id = ?",
+                            [studyday.to_utc_text(studyday.now()), card_id])
+
+    def set_buried_until(self, card_id: int, until: date | None) -> None:
+        """Restore a card's ``buried_until`` as it was (undo of a bury or unbury)."""
+        with self.transaction():
+            self.db.execute("UPDATE cards SET buried_until = ?, modified_at = ? WHERE id = ?",
+                            [until.isoformat() if until else None, studyday.to_utc_text(studyday.now()), card_id])
+
     def add_contrast_card(self, a: int, b: int, now: datetime) -> None:
         """Give the pair of terms (a, b) a contrast card (once: the pair is its identity)."""
         low, high = min(a, b), max(a, b)
@@ -173,13 +185,13 @@ class CardRepo(SettingsMixin):
         dsql, dparams = self._deck_filter(deck_id)
         day = today.isoformat()
         sql = f"""
-            SELECT c.id, c.term_id, c.kind, c.due FROM cards c JOIN terms t ON t.id = c.term_id
+            SELECT c.id, c.term_id, c.kind, c.due, t.deck_id FROM cards c JOIN terms t ON t.id = c.term_id
             WHERE {where} AND c.suspended = 0 AND (c.buried_until IS NULL OR c.buried_until <= ?)
               AND c.term_id NOT IN (SELECT c2.term_id FROM reviews r JOIN cards c2 ON c2.id = r.card_id
                                     WHERE r.study_day = ?){dsql}
             ORDER BY {order} LIMIT ?"""
         params = ([day] if "?" in where else []) + [day, day, *dparams, limit]
-        return [QueueRow(r[0], r[1], r[2], _date(r[3])) for r in self.db.execute(sql, params)]
+        return [QueueRow(r[0], r[1], r[2], _date(r[3]), r[4]) for r in self.db.execute(sql, params)]
 
     def due_candidates(self, today: date, deck_id: int | None = None, limit: int = 1000) -> list[QueueRow]:
         """Studied cards due today or earlier (most overdue first), terms not yet answered today."""
@@ -200,6 +212,17 @@ class CardRepo(SettingsMixin):
               AND r.grade < {REDRILL_BELOW} AND c.suspended = 0{dsql}
             ORDER BY r.id"""
         return [r[0] for r in self.db.execute(sql, [today.isoformat(), *dparams])]
+
+    def done_today_by_deck(self, today: date) -> dict[int, tuple[int, int]]:
+        """deck id -> (new cards introduced, cards reviewed) today, for per-deck limits."""
+        rows = self.db.execute(
+            """SELECT t.deck_id, COUNT(DISTINCT CASE WHEN r.kind = 'new' THEN r.card_id END),
+                      COUNT(DISTINCT CASE WHEN r.kind = 'review' THEN r.card_id END)
+               FROM reviews r JOIN cards c ON c.id = r.card_id JOIN terms t ON t.id = c.term_id
+               WHERE r.study_day = ? GROUP BY t.deck_id""",
+            [today.isoformat()],
+        )
+        return {deck: (new, rev) for deck, new, rev in rows}
 
     def done_today(self, today: date) -> tuple[int, int]:
         """Distinct cards introduced (new) and reviewed today: what counts against the daily limits."""

@@ -106,6 +106,53 @@ class ReviewLog(CardRepo, DeckRepo):
             ).lastrowid or 0
         return review_id
 
+    # --- practice: answers kept apart from the schedule's log ------------------------------------------
+
+    def record_practice(
+        self,
+        card_id: int,
+        *,
+        grade: int,
+        now: datetime,
+        day: date,
+        duration_ms: int | None,
+        source: str,
+        chosen_term_id: int | None = None,
+        key_term_id: int | None = None,
+    ) -> int:
+        """Log a practice answer (``practice_log``): counted in stats, never part of a card's schedule."""
+        with self.transaction():
+            return self.db.execute(
+                """INSERT INTO practice_log (uuid, card_id, reviewed_at, utc_offset_min, study_day, grade,
+                    duration_ms, source, chosen_term_id, key_term_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [identity.review_uuid(), card_id, studyday.to_utc_text(now), studyday.utc_offset_minutes(now, self.tz()),
+                 day.isoformat(), grade, duration_ms, source, chosen_term_id, key_term_id],
+            ).lastrowid or 0
+
+    def undo_practice(self, practice_id: int, now: datetime) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE practice_log SET undone_at = ? WHERE id = ? AND undone_at IS NULL",
+                [studyday.to_utc_text(now), practice_id],
+            )
+
+    def practice_counts(self, day: date | None = None, deck_id: int | None = None) -> tuple[int, int]:
+        """(practice answers, of them graded 3 or more): on one study day, or ever; one deck or all."""
+        where, params = ["p.undone_at IS NULL"], list[object]()
+        if day is not None:
+            where.append("p.study_day = ?")
+            params.append(day.isoformat())
+        join = ""
+        if deck_id is not None:
+            join = " JOIN cards c ON c.id = p.card_id JOIN terms t ON t.id = c.term_id"
+            where.append("t.deck_id = ?")
+            params.append(deck_id)
+        row = self.db.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(p.grade >= 3), 0) FROM practice_log p{join} WHERE {' AND '.join(where)}",
+            params,
+        ).fetchone()
+        return row[0], row[1]
+
     def live_review(self, review_id: int) -> LiveReview | None:
         """A review-log row that has not been undone."""
         row = self.db.execute(

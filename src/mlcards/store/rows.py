@@ -17,6 +17,7 @@ class QueueRow:
     term_id: int
     kind: str
     due: date | None
+    deck_id: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The schema: sqlite-utils ``Migrations`` 0001-0007, and the SQL shared by several repositories."""
+"""The schema: sqlite-utils ``Migrations`` 0001-0008, and the SQL shared by several repositories."""
 
 from __future__ import annotations
 
@@ -455,9 +455,60 @@ def _m0007_cloze(db: Database) -> None:
     db.execute("ALTER TABLE terms ADD COLUMN cloze TEXT")
 
 
+@migrations(name="0008_practice_deck_settings")
+def _m0008_practice_deck_settings(db: Database) -> None:
+    """Practice answers and settings of a deck's own.
+
+    - ``practice_log``: answers given in practice (the quiz by default, custom study). They are kept
+      apart from ``review_log`` on purpose: the schedule is a fold of ``review_log`` only, so no query
+      that decides what is due, what was done today or what a card's schedule is can ever see them.
+      Stats count them as practice.
+    - ``deck_settings``: per-deck values (new and review limits, the FSRS options), JSON like ``settings``.
+    - ``trash``: what a delete removed (a term or a deck with its cards, log and links, as JSON), so a
+      delete can be undone; ``restored_at`` marks one that was.
+    - ``cards.stability`` and ``cards.difficulty``: the FSRS memory state of a card on an FSRS deck
+      (NULL on SM-2 decks); the log's ``stability_after`` and ``difficulty_after`` record it per answer.
+    """
+    db.execute("""CREATE TABLE practice_log (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL,
+            card_id INTEGER NOT NULL REFERENCES cards(id) ON DELETE CASCADE,
+            reviewed_at TEXT NOT NULL,
+            utc_offset_min INTEGER NOT NULL,
+            study_day TEXT NOT NULL,
+            grade INTEGER NOT NULL CHECK (grade BETWEEN 0 AND 5),
+            duration_ms INTEGER,
+            source TEXT NOT NULL,
+            chosen_term_id INTEGER REFERENCES terms(id) ON DELETE SET NULL,
+            key_term_id INTEGER REFERENCES terms(id) ON DELETE SET NULL,
+            undone_at TEXT
+        )""")
+    db.execute("CREATE INDEX practice_log_day ON practice_log(study_day, card_id)")
+    db.execute("CREATE INDEX practice_log_card ON practice_log(card_id)")
+    db.execute("""CREATE TABLE deck_settings (
+            deck_id INTEGER NOT NULL REFERENCES decks(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            modified_at TEXT NOT NULL,
+            PRIMARY KEY (deck_id, key)
+        ) WITHOUT ROWID""")
+    db.execute("""CREATE TABLE trash (
+            id INTEGER PRIMARY KEY,
+            deleted_at TEXT NOT NULL,
+            what TEXT NOT NULL CHECK (what IN ('terms', 'deck')),
+            label TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            restored_at TEXT
+        )""")
+    db.execute("ALTER TABLE cards ADD COLUMN stability REAL")
+    db.execute("ALTER TABLE cards ADD COLUMN difficulty REAL")
+    db.execute("ALTER TABLE review_log ADD COLUMN stability_after REAL")
+    db.execute("ALTER TABLE review_log ADD COLUMN difficulty_after REAL")
+
+
 MIGRATION_NAMES = frozenset(
     {"0001_initial", "0002_stats_indexes", "0003_stats_card_day_index", "0004_aliases_relations", "0005_mc_choice",
-     "0006_log_is_the_truth", "0007_cloze"}
+     "0006_log_is_the_truth", "0007_cloze", "0008_practice_deck_settings"}
 )
 """Every migration this mlcards knows (a database with another one applied is from a newer mlcards)."""
 
