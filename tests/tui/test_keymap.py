@@ -80,3 +80,30 @@ def test_an_unknown_binding_id_is_refused_naming_the_known_ones(tmp_path):
     assert "review.reveal" in line and "home.review_all" in line
     good = run_cli("settings", "keymap", '{"review.reveal": "j"}', db=db)
     assert good.returncode == 0
+
+
+async def test_remapping_one_of_two_bindings_on_a_key_keeps_the_other(tmp_path, app_for):
+    """review.reveal and review.accept share space/enter: moving reveal to j leaves accept on space and
+    enter; moving grade1 to x leaves choose1 on 1 (Textual's keymap dropped every binding of a key)."""
+    db = make_db(tmp_path / "cards.db", settings={"keymap": {"review.reveal": "j", "review.grade1": "x"}})
+    app = app_for(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        await pilot.press("j")
+        await settle(pilot)
+        assert screen.phase == "back"
+        await pilot.press("space")  # accepts the suggested 4
+        await settle(pilot)
+        assert [r["grade"] for r in reviews(db)] == [4]
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert [r["grade"] for r in reviews(db)] == [4, 4]
+        await pilot.press("j", "x")  # grade 1 on its new key
+        await settle(pilot)
+        assert [r["grade"] for r in reviews(db)] == [4, 4, 1]
+        keys = {b.binding.id: k for k, b in screen.active_bindings.items()}
+        assert keys["review.reveal"] == "j"

@@ -24,6 +24,7 @@ from mlcards.models import GRADE_SHORT, CardKind
 from mlcards.session import ReviewSession, StudyCard
 from mlcards.text import one_line
 from mlcards.tui.base import MlcardsAppBase
+from mlcards.tui.keymap import KeymapBindings
 from mlcards.tui.widgets.choices import ChoiceList
 from mlcards.tui.widgets.concept import ConceptMap
 from mlcards.tui.widgets.summary import SessionSummary
@@ -73,6 +74,7 @@ class ReviewScreen(Screen[None]):
 
     def __init__(self, deck: str | None = None, **session_options: Any):
         super().__init__()
+        KeymapBindings.install(self)  # reveal and accept share space/enter: a keymap moves only its own binding
         self.deck = deck
         self.session_options = session_options
         self.session: ReviewSession | None = None
