@@ -19,6 +19,7 @@ from mlcards.errors import MlcardsError, StoreError
 from mlcards.text import json_text
 
 if TYPE_CHECKING:  # the command loads the store and the stats only when it needs them
+    from mlcards.imports import Plan
     from mlcards.stats.data import Ratio, Summary
     from mlcards.store import Store
 
@@ -45,9 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(parser, None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    def command(name: str, help: str) -> argparse.ArgumentParser:
+    def command(name: str, help: str, *, db: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
-        _db_option(p, argparse.SUPPRESS)
+        if db:
+            _db_option(p, argparse.SUPPRESS)
         return p
 
     p = command("init", "create the database (with the bundled ML glossary unless --empty)")
@@ -81,12 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("review", "review today's cards (full screen, or --plain line mode)")
     p.add_argument("--plain", action="store_true", help="line mode for pipes, scripts and screen readers")
-    p.add_argument("--deck", metavar="NAME")
+    p.add_argument("--deck", metavar="NAME", help="only this deck's cards (default: every deck)")
     p.add_argument("--limit", type=_nonneg, metavar="N", help="at most N distinct cards")
     p.add_argument("--new-limit", type=_nonneg, metavar="N", help="today's new-card limit, for this session")
     p.add_argument("--review-limit", type=_nonneg, metavar="N", help="today's review limit, for this session")
 
-    command("schema", "print the deck-file JSON Schema")
+    command("schema", "print the deck-file JSON Schema", db=False)
 
     p = command("lint", "check deck files (.json/.toml/.yaml): links, islands, give-away definitions, duplicates, "
                         "invisible characters, spelling; exit 1 on any error")
@@ -111,6 +113,32 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("restore", "replace the database with a backup file, after checking it "
                            "(the current database is backed up first)")
     p.add_argument("path", metavar="PATH")
+    p = command("add", "add a term to a deck (the deck is created if it does not exist)")
+    p.add_argument("term", metavar="TERM")
+    p.add_argument("definition", metavar="DEFINITION")
+    p.add_argument("--deck", metavar="NAME", required=True, help="the deck to add it to")
+    p.add_argument("--explanation", metavar="TEXT", help="a plain-English explanation")
+    p.add_argument("--example", metavar="TEXT", help="a concrete example")
+    p.add_argument("--related", metavar="A,B", help="related terms, comma-separated")
+    p.add_argument("--tags", metavar="X,Y", help="tags, comma-separated")
+
+    p = command("rm", "delete a term (with TERM) or a whole deck, with its cards and their history; "
+                      "undo with mlcards undelete")
+    p.add_argument("term", nargs="?", metavar="TERM", help="the term to delete (leave out to delete the deck)")
+    p.add_argument("--deck", metavar="NAME", required=True, help="the deck (deleted whole when no TERM is given)")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+
+    p = command("undelete", "put back what a delete removed (default: the latest delete)")
+    p.add_argument("id", nargs="?", type=_nonneg, metavar="ID", help="a batch from mlcards trash")
+
+    p = command("trash", "list deleted terms and decks that mlcards undelete can put back")
+    p.add_argument("--all", action="store_true", help="also list batches already put back")
+
+    p = command("rename", "rename a term (TERM NEW --deck NAME) or a deck (--deck OLD NEW); "
+                          "cards and their history stay")
+    p.add_argument("names", nargs="+", metavar="NAME", help="TERM NEW, or NEW with --deck OLD")
+    p.add_argument("--deck", metavar="NAME", required=True, help="the term's deck, or the deck to rename")
+
     p = command("doctor", "check the database: integrity, foreign keys, orphan rows, settings, schema version")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--rebuild", action="store_true",
@@ -192,9 +220,28 @@ def _refuse_database_as_target(args: argparse.Namespace, target: Path) -> None:
 def _open(args: argparse.Namespace, *, install_bundled: bool = True) -> Store:
     from mlcards.database import open_database
 
+    path = _db_path(args)
+    try:
+        new = not path.exists()
+    except OSError:
+        new = False
     store = open_database(args.db, install_bundled=install_bundled)
+    if new and _non_default(args):  # a mistyped --db is seen at once, not weeks later
+        _err(f"mlcards: created a new database at {path}")
     _daily_backup(args, store)
     return store
+
+
+def _non_default(args: argparse.Namespace) -> bool:
+    """Whether ``--db`` names another file than the default (``$MLCARDS_DB`` or the data folder)."""
+    from mlcards.store import default_db_path
+
+    if not getattr(args, "db", None):
+        return False
+    try:
+        return Path(args.db).expanduser().resolve() != default_db_path().resolve()
+    except OSError:
+        return True
 
 
 # --- commands ------------------------------------------------------------------------------------
@@ -219,7 +266,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from mlcards import imports
 
-    plan = imports.plan(args.paths, deck_name=args.deck)  # every file parsed before anything is written
+    plan = _import_plan(args)  # every file parsed before anything is written
     store = _open(args) if not (args.dry_run and not _db_exists(args)) else _memory_store()
     with store:
         if args.dry_run:
@@ -240,6 +287,28 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         _out("dry run: nothing was written")
     return 0
+
+
+def _import_plan(args: argparse.Namespace) -> Plan:
+    """Every file parsed; when any does not parse, each bad file is reported (one line each) and nothing imported."""
+    from mlcards import imports
+    from mlcards.errors import DeckError
+    from mlcards.importers import load
+
+    try:
+        return imports.plan(args.paths, deck_name=args.deck)
+    except DeckError as first:
+        errors: list[MlcardsError] = []
+        for path in args.paths:
+            try:
+                load(path, deck_name=args.deck)
+            except MlcardsError as e:
+                errors.append(e)
+        if len(errors) <= 1:
+            raise first from None
+        for bad in errors[:-1]:
+            _err(f"error: {bad}")
+        raise MlcardsError(f"{errors[-1]} ({len(errors)} files could not be read; nothing was imported)") from None
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -283,9 +352,9 @@ def cmd_decks(args: argparse.Namespace) -> int:
     from mlcards.text import one_line
 
     width = max(len(one_line(s.name)) for s in summaries)
-    _out(f"{'deck':<{width}}  {'terms':>6}  {'cards':>6}  {'new':>6}  {'due':>6}")
+    _out(f"{'deck':<{width}}  {'terms':>6}  {'cards':>6}  {'new':>6}  {'learn':>6}  {'due':>6}")
     for s in summaries:
-        _out(f"{one_line(s.name):<{width}}  {s.terms:>6}  {s.cards:>6}  {s.new:>6}  {s.due:>6}")
+        _out(f"{one_line(s.name):<{width}}  {s.terms:>6}  {s.cards:>6}  {s.new:>6}  {s.learning:>6}  {s.due:>6}")
     return 0
 
 
@@ -472,7 +541,7 @@ def _database_path(args: argparse.Namespace) -> Path:
 def _daily_backup(args: argparse.Namespace, store: Store) -> None:
     """The automatic backup, once per study day, from the commands that write (never fails the command)."""
     command = getattr(args, "command", None)
-    writes = command in (None, "import", "review", "settings")
+    writes = command in (None, "import", "review", "settings", "add", "rm", "undelete", "rename")
     if not writes or getattr(args, "dry_run", False) or (command == "settings" and args.value is None):
         return
     from mlcards import backup
@@ -542,6 +611,131 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0 if report.healthy else 1
 
 
+# --- adding, deleting, renaming ---------------------------------------------------------------------
+
+
+def _names(text: str | None) -> list[str]:
+    return [n.strip() for n in (text or "").split(",") if n.strip()]
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from mlcards import editing
+    from mlcards.models import Term, describe_validation_error
+    from mlcards.text import one_line
+    from mlcards.wording import plural
+
+    data = {
+        "term": args.term, "definition": args.definition, "explanation": args.explanation,
+        "example": args.example, "related": _names(args.related), "tags": _names(args.tags),
+    }
+    try:
+        term = Term.model_validate(data)
+    except ValidationError as e:
+        raise MlcardsError(f"cannot add this term: {describe_validation_error(e, data)[0]}") from None
+    with _open(args) as store:
+        added = editing.add_term_report(store, args.deck, term)
+    if added.created_deck:
+        _out(f"created deck {one_line(added.deck)}")
+    _out(f"added {one_line(term.term)!r} to {one_line(added.deck)} ({plural(added.cards, 'card')})")
+    return 0
+
+
+def _confirm(question: str, args: argparse.Namespace) -> None:
+    """Ask ``question [y/N]`` on a terminal; without one, only ``--yes`` goes ahead."""
+    from mlcards.text import safe_line
+
+    if args.yes:
+        return
+    if not sys.stdin.isatty():
+        raise MlcardsError(f"{question[:-1]}: add --yes to confirm (stdin is not a terminal)")
+    sys.stdout.write(safe_line(question) + " [y/N] ")
+    sys.stdout.flush()
+    reply = sys.stdin.readline().strip().lower()
+    if reply not in ("y", "yes"):
+        raise MlcardsError("nothing was deleted")
+
+
+def cmd_rm(args: argparse.Namespace) -> int:
+    from mlcards import editing
+    from mlcards.text import one_line, term_key
+    from mlcards.wording import plural
+
+    with _open(args) as store:
+        deck_id = store.require_deck(args.deck)
+        deck = store.deck_name(deck_id)
+        if args.term is None:
+            terms, cards, answers = store.deck_counts(deck_id)
+            _confirm(f"Delete deck {one_line(deck)!r} with {plural(terms, 'term')}, {plural(cards, 'card')} "
+                     f"and {plural(answers, 'answer')}?", args)
+            trash_id = editing.delete_deck(store, deck_id)
+        else:
+            term_id = store.term_id_in_deck(deck_id, term_key(args.term))
+            if term_id is None:
+                raise MlcardsError(f"deck {one_line(deck)!r} has no term {one_line(args.term)!r}")
+            name = store.term_model(term_id).term
+            of_term = store.cards_of_term(term_id)
+            _confirm(f"Delete {one_line(name)!r} from {one_line(deck)} with {plural(len(of_term), 'card')} "
+                     f"and {plural(sum(c.reviews for c in of_term), 'answer')}?", args)
+            trash_id = editing.delete_terms(store, [term_id])
+        label = store.trash_payload(trash_id)[0].label
+    _out(f"deleted {label}; undo with: {editing.UNDO_HINT}")  # the latest batch: no id needed
+    return 0
+
+
+def cmd_undelete(args: argparse.Namespace) -> int:
+    from mlcards import editing
+
+    with _open(args) as store:
+        label = editing.restore(store, args.id)
+    _out(f"restored {label}")
+    return 0
+
+
+def cmd_trash(args: argparse.Namespace) -> int:
+    from mlcards import editing
+    from mlcards.text import one_line
+
+    with _open(args) as store:
+        entries = editing.trash(store, include_restored=args.all)
+    if not entries:
+        _out("the trash is empty" if args.all else "nothing to undelete")
+        return 0
+    width = max(2, *(len(str(e.id)) for e in entries))
+    _out(f"{'id':>{width}}  {'deleted (UTC)':<20}  what")
+    for e in entries:
+        when = e.deleted_at.replace("T", " ")[:19]
+        done = f"  (restored {e.restored_at.replace('T', ' ')[:16]})" if e.restored_at else ""
+        _out(f"{e.id:>{width}}  {when:<20}  {one_line(e.label)}{done}")
+    _out("put one back with: mlcards undelete ID")
+    return 0
+
+
+def cmd_rename(args: argparse.Namespace) -> int:
+    from mlcards import editing
+    from mlcards.text import one_line, term_key
+
+    if len(args.names) > 2:
+        raise MlcardsError("rename takes TERM NEW --deck NAME, or --deck OLD NEW")
+    with _open(args) as store:
+        deck_id = store.require_deck(args.deck)
+        deck = store.deck_name(deck_id)
+        if len(args.names) == 1:
+            editing.rename_deck(store, deck_id, args.names[0])
+            _out(f"renamed deck {one_line(deck)!r} to {one_line(store.deck_name(deck_id))!r}")
+            return 0
+        old, new = args.names
+        term_id = store.term_id_in_deck(deck_id, term_key(old))
+        if term_id is None:
+            raise MlcardsError(f"deck {one_line(deck)!r} has no term {one_line(old)!r}")
+        before = store.term_model(term_id).term
+        editing.rename_term(store, term_id, new)
+        _out(f"renamed {one_line(before)!r} to {one_line(store.term_model(term_id).term)!r} in {one_line(deck)}; "
+             "its cards and their history stay")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": cmd_init,
     "import": cmd_import,
@@ -555,6 +749,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "doctor": cmd_doctor,
+    "add": cmd_add,
+    "rm": cmd_rm,
+    "undelete": cmd_undelete,
+    "trash": cmd_trash,
+    "rename": cmd_rename,
 }
 
 

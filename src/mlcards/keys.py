@@ -27,6 +27,7 @@ BINDING_IDS: frozenset[str] = frozenset({
     "home.quiz",
     "home.review_all",
     "home.review_deck",
+    "home.settings",
     "home.stats",
     "import.back",
     "import.confirm",

@@ -448,15 +448,19 @@ class ImportReport:
 
 @dataclass(frozen=True)
 class DeckSummary:
+    """A deck's size and today's counts (``mlcards.todayqueue``: what a session on it would queue)."""
+
     id: int
     name: str
     description: str
     terms: int
     cards: int
-    new: int
-    due: int
+    new: int  # new cards today's queue shows (after the limits and the sibling rule)
+    due: int  # reviews due today that today's queue shows (after the limits)
     suspended: int = 0
-    learning: int = 0
+    learning: int = 0  # re-drills due today (answered today, latest answer below 4)
+    unseen: int = 0  # never-studied cards, whatever the limits (suspended ones left out)
 
     def as_json(self) -> dict[str, str | int]:
-        return {"name": self.name, "terms": self.terms, "cards": self.cards, "new": self.new, "due": self.due}
+        return {"name": self.name, "terms": self.terms, "cards": self.cards, "new": self.new,
+                "learning": self.learning, "due": self.due, "unseen": self.unseen, "suspended": self.suspended}

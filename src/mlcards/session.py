@@ -10,15 +10,16 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Literal
 
 from mlcards import answering, studyday
 from mlcards.answers import AnswerNames
 from mlcards.cards import MCQuestion
-from mlcards.models import AnswerResult, CardInfo, CardKind, ReviewKind
+from mlcards.models import AnswerResult, CardInfo, CardKind, ReviewKind, Term
 from mlcards.questions import Entry, QuestionGraph
-from mlcards.queue import Limits, build_queue, candidate_window
 from mlcards.schedulers.base import needs_redrill
 from mlcards.store import Store
+from mlcards.todayqueue import todays_queue
 
 
 def deck_question_graph(store: Store, deck_id: int) -> QuestionGraph:
@@ -59,6 +60,29 @@ class _Step:
     from_redrill: bool = False  # which queue the card was taken from
 
 
+UndoKind = Literal["answer", "suspend", "bury", "edit"]
+
+
+@dataclass
+class _Action:
+    """One entry of the session's undo stack: what was done to which card, and what it replaced."""
+
+    kind: UndoKind
+    shown: StudyCard
+    from_redrill: bool
+    step: _Step | None = None  # an answer
+    buried_until: date | None = None  # a bury: the card's buried_until before it
+    term: Term | None = None  # an edit: the term's fields before it
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What ``ReviewSession.undo_action`` took back, and the card now on screen again."""
+
+    kind: UndoKind
+    shown: StudyCard
+
+
 @dataclass
 class SessionTotals:
     cards: int = 0  # distinct cards answered
@@ -74,7 +98,11 @@ class SessionTotals:
 
 
 class ReviewSession:
-    """Today's cards for one deck (or all decks), in order, with re-drill and undo."""
+    """Today's cards for one deck (or all decks), in order, with re-drill and undo.
+
+    Undo is one stack over everything done in the session, as in Anki: answers, suspends, buries and
+    edits of a term; ``undo_action`` takes back the latest, whatever its kind, and shows its card again.
+    """
 
     _answer_names: AnswerNames | None = None
 
@@ -117,6 +145,9 @@ class ReviewSession:
         self.current: StudyCard | None = None
         self._origin: deque[int] = self.main
         self.history: list[_Step] = []
+        """The answers given, in order (the session's totals)."""
+        self.actions: list[_Action] = []
+        """The undo stack: answers, suspends, buries and edits, latest last."""
         self.seen: set[int] = set()
         self.total_cards = len(main) + len(redrill)
         self._graphs: dict[int, QuestionGraph] = {}
@@ -124,53 +155,12 @@ class ReviewSession:
     def _todays_queue(
         self, limit: int | None, new_limit: int | None, review_limit: int | None
     ) -> tuple[list[int], list[int]]:
-        store = self.store
-        settings = store.settings()
-        new_done, reviews_done = store.done_today(self.today)
-        per_day_new = settings["new_per_day"] if new_limit is None else new_limit
-        per_day_rev = settings["reviews_per_day"] if review_limit is None else review_limit
-        limits = Limits.remaining(per_day_new, per_day_rev, new_done, reviews_done)
-        deck_limits = self._deck_limits(new_limit, review_limit)
-        if self.deck_id is not None and self.deck_id in deck_limits:  # one deck: its own limits, inside the global ones
-            own = deck_limits.pop(self.deck_id)
-            limits = Limits(new=min(limits.new, own.new), review=min(limits.review, own.review))
-        due_n, _ = candidate_window(limits)
-        if deck_limits and self.deck_id is None:  # a capped deck can hide any number of rows: read them all
-            due_n = 1_000_000
-        due = store.due_candidates(self.today, self.deck_id, due_n) if limits.review else []
-        # terms taken by due cards hide their new siblings: widen the new window by that much
-        _, new_n = candidate_window(limits, due_terms=min(limits.review, len({r.term_id for r in due})))
-        if deck_limits and self.deck_id is None:
-            new_n = 1_000_000
-        main, redrill = build_queue(
-            due,
-            store.new_candidates(self.today, self.deck_id, new_n) if limits.new else [],
-            limits,
-            redrill=store.redrill_cards(self.today, self.deck_id),
-            limit=limit,
-            deck_limits=deck_limits if self.deck_id is None else None,
-        )
-        due_ids = {r.card_id for r in due}
-        self.due_count = sum(1 for c in main if c in due_ids)
+        q = todays_queue(self.store, self.today, self.deck_id, limit=limit, new_limit=new_limit,
+                         review_limit=review_limit)
+        self.due_count = q.due_count
         """Queued cards that were due (the rest of the main queue is new cards)."""
-        self.new_count = len(main) - self.due_count
-        return main, redrill
-
-    def _deck_limits(self, new_limit: int | None, review_limit: int | None) -> dict[int, Limits]:
-        """Each deck's own limits minus what it did today (an explicit limit for the session wins)."""
-        own = self.store.deck_limits()
-        if not own:
-            return {}
-        done = self.store.done_today_by_deck(self.today)
-        out: dict[int, Limits] = {}
-        for deck_id, (new, rev) in own.items():
-            if self.deck_id is not None and deck_id != self.deck_id:
-                continue
-            new_done, rev_done = done.get(deck_id, (0, 0))
-            n = new if new is not None and new_limit is None else 1_000_000
-            r = rev if rev is not None and review_limit is None else 1_000_000
-            out[deck_id] = Limits.remaining(n, r, new_done, rev_done)
-        return out
+        self.new_count = q.new_count
+        return q.main, q.redrill
 
     # --- flow --------------------------------------------------------------------------------------
 
@@ -247,23 +237,96 @@ class ReviewSession:
         if requeued:
             self.redrill.append(shown.card.id)
         self.seen.add(shown.card.id)
-        self.history.append(_Step(result, shown, requeued, duration_ms, self._origin is self.redrill))
+        step = _Step(result, shown, requeued, duration_ms, self._origin is self.redrill)
+        self.history.append(step)
+        self.actions.append(_Action("answer", shown, step.from_redrill, step=step))
         self.current = None
         return result
 
+    def suspend(self) -> CardInfo:
+        """Suspend the card on screen (undoable); call ``next()`` for the next card."""
+        shown = self._take_current()
+        self.store.set_suspended(shown.card.id, True)
+        self.actions.append(_Action("suspend", shown, self._origin is self.redrill))
+        return shown.card
+
+    def bury(self) -> CardInfo:
+        """Bury the card on screen until the next study day (undoable); call ``next()`` next."""
+        shown = self._take_current()
+        before = self.store.card(shown.card.id).buried_until
+        self.store.bury(shown.card.id, self.today)
+        self.actions.append(_Action("bury", shown, self._origin is self.redrill, buried_until=before))
+        return shown.card
+
+    def edited(self, before: Term) -> StudyCard:
+        """The term of the card on screen was edited (``before``: its fields until then, from
+        ``store.term_model``): reread the card and remember the edit for undo."""
+        if self.current is None:
+            raise RuntimeError("no card is showing")
+        shown = self.current
+        self.actions.append(_Action("edit", shown, self._origin is self.redrill, term=before))
+        self.current = self._reread(shown)
+        return self.current
+
+    def _take_current(self) -> StudyCard:
+        if self.current is None:
+            raise RuntimeError("no card is showing")
+        shown, self.current = self.current, None
+        return shown
+
+    def _reread(self, shown: StudyCard) -> StudyCard:
+        """``shown`` with its card read again (after an edit: the deck's names and links changed too)."""
+        self.forget_deck_text()
+        card = self.store.card(shown.card.id)
+        q = self.question_for(card) if shown.question is not None else None
+        return StudyCard(card, redrill=shown.redrill, question=q or shown.question)
+
+    def forget_deck_text(self) -> None:
+        """Drop what the session read once of the decks' text (names for typed answers, MC graphs)."""
+        if self._answer_names is not None:
+            self._answer_names.forget()
+        self._graphs.clear()
+
     def undo(self) -> StudyCard | None:
-        """Take back the last answer of this session and show that card again."""
-        if not self.history:
+        """Take back the latest action of this session and show its card again (None: nothing to undo)."""
+        done = self.undo_action()
+        return done.shown if done is not None else None
+
+    def undo_action(self) -> Undone | None:
+        """Take back the latest action (answer, suspend, bury or edit); its card is on screen again."""
+        if not self.actions:
             return None
-        step = self.history.pop()
+        action = self.actions.pop()
+        if action.kind == "edit":
+            assert action.term is not None
+            self.store.update_term(action.shown.card.term_id, action.term)
+            if self.current is not None and self.current.card.id != action.shown.card.id:
+                self._origin.appendleft(self.current.card.id)
+            self.current = self._reread(action.shown)
+            self._origin = self.redrill if action.from_redrill else self.main
+            return Undone("edit", self.current)
+        # put the card on screen back where it came from first: it may be the very re-drill entry
+        # this answer added, which _undo_answer must then remove
+        if self.current is not None:
+            self._origin.appendleft(self.current.card.id)
+        if action.kind == "answer":
+            assert action.step is not None
+            self._undo_answer(action.step)
+        elif action.kind == "suspend":
+            self.store.set_suspended(action.shown.card.id, False)
+        else:
+            self.store.set_buried_until(action.shown.card.id, action.buried_until)
+        card = self.store.card(action.shown.card.id)
+        self.current = StudyCard(card, redrill=action.shown.redrill, question=action.shown.question)
+        self._origin = self.redrill if action.from_redrill else self.main
+        return Undone(action.kind, self.current)
+
+    def _undo_answer(self, step: _Step) -> None:
+        self.history.remove(step)
         if step.result.practice_id is not None:
             self.store.undo_practice(step.result.practice_id, self.clock())
         else:
             answering.undo(self.store, step.result.review_id, self.clock())
-        # put the card on screen back where it came from first: it may be the very re-drill entry
-        # this answer added, which the next step must then remove
-        if self.current is not None:
-            self._origin.appendleft(self.current.card.id)
         if step.requeued:
             # remove the re-drill entry this answer added (the last occurrence)
             for i in range(len(self.redrill) - 1, -1, -1):
@@ -272,10 +335,6 @@ class ReviewSession:
                     break
         if not any(s.shown.card.id == step.shown.card.id for s in self.history):
             self.seen.discard(step.shown.card.id)
-        card = self.store.card(step.shown.card.id)
-        self.current = StudyCard(card, redrill=step.shown.redrill, question=step.shown.question)
-        self._origin = self.redrill if step.from_redrill else self.main
-        return self.current
 
     def totals(self) -> SessionTotals:
         t = SessionTotals()

@@ -198,7 +198,7 @@ def test_installing_the_bundled_deck_gives_cards_for_every_term(decks):
             assert summary.terms == len(d.terms)
             # recall + reverse + related for every term (all have neighbours)
             assert summary.cards == 3 * len(d.terms)
-            assert summary.new == summary.cards and summary.due == 0
+            assert summary.unseen == summary.cards and summary.due == 0 and summary.new == 20
         # the bundled deck round-trips through the store unchanged
         for d in decks:
             assert s.export_deck(d.name) == d

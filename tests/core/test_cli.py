@@ -68,8 +68,9 @@ def test_init_installs_the_bundled_deck(db_path):
     (d,) = decks_json(db_path)
     assert d["name"] == "ML Glossary"
     assert d["terms"] >= 150 and d["cards"] == 3 * d["terms"]
-    assert d["new"] == d["cards"] and d["due"] == 0
-    assert list(d) == ["name", "terms", "cards", "new", "due"]
+    # today's counts: the new-card limit (20) and one card per term; every card is still unseen
+    assert (d["new"], d["learning"], d["due"]) == (20, 0, 0) and d["unseen"] == d["cards"]
+    assert list(d) == ["name", "terms", "cards", "new", "learning", "due", "unseen", "suspended"]
 
 
 def test_init_empty_then_init_again_is_an_error(db_path):
@@ -91,12 +92,13 @@ def test_decks_table_and_json(tmp_path):
     r = run_cli("decks", db=db)
     assert r.returncode == 0
     lines = r.stdout.splitlines()
-    assert lines[0].split() == ["deck", "terms", "cards", "new", "due"]
-    assert lines[1].split() == ["Tiny", "6", "18", "17", "1"]
-    assert lines[2].split() == ["Optics", "4", "12", "12", "0"]
+    # today's counts: alpha's recall card is due, which keeps its new siblings for another day
+    assert lines[0].split() == ["deck", "terms", "cards", "new", "learn", "due"]
+    assert lines[1].split() == ["Tiny", "6", "18", "5", "0", "1"]
+    assert lines[2].split() == ["Optics", "4", "12", "4", "0", "0"]
     assert decks_json(db) == [
-        {"name": "Tiny", "terms": 6, "cards": 18, "new": 17, "due": 1},
-        {"name": "Optics", "terms": 4, "cards": 12, "new": 12, "due": 0},
+        {"name": "Tiny", "terms": 6, "cards": 18, "new": 5, "learning": 0, "due": 1, "unseen": 17, "suspended": 0},
+        {"name": "Optics", "terms": 4, "cards": 12, "new": 4, "learning": 0, "due": 0, "unseen": 12, "suspended": 0},
     ]
 
 

@@ -316,11 +316,13 @@ def test_deck_summaries_counts(tiny):
     answering.answer(tiny, b, 5, T0)
     answering.answer(tiny, c, 5, T0)
     tiny.set_suspended(c, True)
+    # new / due are today's queue (one card per term): three terms were answered today
     (s,) = tiny.deck_summaries(date(2025, 5, 1))
-    assert (s.name, s.terms, s.cards, s.new, s.due, s.suspended) == ("Tiny", 6, 18, 15, 0, 1)
-    (s,) = tiny.deck_summaries(date(2025, 5, 2))
-    assert (s.new, s.due) == (15, 2)
-    assert s.as_json() == {"name": "Tiny", "terms": 6, "cards": 18, "new": 15, "due": 2}
+    assert (s.name, s.terms, s.cards, s.new, s.due, s.unseen, s.suspended) == ("Tiny", 6, 18, 3, 0, 15, 1)
+    (s,) = tiny.deck_summaries(date(2025, 5, 2))  # alpha and beta due; gamma's card is suspended
+    assert (s.new, s.learning, s.due, s.unseen) == (4, 0, 2, 15)
+    assert s.as_json() == {"name": "Tiny", "terms": 6, "cards": 18, "new": 4, "learning": 0, "due": 2,
+                           "unseen": 15, "suspended": 1}
 
 
 # --- answering --------------------------------------------------------------------------------------

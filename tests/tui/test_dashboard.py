@@ -43,13 +43,13 @@ async def test_dashboard_counts_per_deck_and_today(tmp_path, app_for):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        # the same queue the review will use: due neuron and weight; one new card for each other term
-        # (bias, activation, layer, loss: one card per term per day); weight is also "learning"
-        assert deck_rows(app) == {"Neural Nets": ["4", "1", "2", "6"]}
+        # the same queue the review will use: due neuron and weight (failed yesterday: a review today,
+        # not learning); one new card for each other term (bias, activation, layer, loss)
+        assert deck_rows(app) == {"Neural Nets": ["4", "0", "2", "6"]}
         counts = squash(static_text(app, "#today-counts"))
         # due: neuron, weight; new: one card per remaining term (bias, activation, layer, loss)
         assert "Mon 30 Nov 2026" in counts
-        assert "6 cards waiting today (2 due, 4 new)" in counts
+        assert "6 cards today: 4 new · 0 learning · 2 due" in counts
         assert "0 answered" in static_text(app, "#today-progress")
         assert "Neural Nets" in screen_text(app)
 
@@ -61,9 +61,43 @@ async def test_dashboard_counts_per_deck_and_today(tmp_path, app_for):
         await pilot.press("space", "5", "q")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        assert deck_rows(app) == {"Neural Nets": ["4", "1", "1", "6"]}
+        assert deck_rows(app) == {"Neural Nets": ["4", "0", "1", "6"]}
         assert "1 answered" in static_text(app, "#today-progress")
-        assert "5 cards waiting today (1 due, 4 new)" in squash(static_text(app, "#today-counts"))
+        assert "5 cards today: 4 new · 0 learning · 1 due" in squash(static_text(app, "#today-counts"))
+
+
+async def test_a_redrill_counts_as_learning_in_the_row_and_the_header_alike(tmp_path, app_for):
+    """A card failed today is a re-drill: Learning, not Due, in the deck's row and in the header, and
+    both equal what a session on the deck queues."""
+    from mlcards.session import ReviewSession
+    from mlcards.store import Store
+    from tests.tui._support import clock
+
+    db = studied_db(tmp_path)
+    app = app_for(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.screen.shown.card.term == "neuron"
+        await pilot.press("space", "2")  # neuron below 4: a re-drill later today
+        await settle(pilot)
+        app.pop_screen()
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert deck_rows(app) == {"Neural Nets": ["4", "1", "1", "6"]}
+        assert "6 cards today: 4 new · 1 learning · 1 due" in squash(static_text(app, "#today-counts"))
+    with Store.open(db) as store:
+        session = ReviewSession(store, deck="Neural Nets", clock=clock)
+        assert (session.new_count, len(session.redrill), session.due_count) == (4, 1, 1)
+
+
+async def test_the_dashboard_names_its_database(tmp_path, app_for):
+    db = make_db(tmp_path / "mine.db")
+    app = app_for(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Database mine.db" in squash(static_text(app, "#home-hint"))
 
 
 async def test_new_count_respects_what_was_introduced_today(tmp_path, app_for):
@@ -72,11 +106,11 @@ async def test_new_count_respects_what_was_introduced_today(tmp_path, app_for):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert deck_rows(app)["Neural Nets"][0] == "3"
-        assert "3 cards waiting today (0 due, 3 new)" in squash(static_text(app, "#today-counts"))
+        assert "3 cards today: 3 new · 0 learning · 0 due" in squash(static_text(app, "#today-counts"))
         await pilot.press("r", "space", "4", "q")
         await settle(pilot)
         assert deck_rows(app)["Neural Nets"][0] == "2"
-        assert "(0 due, 2 new)" in squash(static_text(app, "#today-counts"))
+        assert "2 new · 0 learning · 0 due" in squash(static_text(app, "#today-counts"))
 
 
 async def test_enter_reviews_the_highlighted_deck_only(tmp_path, app_for):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from mlcards import cloze as cloze_text
 from mlcards import identity
@@ -24,6 +24,7 @@ from mlcards.store.connection import _json_list, _json_relations, _merge_names, 
 from mlcards.store.rows import TermBrief
 from mlcards.store.settings import SettingsMixin
 from mlcards.text import term_key
+from mlcards.todayqueue import QueueSource, todays_queue
 
 
 class DeckRepo(SettingsMixin):
@@ -295,22 +296,26 @@ class DeckRepo(SettingsMixin):
                     aliases=_json_list(r[6]), cloze=r[8], **_json_relations(r[7]))
 
     def deck_summaries(self, today: date | None = None) -> list[DeckSummary]:
-        """Per deck: terms, cards, new (never studied), due (studied, due today or earlier, not suspended)."""
+        """Per deck: terms, cards, suspended and never-studied cards, and today's new / learning / due
+        counts as ``mlcards.todayqueue`` defines them (what a review session on that deck queues)."""
         today = today or self.today()
         sql = """
             SELECT d.id, d.name, d.description,
                 (SELECT COUNT(*) FROM terms t WHERE t.deck_id = d.id) AS terms,
                 COUNT(c.id) AS cards,
-                COALESCE(SUM(c.due IS NULL AND c.suspended = 0), 0) AS new,
-                COALESCE(SUM(c.due IS NOT NULL AND c.due <= :today AND c.suspended = 0), 0) AS due,
-                COALESCE(SUM(c.due IS NOT NULL AND c.repetitions = 0 AND c.suspended = 0), 0) AS learning,
+                COALESCE(SUM(c.due IS NULL AND c.suspended = 0), 0) AS unseen,
                 COALESCE(SUM(c.suspended), 0) AS suspended
             FROM decks d
             LEFT JOIN terms t ON t.deck_id = d.id
             LEFT JOIN cards c ON c.term_id = t.id
             GROUP BY d.id ORDER BY d.id
         """
-        return [DeckSummary(**row) for row in self.db.query(sql, {"today": today.isoformat()})]
+        source = cast(QueueSource, self)  # the Store this mixin is part of has every query the queue reads
+        out = []
+        for row in self.db.query(sql):
+            counts = todays_queue(source, today, row["id"]).counts
+            out.append(DeckSummary(**row, new=counts.new, learning=counts.learning, due=counts.review))
+        return out
 
     def term_neighbours(self, term_id: int) -> list[TermBrief]:
         sql = """SELECT t.id, t.term, t.definition, t.key FROM links l JOIN terms t ON t.id = l.other_id

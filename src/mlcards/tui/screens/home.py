@@ -15,19 +15,17 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from mlcards import stats
 from mlcards.models import DeckSummary
+from mlcards.todayqueue import DayCounts, day_counts
 from mlcards.tui.base import MlcardsAppBase
-from mlcards.tui.widgets.text import cell
+from mlcards.tui.widgets.text import cell, plain_line
 from mlcards.wording import duration, noun, plural
 
 
 @dataclass(frozen=True)
 class DashboardFigures:
     today: date
-    decks: list[tuple[DeckSummary, int, int]]  # (summary, new today, due today incl. re-drills)
-    waiting: int
-    due: int
-    new: int
-    redrill: int
+    decks: list[DeckSummary]  # new / learning / due are today's counts (mlcards.todayqueue)
+    queue: DayCounts  # all decks together, as ``r`` would queue them
     day: stats.TodayStats
     streak: int
     coming: list[stats.Due]
@@ -45,6 +43,8 @@ class HomeScreen(Screen[None]):
         Binding("b", "browse", "Browse", id="home.browse", tooltip="Search, sort, edit, suspend and bury cards"),
         Binding("i", "import_deck", "Import", id="home.import", tooltip="Import a deck file, glossary page or Anki file"),
         Binding("s", "stats", "Stats", id="home.stats", tooltip="Progress: retention, streaks, forecast and charts"),
+        Binding("comma", "settings", "Settings", key_display=",", id="home.settings",
+                tooltip="Settings: daily limits, study day, theme, answer buttons, keymap, the deck's own"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 
@@ -80,25 +80,13 @@ class HomeScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="dashboard")
     def compute_figures(self) -> None:
         """Every figure the dashboard shows, on the worker's own connection (the UI never waits)."""
-        from mlcards import stats
-        from mlcards.session import ReviewSession
-
         app = self.app
         store = app.worker_store()
         today = store.today(app.clock())
-        summaries = store.deck_summaries(today)
-        decks = []
-        for s in summaries:
-            q = ReviewSession(store, deck=s.name, clock=app.clock)
-            decks.append((s, q.new_count, q.due_count + len(q.redrill)))
-        queue = ReviewSession(store, clock=app.clock)
         figures = DashboardFigures(
             today=today,
-            decks=decks,
-            waiting=queue.remaining,
-            due=queue.due_count,
-            new=queue.new_count,
-            redrill=len(queue.redrill),
+            decks=store.deck_summaries(today),
+            queue=day_counts(store, today),
             day=stats.today(store, today),
             streak=stats.streaks(store, today).current,
             coming=stats.forecast(store, today, days=8)[1:],
@@ -109,17 +97,20 @@ class HomeScreen(Screen[None]):
         table = self.query_one("#decks", DataTable)
         cursor = table.cursor_row
         table.clear()
-        for s, new, due in f.decks:
-            table.add_row(cell(s.name), cell(new), cell(s.learning), cell(due), cell(s.terms), key=s.name)
+        for s in f.decks:
+            table.add_row(cell(s.name), cell(s.new), cell(s.learning), cell(s.due), cell(s.terms), key=s.name)
         if f.decks:
             table.move_cursor(row=min(cursor, len(f.decks) - 1))
+        q = f.queue
         self.query_one("#today-counts", Static).update(
             Content.assemble(
                 (f"{f.today:%a %d %b %Y}", "bold"),
                 "\n",
-                (f"{f.waiting}", "bold $accent"),
-                f" {noun(f.waiting, 'card')} waiting today",
-                f"  ({f.due} due, {f.new} new" + (f", {f.redrill} re-drill" if f.redrill else "") + ")",
+                (f"{q.total}", "bold $accent"),
+                f" {noun(q.total, 'card')} today: ",
+                (f"{q.new}", "bold cyan"), " new · ",
+                (f"{q.learning}", "bold yellow"), " learning · ",
+                (f"{q.review}", "bold green"), " due",
             )
         )
         self.query_one("#today-progress", Static).update(
@@ -139,11 +130,14 @@ class HomeScreen(Screen[None]):
                 outlook.append("  ")
         self.query_one("#home-outlook", Static).update(Content.assemble(*outlook))
         hint = (
-            "r reviews every deck · Enter reviews the highlighted deck · ? shows every key"
+            "r reviews every deck · Enter reviews the highlighted deck · , settings · ? every key"
             if f.decks
             else "No decks yet: press i to import one."
         )
-        self.query_one("#home-hint", Static).update(Content(hint))
+        self.query_one("#home-hint", Static).update(
+            Content.assemble(hint, "\n", "Database ", plain_line(self.app.db_path.name, "bold"),
+                             " (? shows the full path)")
+        )
 
     def _selected_deck(self) -> str | None:
         table = self.query_one("#decks", DataTable)
@@ -183,6 +177,11 @@ class HomeScreen(Screen[None]):
         from mlcards.tui.screens.importer import ImportScreen
 
         self.app.push_screen(ImportScreen())
+
+    def action_settings(self) -> None:
+        from mlcards.tui.screens.settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen(deck=self._selected_deck()))
 
     def action_stats(self) -> None:
         from mlcards.tui.screens.stats import StatsScreen
