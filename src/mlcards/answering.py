@@ -8,13 +8,18 @@ refolds the card from what is left of its log.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from mlcards import schedulers, studyday
 from mlcards.errors import StoreError
 from mlcards.models import AnswerResult
+from mlcards.schedulers.base import Scheduler
 from mlcards.schedulers.fold import replay, step
+from mlcards.schedulers.fsrs import FSRSScheduler
 from mlcards.schedulers.sm2 import check_quality
+from mlcards.settings import DeckSettings
 from mlcards.store import Store
 
 CONFUSED_TWICE = 2
@@ -50,7 +55,7 @@ def answer(
         if last is not None and last > day:
             day = last
         done = step(
-            schedulers.get(current.scheduler),
+            _scheduler(store, current.scheduler, card_id),
             current.schedule,
             grade,
             day,
@@ -113,10 +118,27 @@ def undo(store: Store, review_id: int, now: datetime | None = None) -> int:
     return row.card_id
 
 
-def refold(store: Store, card_id: int, *, unsuspend_leech: bool = False) -> None:
-    """Recompute a card's cached schedule from its snapshot (if any) and its live log."""
+def _scheduler(store: Store, name: str, card_id: int, settings: DeckSettings | None = None) -> Scheduler[Any]:
+    """The card's deck's scheduler with the deck's settings (FSRS's retention, parameters, fuzz)."""
+    if name == schedulers.DEFAULT:
+        return schedulers.get(name)
+    return schedulers.for_deck(name, settings or store.deck_settings(store.card_deck_id(card_id)), card_id)
+
+
+def refold(
+    store: Store, card_id: int, *, unsuspend_leech: bool = False, settings: DeckSettings | None = None
+) -> None:
+    """Recompute a card's cached schedule from its snapshot (if any) and its live log.
+
+    On FSRS, a snapshot (a schedule that arrived without its history) starts from its SM-2 ease and
+    interval. ``settings``: the deck's, when the caller already has them.
+    """
     current = store.card_schedule(card_id)
-    schedule = replay(schedulers.get(current.scheduler), store.log_entries(card_id), store.snapshot(card_id))
+    scheduler = _scheduler(store, current.scheduler, card_id, settings)
+    start = store.snapshot(card_id)
+    if start is not None and isinstance(scheduler, FSRSScheduler):
+        start = replace(start, state=scheduler.adopt(start.state))
+    schedule = replay(scheduler, store.log_entries(card_id), start)
     store.write_schedule(card_id, schedule, unsuspend=unsuspend_leech and current.schedule.leech and not schedule.leech)
 
 
@@ -145,7 +167,8 @@ def switch_scheduler(store: Store, deck_id: int, name: str) -> int:
         raise StoreError(str(e)) from None
     with store.transaction():
         store.set_deck_scheduler(deck_id, name)
+        settings = store.deck_settings(deck_id)
         cards = store.card_ids(deck_id)
         for card_id in cards:
-            refold(store, card_id)
+            refold(store, card_id, settings=settings)
     return len(cards)

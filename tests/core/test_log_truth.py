@@ -201,7 +201,7 @@ def test_the_scheduler_is_a_per_deck_setting(tmp_path):
     switched = run_cli("settings", "--deck", "Tiny", "scheduler", "sm2", db=path)
     assert switched.returncode == 0 and "18 cards rebuilt from the review log" in switched.stdout
     bad = run_cli("settings", "--deck", "Tiny", "scheduler", "leitner", db=path)
-    assert bad.returncode == 1 and bad.stderr.strip() == "error: unknown scheduler 'leitner'; known: sm2"
+    assert bad.returncode == 1 and bad.stderr.strip() == "error: unknown scheduler 'leitner'; known: sm2, fsrs"
     unknown = run_cli("settings", "--deck", "Nope", db=path)
     assert unknown.returncode == 1 and "no deck named 'Nope'" in unknown.stderr
     with open_database(path) as s:

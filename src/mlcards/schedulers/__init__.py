@@ -1,6 +1,7 @@
-"""Schedulers behind one seam (``base.Scheduler``): SM-2 today; FSRS joins as one more module.
+"""Schedulers behind one seam (``base.Scheduler``): SM-2 (the default, exact) and FSRS-6.
 
-``get(name)`` returns the scheduler a deck's ``scheduler`` setting names.
+``get(name)`` returns the scheduler a deck's ``scheduler`` setting names, with default settings;
+``for_deck`` builds it with a deck's own (FSRS's parameters, desired retention, maximum interval, fuzz).
 """
 
 from __future__ import annotations
@@ -8,11 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from mlcards.schedulers.base import Scheduler
+from mlcards.schedulers.fsrs import FSRSScheduler
 from mlcards.schedulers.sm2 import SM2Scheduler
+from mlcards.settings import DeckSettings
 
 DEFAULT = "sm2"
 
-_SCHEDULERS: dict[str, Scheduler[Any]] = {"sm2": SM2Scheduler()}
+_SCHEDULERS: dict[str, Scheduler[Any]] = {"sm2": SM2Scheduler(), "fsrs": FSRSScheduler()}
 
 NAMES = tuple(_SCHEDULERS)
 """Every scheduler a deck can use."""
@@ -24,3 +27,20 @@ def get(name: str = DEFAULT) -> Scheduler[Any]:
         return _SCHEDULERS[name]
     except KeyError:
         raise ValueError(f"unknown scheduler {name!r}; known: {', '.join(NAMES)}") from None
+
+
+def for_deck(name: str, settings: DeckSettings, card_id: int = 0) -> Scheduler[Any]:
+    """The scheduler called ``name`` with a deck's settings (SM-2 has none: it is exact by promise).
+
+    ``card_id`` seeds FSRS's fuzz, so a card's fuzzed due dates are the same on every replay.
+    """
+    scheduler = get(name)
+    if isinstance(scheduler, FSRSScheduler):
+        return FSRSScheduler(
+            settings.fsrs_parameters,
+            desired_retention=settings.desired_retention,
+            maximum_interval=settings.maximum_interval,
+            fuzz=settings.fuzz,
+            fuzz_seed=card_id,
+        )
+    return scheduler

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from mlcards.models import ReviewKind
 from mlcards.schedulers.base import Scheduler
@@ -30,7 +31,11 @@ HISTORY_SOURCES = frozenset({"anki"})
 
 @dataclass(frozen=True, slots=True)
 class CardSchedule:
-    """Everything about a card that its log decides: the scheduler state, lapses and the leech tag."""
+    """Everything about a card that its log decides: the scheduler state, lapses and the leech tag.
+
+    ``state`` is SM-2's, or a subclass of it that carries more (FSRS's memory state): every scheduler's
+    state keeps SM-2's repetitions, interval and due, which the queue and the stats read.
+    """
 
     state: SM2State
     lapses: int = 0
@@ -59,7 +64,7 @@ class Step:
 
 
 def step(
-    scheduler: Scheduler[SM2State],
+    scheduler: Scheduler[Any],
     before: CardSchedule,
     grade: int,
     day: date,
@@ -86,7 +91,7 @@ def step(
 
 
 def replay(
-    scheduler: Scheduler[SM2State], entries: Iterable[LogEntry], start: CardSchedule | None = None
+    scheduler: Scheduler[Any], entries: Iterable[LogEntry], start: CardSchedule | None = None
 ) -> CardSchedule:
     """The schedule a card's log (oldest first, undone rows left out) leads to from ``start``."""
     schedule = start or CardSchedule(scheduler.initial())

@@ -13,6 +13,7 @@ from typing import Any
 from mlcards import identity, studyday
 from mlcards.errors import StoreError
 from mlcards.schedulers.fold import CardSchedule, LogEntry, Step
+from mlcards.schedulers.fsrs import FSRSScheduler, FSRSState
 from mlcards.schedulers.sm2 import SM2State
 from mlcards.store.cards import CardRepo
 from mlcards.store.connection import _date, _iso
@@ -39,6 +40,13 @@ def _logged_answer(r: dict[str, Any]) -> LoggedAnswer:
     )
 
 
+def _memory(state: SM2State) -> tuple[float | None, float | None]:
+    """The FSRS memory state (stability, difficulty) a state carries; (None, None) for SM-2's."""
+    if isinstance(state, FSRSState):
+        return state.stability, state.difficulty
+    return None, None
+
+
 class ReviewLog(CardRepo, DeckRepo):
     """The ``reviews`` table: append on answer; undo takes the latest answer back."""
 
@@ -47,15 +55,30 @@ class ReviewLog(CardRepo, DeckRepo):
     def card_schedule(self, card_id: int) -> CachedSchedule:
         """A card's cached schedule (the fold of its log) and the scheduler its deck uses."""
         row = self.db.execute(
-            "SELECT c.repetitions, c.easiness_centi, c.interval, c.due, c.lapses, c.leech, d.scheduler "
+            "SELECT c.repetitions, c.easiness_centi, c.interval, c.due, c.lapses, c.leech, d.scheduler, "
+            "c.stability, c.difficulty "
             "FROM cards c JOIN terms t ON t.id = c.term_id JOIN decks d ON d.id = t.deck_id WHERE c.id = ?",
             [card_id],
         ).fetchone()
         if row is None:
             raise StoreError(f"no card with id {card_id}")
-        reps, ease, interval, due, lapses, leech, scheduler = row
-        state = SM2State(repetitions=reps, easiness_centi=ease, interval=interval, due=_date(due))
+        reps, ease, interval, due, lapses, leech, scheduler, stability, difficulty = row
+        state: SM2State
+        if scheduler == FSRSScheduler.name:
+            state = FSRSState(repetitions=reps, easiness_centi=ease, interval=interval, due=_date(due),
+                              stability=stability, difficulty=difficulty)
+        else:
+            state = SM2State(repetitions=reps, easiness_centi=ease, interval=interval, due=_date(due))
         return CachedSchedule(CardSchedule(state, lapses, bool(leech)), scheduler)
+
+    def card_deck_id(self, card_id: int) -> int:
+        """The id of the deck a card belongs to."""
+        row = self.db.execute(
+            "SELECT t.deck_id FROM cards c JOIN terms t ON t.id = c.term_id WHERE c.id = ?", [card_id]
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no card with id {card_id}")
+        return int(row[0])
 
     def last_study_day(self, card_id: int) -> date | None:
         """The latest study day this card has a (live) answer on."""
@@ -85,24 +108,28 @@ class ReviewLog(CardRepo, DeckRepo):
         """
         before, after = step.before, step.after
         stamp = studyday.to_utc_text(now)
+        stability, difficulty = _memory(after.state)
         with self.transaction():
             if after != before or step.leeched:  # a re-drill leaves the card exactly as it was
                 self.db.execute(
                     "UPDATE cards SET repetitions = ?, easiness_centi = ?, interval = ?, due = ?, lapses = ?, "
-                    "leech = ?, suspended = suspended OR ?, modified_at = ? WHERE id = ?",
+                    "leech = ?, suspended = suspended OR ?, stability = ?, difficulty = ?, modified_at = ? "
+                    "WHERE id = ?",
                     [after.state.repetitions, after.state.easiness_centi, after.state.interval,
-                     _iso(after.state.due), after.lapses, int(after.leech), int(step.leeched), stamp, card_id],
+                     _iso(after.state.due), after.lapses, int(after.leech), int(step.leeched), stability,
+                     difficulty, stamp, card_id],
                 )
             review_id: int = self.db.execute(
                 """INSERT INTO review_log (uuid, card_id, reviewed_at, utc_offset_min, study_day, grade, kind,
                     reps_before, reps_after, ease_before, ease_after, interval_before, interval_after,
-                    due_before, due_after, lapse, leeched, duration_ms, source, chosen_term_id, key_term_id)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    due_before, due_after, lapse, leeched, duration_ms, source, chosen_term_id, key_term_id,
+                    stability_after, difficulty_after)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [identity.review_uuid(), card_id, stamp, studyday.utc_offset_minutes(now, self.tz()),
                  day.isoformat(), grade, str(step.kind), before.state.repetitions, after.state.repetitions,
                  before.state.easiness_centi, after.state.easiness_centi, before.state.interval,
                  after.state.interval, _iso(before.state.due), _iso(after.state.due), int(step.lapse),
-                 int(step.leeched), duration_ms, source, chosen_term_id, key_term_id],
+                 int(step.leeched), duration_ms, source, chosen_term_id, key_term_id, stability, difficulty],
             ).lastrowid or 0
         return review_id
 
@@ -195,11 +222,13 @@ class ReviewLog(CardRepo, DeckRepo):
     def write_schedule(self, card_id: int, schedule: CardSchedule, *, unsuspend: bool = False) -> None:
         """Store a refolded schedule in the card's cache (``unsuspend``: its leech tag was taken back)."""
         st = schedule.state
+        stability, difficulty = _memory(st)
         self.db.execute(
             "UPDATE cards SET repetitions = ?, easiness_centi = ?, interval = ?, due = ?, lapses = ?, leech = ?, "
-            "suspended = CASE WHEN ? THEN 0 ELSE suspended END, modified_at = ? WHERE id = ?",
+            "suspended = CASE WHEN ? THEN 0 ELSE suspended END, stability = ?, difficulty = ?, modified_at = ? "
+            "WHERE id = ?",
             [st.repetitions, st.easiness_centi, st.interval, _iso(st.due), schedule.lapses, int(schedule.leech),
-             int(unsuspend), studyday.to_utc_text(studyday.now()), card_id],
+             int(unsuspend), stability, difficulty, studyday.to_utc_text(studyday.now()), card_id],
         )
 
     def card_ids(self, deck_id: int | None = None) -> list[int]:
