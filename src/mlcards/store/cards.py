@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from mlcards import identity, studyday
+from mlcards import search as search_syntax
 from mlcards.errors import StoreError
 from mlcards.models import CardInfo, CardKind
 from mlcards.schedulers.base import REDRILL_BELOW
@@ -14,6 +17,21 @@ from mlcards.store.connection import _date, _json_list, _json_relations
 from mlcards.store.rows import BrowseRow, QueueRow, easiness
 from mlcards.store.schema import KIND_ORDER_SQL
 from mlcards.store.settings import SettingsMixin
+
+_KIND_KEYS = tuple(part if i == 0 else "ifnull" + part for i, part in enumerate(KIND_ORDER_SQL.split(", ifnull")))
+"""``KIND_ORDER_SQL`` as separate sort keys (recall, cloze/reverse, related, contrast; then the cloze ordinal)."""
+
+_STATE_SQL = """CASE WHEN c.leech THEN 'leech' WHEN c.suspended THEN 'suspended'
+        WHEN c.buried_until IS NOT NULL AND c.buried_until > :today THEN 'buried'
+        WHEN c.due IS NULL THEN 'new' WHEN c.repetitions = 0 THEN 'learning'
+        WHEN c.due <= :today THEN 'due' ELSE 'scheduled' END"""
+"""The browser's State column: ``models.card_state``'s order, with buried cards (not suspended) shown as such."""
+
+_STATE_RANK_SQL = """CASE WHEN c.leech THEN 6 WHEN c.suspended THEN 5
+        WHEN c.buried_until IS NOT NULL AND c.buried_until > :today THEN 4
+        WHEN c.due IS NULL THEN 2 WHEN c.repetitions = 0 THEN 1
+        WHEN c.due <= :today THEN 0 ELSE 3 END"""
+"""Sorting by state: due, learning, new, scheduled, buried, suspended, leech."""
 
 
 class CardRepo(SettingsMixin):
@@ -68,63 +86,209 @@ class CardRepo(SettingsMixin):
         sql = self._CARD_SQL + f" WHERE c.term_id = ? ORDER BY {KIND_ORDER_SQL}"
         return [self._card_info(r) for r in self.db.query(sql, [term_id])]
 
-    BROWSE_SORTS = {
-        "term": "t.term COLLATE NOCASE",
-        "due": "c.due IS NULL, c.due",
-        "easiness": "c.easiness_centi",
-        "lapses": "c.lapses",
-        "interval": "c.interval",
+    # --- browsing: the browser's search, its pages of rows, and its bulk actions ------------------------
+
+    BROWSE_SORTS: dict[str, tuple[str, ...]] = {
+        # every sort ends on a unique key, so pages (LIMIT/OFFSET) never overlap or skip a card
+        "term": ("t.term COLLATE NOCASE", "c.term_id", *_KIND_KEYS, "c.id"),
+        "card": (*_KIND_KEYS, "c.id"),
+        "state": (_STATE_RANK_SQL, "c.id"),
+        "due": ("ifnull(c.due, '9999-12-31')", "c.id"),  # never-studied cards after every dated one
+        "interval": ("c.interval", "c.id"),
+        "easiness": ("c.easiness_centi", "c.id"),
+        "lapses": ("c.lapses", "c.id"),
+        "tags": ("t.tags", "c.id"),  # the stored list's text: by the first tag
+        "deck": ("d.name COLLATE NOCASE", "c.id"),
     }
+
+    _BROWSE_FROM = "FROM cards c JOIN terms t ON t.id = c.term_id JOIN decks d ON d.id = t.deck_id"
+
+    def _browse_where(self, today: date, search: search_syntax.Node | str, deck_id: int | None) -> tuple[str, dict[str, Any]]:
+        node = search_syntax.parse(search) if isinstance(search, str) else search
+        params: dict[str, Any] = {"today": today.isoformat()}
+        where = _search_sql(node, today, params)
+        if deck_id is not None:
+            where = f"({where}) AND t.deck_id = :deck"
+            params["deck"] = deck_id
+        return where, params
+
+    def _browse_order(self, sort: str, descending: bool) -> tuple[str, ...]:
+        keys = self.BROWSE_SORTS.get(sort)
+        if keys is None:
+            raise StoreError(f"unknown sort {sort!r}; use one of {', '.join(self.BROWSE_SORTS)}")
+        return keys
+
+    def browse_count(self, today: date, search: search_syntax.Node | str = "", *, deck_id: int | None = None) -> int:
+        """How many cards match ``search`` (a ``mlcards.search`` tree, or text to parse)."""
+        where, params = self._browse_where(today, search, deck_id)
+        return int(self._browse_query(f"SELECT COUNT(*) {self._BROWSE_FROM} WHERE {where}", params)[0][0])
+
+    def browse_page(
+        self,
+        today: date,
+        search: search_syntax.Node | str = "",
+        *,
+        sort: str = "term",
+        descending: bool = False,
+        offset: int = 0,
+        limit: int = 100,
+        total: int | None = None,
+        deck_id: int | None = None,
+    ) -> list[BrowseRow]:
+        """Rows ``offset`` .. ``offset + limit`` of the matching cards in ``sort`` order.
+
+        Given ``total`` (``browse_count``), a page in the second half is read from the other end (the
+        reverse order, a small offset), so the last page costs what the first does.
+        """
+        keys = self._browse_order(sort, descending)
+        where, params = self._browse_where(today, search, deck_id)
+        offset, limit = max(0, offset), max(0, limit)
+        flip = total is not None and offset > total // 2
+        if flip:
+            assert total is not None
+            end = min(total, offset + limit)
+            offset, limit = max(0, total - end), max(0, end - offset)
+        direction = "DESC" if descending != flip else "ASC"
+        params.update(limit=limit, offset=offset)
+        # the page's ids first (the sort touches only its keys), then their rows
+        ids = [r[0] for r in self._browse_query(
+            f"SELECT c.id {self._BROWSE_FROM} WHERE {where} "
+            f"ORDER BY {', '.join(f'{k} {direction}' for k in keys)} LIMIT :limit OFFSET :offset",
+            params,
+        )]
+        if flip:
+            ids.reverse()
+        return self.browse_rows(today, ids)
+
+    def browse_rows(self, today: date, card_ids: list[int]) -> list[BrowseRow]:
+        """The browser's rows of ``card_ids``, in that order (ids of deleted cards are left out)."""
+        if not card_ids:
+            return []
+        sql = f"""
+            SELECT c.id AS card_id, c.kind, c.repetitions, c.easiness_centi, c.interval, c.due, c.lapses,
+                   c.suspended, c.leech, c.buried_until, t.id AS term_id, t.term, t.tags, d.name AS deck,
+                   {_STATE_SQL} AS state
+            {self._BROWSE_FROM}
+            WHERE c.id IN (SELECT value FROM json_each(:ids))"""
+        found = {
+            r["card_id"]: BrowseRow(
+                card_id=r["card_id"], kind=r["kind"], repetitions=r["repetitions"],
+                easiness=easiness(r["easiness_centi"]), interval=r["interval"], due=_date(r["due"]),
+                lapses=r["lapses"], suspended=bool(r["suspended"]), leech=bool(r["leech"]), term_id=r["term_id"],
+                term=r["term"], tags=tuple(_json_list(r["tags"])), deck=r["deck"], state=r["state"],
+                buried_until=_date(r["buried_until"]) if r["state"] == "buried" else None,
+            )
+            for r in self.db.query(sql, {"ids": json.dumps(card_ids), "today": today.isoformat()})
+        }
+        return [found[i] for i in card_ids if i in found]
+
+    def browse_rank(
+        self,
+        today: date,
+        search: search_syntax.Node | str,
+        card_id: int,
+        *,
+        sort: str = "term",
+        descending: bool = False,
+        deck_id: int | None = None,
+    ) -> int | None:
+        """Where ``card_id`` stands (0-based) among the matching cards in ``sort`` order; None if it does not match."""
+        keys = self._browse_order(sort, descending)
+        where, params = self._browse_where(today, search, deck_id)
+        params["me"] = card_id
+        mine = ", ".join(f"{k} AS k{i}" for i, k in enumerate(keys))
+        before = "<" if not descending else ">"
+        sql = f"""
+            WITH me AS (SELECT {mine} {self._BROWSE_FROM} WHERE c.id = :me AND ({where}))
+            SELECT (SELECT COUNT(*) {self._BROWSE_FROM}, me
+                    WHERE ({where}) AND ({', '.join(keys)}) {before} ({', '.join(f'me.k{i}' for i in range(len(keys)))}))
+            FROM me"""
+        rows = self._browse_query(sql, params)
+        return int(rows[0][0]) if rows else None
+
+    def browse_ids(self, today: date, search: search_syntax.Node | str = "", *, deck_id: int | None = None) -> list[int]:
+        """Every matching card's id (no order): what "mark all" marks."""
+        where, params = self._browse_where(today, search, deck_id)
+        return [r[0] for r in self._browse_query(f"SELECT c.id {self._BROWSE_FROM} WHERE {where}", params)]
+
+    def _browse_query(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        try:
+            return self.db.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as e:  # a search too big for SQLite (thousands of words, huge patterns)
+            if not any(word in str(e) for word in ("too complex", "too large", "too many", "depth")):
+                raise
+            raise search_syntax.SearchError(f"this search is too large to run ({e})") from None
 
     def browse(
         self,
         today: date,
-        query: str = "",
+        query: search_syntax.Node | str = "",
         *,
         deck_id: int | None = None,
         sort: str = "term",
         descending: bool = False,
         limit: int = 2000,
     ) -> list[BrowseRow]:
-        """Cards with their term and a state (new, learning, due, scheduled, suspended, leech).
+        """The first ``limit`` matching cards with their term and state (``mlcards.search`` syntax)."""
+        return self.browse_page(today, query, sort=sort, descending=descending, limit=limit, deck_id=deck_id)
 
-        ``query`` matches term, definition, explanation and tags (case-insensitive substring).
-        """
-        order = self.BROWSE_SORTS.get(sort)
-        if order is None:
-            raise StoreError(f"unknown sort {sort!r}; use one of {', '.join(self.BROWSE_SORTS)}")
-        direction = "DESC" if descending else "ASC"
-        order = ", ".join(f"{part} {direction}" for part in order.split(", "))
-        where, params = ["1 = 1"], {"today": today.isoformat(), "limit": limit}
-        if query.strip():
-            where.append(
-                "(t.term LIKE :q ESCAPE '\\' OR t.definition LIKE :q ESCAPE '\\' "
-                "OR t.explanation LIKE :q ESCAPE '\\' OR t.tags LIKE :q ESCAPE '\\')"
+    def terms_of_cards(self, card_ids: list[int]) -> list[int]:
+        """The distinct terms (notes) ``card_ids`` belong to, in id order."""
+        return [r[0] for r in self.db.execute(
+            "SELECT DISTINCT term_id FROM cards WHERE id IN (SELECT value FROM json_each(?)) ORDER BY term_id",
+            [json.dumps(card_ids)],
+        )]
+
+    def set_suspended_many(self, card_ids: list[int], suspended: bool) -> int:
+        """Suspend (or unsuspend) every card of ``card_ids`` in one transaction; how many changed."""
+        with self.transaction():
+            cur = self.db.execute(
+                "UPDATE cards SET suspended = ?, modified_at = ? WHERE id IN (SELECT value FROM json_each(?)) "
+                "AND suspended != ?",
+                [int(suspended), studyday.to_utc_text(studyday.now()), json.dumps(card_ids), int(suspended)],
             )
-            escaped = query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            params["q"] = f"%{escaped}%"
-        if deck_id is not None:
-            where.append("t.deck_id = :deck")
-            params["deck"] = deck_id
-        sql = f"""
-            SELECT c.id AS card_id, c.kind, c.repetitions, c.easiness_centi, c.interval, c.due, c.lapses,
-                   c.suspended, c.leech, t.id AS term_id, t.term, t.tags, d.name AS deck,
-                   CASE WHEN c.leech THEN 'leech' WHEN c.suspended THEN 'suspended'
-                        WHEN c.due IS NULL THEN 'new' WHEN c.repetitions = 0 THEN 'learning'
-                        WHEN c.due <= :today THEN 'due' ELSE 'scheduled' END AS state
-            FROM cards c JOIN terms t ON t.id = c.term_id JOIN decks d ON d.id = t.deck_id
-            WHERE {' AND '.join(where)}
-            ORDER BY {order}, t.term COLLATE NOCASE, {KIND_ORDER_SQL}
-            LIMIT :limit"""
-        return [
-            BrowseRow(
-                card_id=r["card_id"], kind=r["kind"], repetitions=r["repetitions"],
-                easiness=easiness(r["easiness_centi"]), interval=r["interval"], due=_date(r["due"]),
-                lapses=r["lapses"], suspended=bool(r["suspended"]), leech=bool(r["leech"]), term_id=r["term_id"],
-                term=r["term"], tags=tuple(_json_list(r["tags"])), deck=r["deck"], state=r["state"],
+            return int(cur.rowcount)
+
+    def bury_many(self, card_ids: list[int], today: date) -> int:
+        """Bury every card of ``card_ids`` until the next study day, in one transaction; how many changed."""
+        until = (today + timedelta(days=1)).isoformat()
+        with self.transaction():
+            cur = self.db.execute(
+                "UPDATE cards SET buried_until = ?, modified_at = ? WHERE id IN (SELECT value FROM json_each(?)) "
+                "AND (buried_until IS NULL OR buried_until < ?)",
+                [until, studyday.to_utc_text(studyday.now()), json.dumps(card_ids), until],
             )
-            for r in self.db.query(sql, params)
-        ]
+            return int(cur.rowcount)
+
+    def unbury_many(self, card_ids: list[int]) -> int:
+        """Bring every buried card of ``card_ids`` back today, in one transaction; how many changed."""
+        with self.transaction():
+            cur = self.db.execute(
+                "UPDATE cards SET buried_until = NULL, modified_at = ? WHERE id IN (SELECT value FROM json_each(?)) "
+                "AND buried_until IS NOT NULL",
+                [studyday.to_utc_text(studyday.now()), json.dumps(card_ids)],
+            )
+            return int(cur.rowcount)
+
+    def add_tag(self, card_ids: list[int], tag: str, now: datetime) -> int:
+        """Give the terms of ``card_ids`` the tag ``tag`` (kept once, any case), in one transaction; terms changed."""
+        tag = tag.strip()
+        if not tag or any(ch.isspace() for ch in tag):
+            raise StoreError(f"a tag is one word without spaces, not {tag!r}")
+        stamp = studyday.to_utc_text(now)
+        with self.transaction():
+            rows = self.db.execute(
+                "SELECT id, tags FROM terms WHERE id IN (SELECT DISTINCT term_id FROM cards "
+                "WHERE id IN (SELECT value FROM json_each(?)))",
+                [json.dumps(card_ids)],
+            ).fetchall()
+            changed = [
+                (json.dumps([*tags, tag], ensure_ascii=False), stamp, term)
+                for term, tags in ((r[0], _json_list(r[1])) for r in rows)
+                if tag.casefold() not in (t.casefold() for t in tags)
+            ]
+            self.db.conn.executemany("UPDATE terms SET tags = ?, updated_at = ? WHERE id = ?", changed)
+        return len(changed)
 
     def quiz_subjects(self, today: date, deck_id: int | None = None, limit: int = 10) -> list[int]:
         """Terms for a related-concept quiz: related cards due first, then new ones, then the rest."""
@@ -234,3 +398,81 @@ class CardRepo(SettingsMixin):
         ).fetchone()
         return row[0], row[1]
 
+
+# --- the browser's search, as SQL (the tree comes from mlcards.search; user text only ever as parameters) ---
+
+_NOT_BURIED = "(c.buried_until IS NULL OR c.buried_until <= :today)"
+_IS_SQL = {
+    "new": "c.due IS NULL",
+    "learn": "(c.due IS NOT NULL AND c.repetitions = 0)",
+    "review": "(c.due IS NOT NULL AND c.repetitions > 0)",
+    "due": f"(c.due IS NOT NULL AND c.due <= :today AND c.suspended = 0 AND {_NOT_BURIED})",
+    "suspended": "c.suspended != 0",
+    "buried": "(c.buried_until IS NOT NULL AND c.buried_until > :today)",
+    "leech": "c.leech != 0",
+}
+_PROP_COLUMN = {"ivl": "c.interval", "ease": "c.easiness_centi", "lapses": "c.lapses", "reps": "c.repetitions",
+                "due": "c.due"}
+_STUDIED_ONLY = frozenset({"ivl", "ease", "due"})
+_TEXT_COLUMNS = ("t.term", "t.definition", "ifnull(t.explanation, '')", "t.tags")
+
+
+def _like(text: str, *, contains: bool) -> str:
+    """A LIKE pattern (ESCAPE '\\') for ``text`` where ``*`` matches anything."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace("*", "%")
+    return f"%{escaped}%" if contains else escaped
+
+
+def _day(today: date, days: int) -> str:
+    try:
+        return (today + timedelta(days=days)).isoformat()
+    except OverflowError:
+        return "0000-01-01" if days < 0 else "9999-12-31"
+
+
+def _search_sql(node: search_syntax.Node, today: date, params: dict[str, Any]) -> str:
+    """A WHERE condition for ``node`` that is never NULL (so ``NOT`` is exact); values go into ``params``."""
+
+    def bind(value: object) -> str:
+        name = f"s{len(params)}"
+        params[name] = value
+        return ":" + name
+
+    if isinstance(node, search_syntax.And):
+        return "(" + " AND ".join(_search_sql(n, today, params) for n in node.nodes) + ")" if node.nodes else "1"
+    if isinstance(node, search_syntax.Or):
+        return "(" + " OR ".join(_search_sql(n, today, params) for n in node.nodes) + ")" if node.nodes else "0"
+    if isinstance(node, search_syntax.Not):
+        return f"NOT {_search_sql(node.node, today, params)}"
+    if isinstance(node, search_syntax.Text):
+        p = bind(_like(node.text, contains=True))
+        return "(" + " OR ".join(f"{col} LIKE {p} ESCAPE '\\'" for col in _TEXT_COLUMNS) + ")"
+    if isinstance(node, search_syntax.DeckIs):
+        p, child = bind(_like(node.pattern, contains=False)), bind(_like(node.pattern, contains=False) + "::%")
+        return f"(d.name LIKE {p} ESCAPE '\\' OR d.name LIKE {child} ESCAPE '\\')"
+    if isinstance(node, search_syntax.TagIs):
+        if node.pattern is None:
+            return "(t.tags = '[]')"
+        p, child = bind(_like(node.pattern, contains=False)), bind(_like(node.pattern, contains=False) + "::%")
+        # a cheap necessary test first (the tag's text is in the stored list's text), unless JSON escapes it
+        plain_text = not any(ch in node.pattern for ch in '"\\') and node.pattern.isprintable()
+        quick = f"t.tags LIKE {bind(_like(node.pattern, contains=True))} ESCAPE '\\' AND " if plain_text else ""
+        return (f"({quick}EXISTS (SELECT 1 FROM json_each(t.tags) tag WHERE tag.value LIKE {p} ESCAPE '\\' "
+                f"OR tag.value LIKE {child} ESCAPE '\\'))")
+    if isinstance(node, search_syntax.StateIs):
+        return _IS_SQL[node.state]
+    if isinstance(node, search_syntax.Prop):
+        op = node.op
+        if op not in search_syntax.OPERATORS:
+            raise search_syntax.SearchError(f"unknown comparison {op!r}")
+        value: object
+        if node.name == "due":
+            value = _day(today, int(node.value))
+        elif node.name == "ease":
+            centi = node.value * 100
+            value = int(centi) if centi == centi.to_integral_value() else float(centi)
+        else:
+            value = int(node.value)
+        test = f"{_PROP_COLUMN[node.name]} {op} {bind(value)}"
+        return f"(c.due IS NOT NULL AND {test})" if node.name in _STUDIED_ONLY else f"({test})"
+    raise TypeError(f"not a search node: {node!r}")

@@ -109,7 +109,9 @@ class BrowseRow:
     tags: tuple[str, ...]
     deck: str
     state: str
-    """new, learning, due, scheduled, suspended or leech."""
+    """new, learning, due, scheduled, suspended, leech or buried."""
+    buried_until: date | None = None
+    """Set while the card is buried (hidden from reviews until that day)."""
 
 
 @dataclass(frozen=True)
