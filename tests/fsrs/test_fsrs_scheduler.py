@@ -78,14 +78,27 @@ def test_elapsed_time_is_counted_in_study_days_not_instants() -> None:
     assert second.stability == pytest.approx(expected.memory.stability)
 
 
-def test_redrills_on_the_same_day_keep_the_fsrs_schedule() -> None:
+def test_redrills_keep_the_schedule_and_feed_the_short_term_memory() -> None:
     s = _store()
     cid = card_id(s, "beta", "recall")
     answering.switch_scheduler(s, s.require_deck("Tiny"), "fsrs")
     answering.answer(s, cid, 1, T0)
     before = s.card_schedule(cid).schedule
     redrill = answering.answer(s, cid, 4, T0 + timedelta(minutes=3))
-    assert str(redrill.kind) == "redrill" and s.card_schedule(cid).schedule == before
+    after = s.card_schedule(cid).schedule
+    assert str(redrill.kind) == "redrill"
+    assert (after.state.interval, after.state.due, after.state.repetitions, after.lapses) == (
+        before.state.interval, before.state.due, before.state.repetitions, before.lapses)
+    assert isinstance(before.state, FSRSState) and isinstance(after.state, FSRSState)
+    memory = fsrs.MemoryState(before.state.stability, before.state.difficulty)
+    same_day = fsrs.FSRS(list(DEFAULT_PARAMETERS)).next_states(memory, 0.9, 0).good.memory
+    assert after.state.stability == pytest.approx(same_day.stability) != before.state.stability
+    # the next day counts from the day of the scheduled answer, and fsrs-rs agrees on the whole history
+    answering.answer(s, cid, 4, T0 + timedelta(days=2))
+    final = s.card_schedule(cid).schedule.state
+    item = fsrs.FSRSItem([fsrs.FSRSReview(1, 0), fsrs.FSRSReview(3, 0), fsrs.FSRSReview(3, 2)])
+    expected = fsrs.FSRS(list(DEFAULT_PARAMETERS)).memory_state(item)
+    assert isinstance(final, FSRSState) and final.stability == pytest.approx(expected.stability, rel=1e-4)
 
 
 def test_fsrs_answers_write_the_memory_state_to_the_cache_and_the_log() -> None:

@@ -6,7 +6,9 @@ fold, written in the same transaction as each answer; ``mlcards doctor --rebuild
 
 The rules (SM-2's, through any scheduler):
 - The first answer a card gets on a study day runs the scheduler; a later answer that day is a
-  re-drill (SM-2's step 7): logged, but the schedule does not move.
+  re-drill (SM-2's step 7): logged, but the schedule (interval, due, repetitions) does not move.
+  A scheduler with a memory model (FSRS) may offer ``redrill(state, grade, day)``: its same-day
+  memory update, which keeps the schedule and changes only the memory state.
 - Rows imported from another program's log (Anki history) only feed the statistics: they never
   move the schedule, but a study day that has one counts as answered, as it did when imported.
 - A lapse is the scheduler's call; a card is tagged leech when a lapse brings its lapse count to
@@ -80,7 +82,9 @@ def step(
     when replaying.
     """
     if answered_today:
-        return Step(ReviewKind.REDRILL, before, before, False, False)
+        redrill = getattr(scheduler, "redrill", None)  # FSRS's same-day memory update; SM-2 has none
+        after = before if redrill is None else CardSchedule(redrill(before.state, grade, day), before.lapses, before.leech)
+        return Step(ReviewKind.REDRILL, before, after, False, False)
     kind = ReviewKind.NEW if before.state.is_new else ReviewKind.REVIEW
     lapse = scheduler.is_lapse(before.state, grade)
     lapses = before.lapses + int(lapse)

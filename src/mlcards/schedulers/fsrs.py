@@ -6,8 +6,9 @@ A card's FSRS state is its SM-2 shape (repetitions, easiness, interval, due: wha
 
 Grades: 0-2 -> Again, 3 -> Hard, 4 -> Good, 5 -> Easy (the four-button mode's keys map directly).
 Elapsed time is counted in study days: the day of the last scheduled answer is ``due - interval``.
-Same-day answers are re-drills (the fold's rule) and never reach FSRS, so it schedules the long-term
-interval only. Easiness is carried unchanged (it is where a deck switched back to SM-2 starts).
+Same-day answers are re-drills (the fold's rule): they never move the interval or the due date (FSRS
+schedules the long-term interval only), but ``redrill`` feeds them to the memory model with 0 days
+elapsed, as Anki and srs-benchmark do (FSRS-6's short-term parameters w17-w19). Easiness is carried unchanged (it is where a deck switched back to SM-2 starts).
 
 Fuzz (off unless the deck turns it on) spreads intervals of 3 days or more over Anki's ranges,
 deterministically for a card and a day, so replaying the log gives the same due dates.
@@ -160,6 +161,19 @@ class FSRSScheduler:
             stability=chosen.memory.stability,
             difficulty=chosen.memory.difficulty,
         )
+
+    def redrill(self, state: SM2State, grade: int, day: date) -> SM2State:
+        """A same-day answer (a re-drill): FSRS-6's short-term memory update; interval and due stay.
+
+        srs-benchmark and Anki feed same-day answers to the memory model the same way (elapsed 0).
+        """
+        current = self.adopt(state)
+        memory = self._memory(current)
+        if memory is None:
+            return state
+        states = self._model.next_states(memory, self.desired_retention, 0)
+        chosen = (states.again, states.hard, states.good, states.easy)[rating(grade) - 1]
+        return replace(current, stability=chosen.memory.stability, difficulty=chosen.memory.difficulty)
 
     def preview(self, state: SM2State, day: date) -> Mapping[int, int]:
         return {grade: self.review(state, grade, day).interval for grade in GRADES}
