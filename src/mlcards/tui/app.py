@@ -24,6 +24,7 @@ class MlcardsApp(MlcardsAppBase):
     def on_mount(self) -> None:
         from mlcards.tui.screens.home import HomeScreen
 
+        self.apply_saved_theme()
         self.push_screen(HomeScreen())
         if self.start == "review":
             self.start_review(self.start_deck)
@@ -42,9 +43,18 @@ class MlcardsApp(MlcardsAppBase):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_settings(self) -> None:
+        from mlcards.tui.screens.settings import SettingsScreen
+
+        if not isinstance(self.screen, SettingsScreen):
+            self.push_screen(SettingsScreen())
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Keys of this screen and what the grades mean", self.action_help)
+        if not any(isinstance(b, Binding) and b.action == "settings" for b in screen.BINDINGS):
+            yield SystemCommand("Settings", "Daily limits, study day, theme, answer buttons, keymap, a deck's own",
+                                self.action_settings)
         # Every action bound on the current screen is also a command.
         for binding in screen.BINDINGS:
             if not isinstance(binding, Binding) or not binding.description or binding.action.startswith("app."):

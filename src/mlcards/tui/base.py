@@ -11,14 +11,17 @@ import tempfile
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.theme import Theme
 
 from mlcards import studyday
 from mlcards.database import open_database
+from mlcards.errors import MlcardsError
 from mlcards.store import Store
 
 UI_WRITE_WAIT_S = 0.5
@@ -58,6 +61,37 @@ class MlcardsAppBase(App[int]):
         self._worker_stores_lock = threading.Lock()
         keymap = self.store.setting("keymap")
         if keymap:
+            self.set_keymap(keymap)
+        self._saved_theme: str = self.store.setting("theme")
+
+    # --- settings the app applies itself: the theme (saved when the command palette changes it), keys --
+
+    def apply_saved_theme(self) -> None:
+        """Use the saved theme, then save every later change of theme (the command palette's included)."""
+        if self._saved_theme in self.available_themes and self._saved_theme != self.theme:
+            self.theme = self._saved_theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if theme.name != self._saved_theme:
+            self._saved_theme = theme.name
+            self.run_worker(partial(self._save_theme, theme.name), thread=True, group="theme", exclusive=True)
+
+    def _save_theme(self, name: str) -> None:
+        try:
+            self.worker_store().set_setting("theme", name)
+        except MlcardsError as e:  # e.g. the database stayed busy: the theme still applies for this run
+            self.call_from_thread(self.notify, f"the theme was not saved: {e}", severity="warning", markup=False)
+
+    def apply_settings(self, values: dict[str, Any]) -> None:
+        """Apply saved settings that change the running app (the theme, the keymap)."""
+        theme = values.get("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self._saved_theme = theme
+            if theme != self.theme:
+                self.theme = theme
+        keymap = values.get("keymap")
+        if isinstance(keymap, dict):
             self.set_keymap(keymap)
 
     def watch_outside_changes(self) -> None:
