@@ -184,7 +184,7 @@ async def test_quiz_deck_name_renders_without_control_characters(tmp_path, app_f
         from textual.widgets import OptionList
 
         first = app.screen.query_one("#quiz-options", OptionList).get_option_at_index(0).prompt
-        assert str(first) == f"▶ Whole deck: {one_line('Deck ' + HOSTILE)} (10 questions)"
+        assert str(first) == f"▶ Whole deck: {one_line('Deck ' + HOSTILE)} (6 questions)"
         assert "Whole deck: Deck [31mred[0m ]52;c;aGk=" in screen_text(app)  # inert printable tails only
         terminal_safe(app)
         await pilot.press("enter")  # quiz the whole (hostile-named) deck

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mlcards.store.cards import CardRepo
 from mlcards.store.connection import Connection
+from mlcards.store.custom import CustomStudyQueries
 from mlcards.store.decks import DeckRepo
 from mlcards.store.editing import EditingRepo
 from mlcards.store.reviews import ReviewLog
@@ -11,7 +12,7 @@ from mlcards.store.settings import SettingsMixin
 from mlcards.store.stats import StatsQueries
 
 
-class Store(ReviewLog, CardRepo, DeckRepo, EditingRepo, StatsQueries, SettingsMixin, Connection):
+class Store(ReviewLog, CardRepo, DeckRepo, EditingRepo, StatsQueries, CustomStudyQueries, SettingsMixin, Connection):
     """The mlcards database. Open with ``Store.open(path)`` or ``Store.memory()`` for tests.
 
     - ``Connection``: opening, WAL, migrations, transactions (``connection.py``)

@@ -40,6 +40,7 @@ class HomeScreen(Screen[None]):
         Binding("r", "review_all", "Review", id="home.review_all", tooltip="Review every deck's cards for today"),
         Binding("enter", "review_deck", "Deck", id="home.review_deck", priority=True, tooltip="Review the highlighted deck"),
         Binding("z", "quiz", "Quiz", id="home.quiz", tooltip="Related-concept quiz on a term or a deck"),
+        Binding("c", "custom_study", "Custom study", id="home.custom", tooltip="Custom study: more new cards, review ahead, weakest cards, one tag"),
         Binding("b", "browse", "Browse", id="home.browse", tooltip="Search, sort, edit, suspend and bury cards"),
         Binding("i", "import_deck", "Import", id="home.import", tooltip="Import a deck file, glossary page or Anki file"),
         Binding("s", "stats", "Stats", id="home.stats", tooltip="Progress: retention, streaks, forecast and charts"),
@@ -167,6 +168,11 @@ class HomeScreen(Screen[None]):
         from mlcards.tui.screens.quiz import QuizPickScreen
 
         self.app.push_screen(QuizPickScreen(deck=self._selected_deck()))
+
+    def action_custom_study(self) -> None:
+        from mlcards.tui.screens.custom import CustomStudyScreen
+
+        self.app.push_screen(CustomStudyScreen(deck=self._selected_deck()))
 
     def action_browse(self) -> None:
         from mlcards.tui.screens.browse import BrowseScreen

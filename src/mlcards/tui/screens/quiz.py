@@ -1,12 +1,16 @@
-"""The related-concept quiz: multiple-choice questions over a term and its neighbours.
+"""The related-concept quiz: multiple-choice questions over a term and its neighbours, or a deck.
 
-After each answer the little concept map shows the term, its definition and its related terms.
-Each answer is recorded on the term's related-concept card (suggested grade), so it feeds the schedule.
+The quiz is practice: each answer is logged (``practice_log``, shown in stats) and no schedule moves.
+With "count it" chosen in the picker, an answer on a card that is due today and that a review session
+would take today counts on that card's schedule (``answering.answer``); any other stays practice, and
+the verdict says why. The question list is built up front, so the picker's number is the number asked.
+After each answer a little concept map shows the term and its related terms; the end lists the misses.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from textual import getters, on, work
 from textual.app import ComposeResult
@@ -19,9 +23,10 @@ from textual.widgets.option_list import Option
 
 from mlcards import answering
 from mlcards.answers import suggest_mc_grade
-from mlcards.cards import MCQuestion, QuestionGraph
-from mlcards.models import GRADE_SHORT, CardInfo, ReviewKind
-from mlcards.session import SessionTotals, deck_question_graph
+from mlcards.cards import MCQuestion
+from mlcards.custom import QuizItem, count_refusal, quiz_items
+from mlcards.models import GRADE_SHORT, ReviewKind
+from mlcards.session import SessionTotals
 from mlcards.store.rows import TermBrief
 from mlcards.text import one_line
 from mlcards.tui.base import MlcardsAppBase
@@ -29,16 +34,21 @@ from mlcards.tui.widgets.choices import ChoiceList
 from mlcards.tui.widgets.concept import ConceptMap
 from mlcards.tui.widgets.summary import SessionSummary
 from mlcards.tui.widgets.text import plain, plain_line
+from mlcards.wording import plural
 
-QUIZ_LENGTH = 10
 CHOOSE = Binding.Group("Choose", compact=True)
+
+PRACTICE_NOTE = "Answers are practice: logged for stats, no schedule changes."
+COUNT_NOTE = "Count it: answers on cards due today count on their schedule; the rest are practice."
 
 
 class QuizPickScreen(Screen[None]):
-    """Pick what to be quizzed on: a whole deck, or one term and its neighbours."""
+    """Pick what to be quizzed on: a whole deck, or one term and its neighbours; practice or count it."""
 
     BINDINGS = [
         Binding("down", "to_list", "To the list", show=False, id="quizpick.to_list"),
+        Binding("ctrl+t", "toggle_count", "Count it", id="quizpick.count",
+                tooltip="Count answers on cards that are due today (off: every answer is practice)"),
         Binding("escape", "back", "Back", id="quizpick.back"),
     ]
 
@@ -49,18 +59,54 @@ class QuizPickScreen(Screen[None]):
         self.deck = deck
         self.listed: str | None = None  # the filter text the option list shows the matches of
         self.submitted: str | None = None  # Enter pressed before those matches arrived
+        self.count = False  # "count it": answers on due cards count on their schedule
+        self.seed = f"{time.time_ns()}"  # the quiz's questions: the number promised is the number asked
+        self.promised: int | None = None  # questions a whole-deck quiz will ask (None: still counting)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="quiz-pick"):
             yield Static(Content.styled("Related-concept quiz", "bold $accent"))
             yield Static(Content("Type to find a term, or pick the first line to mix questions from the whole deck."), classes="muted")
+            yield Static(id="quiz-count")
             yield Input(id="quiz-filter", compact=True, placeholder="find a term…")
             yield OptionList(id="quiz-options")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
+        self.show_count()
+        self.count_questions()
         self.fill("")
         self.query_one("#quiz-filter", Input).focus()
+
+    def show_count(self) -> None:
+        note = Content.assemble(("☑ ", "bold $warning"), COUNT_NOTE) if self.count else Content.assemble(("☐ ", "bold"), PRACTICE_NOTE)
+        key = "  ctrl+t: practice only" if self.count else "  ctrl+t: count it"
+        self.query_one("#quiz-count", Static).update(Content.assemble(note, (key, "$text-muted")))
+
+    def action_toggle_count(self) -> None:
+        self.count = not self.count
+        self.show_count()
+
+    @work(thread=True, exclusive=True, group="quiz-count")
+    def count_questions(self) -> None:
+        """How many questions the whole-deck quiz has (it builds them: a subject may give none)."""
+        store = self.app.worker_store()
+        deck_id = store.deck_id(self.deck) if self.deck else None
+        n = len(quiz_items(store, store.today(self.app.clock()), seed=self.seed, deck_id=deck_id))
+        self.app.call_from_thread(self.show_promised, n)
+
+    def show_promised(self, n: int) -> None:
+        self.promised = n
+        opts = self.query_one("#quiz-options", OptionList)
+        if opts.option_count and opts.get_option_at_index(0).id == "deck":
+            opts.replace_option_prompt_at_index(0, self.deck_line())
+
+    def deck_line(self) -> Content:
+        # the deck name (from the command line or the dashboard) is data: one clean, inert line
+        label = Content.assemble(("▶ Whole deck: ", "bold"), plain_line(self.deck, "bold")) if self.deck else Content.styled("▶ All decks", "bold")
+        n = self.promised
+        count = "counting questions…" if n is None else plural(n, "question") if n else "no questions: its terms need related terms"
+        return Content.assemble(label, f" ({count})")
 
     def fill(self, text: str) -> None:
         self.find(text)
@@ -79,9 +125,7 @@ class QuizPickScreen(Screen[None]):
         self.listed = text
         opts = self.query_one("#quiz-options", OptionList)
         opts.clear_options()
-        # the deck name (from the command line or the dashboard) is data: one clean, inert line
-        label = Content.assemble(("▶ Whole deck: ", "bold"), plain_line(self.deck, "bold")) if self.deck else Content.styled("▶ All decks", "bold")
-        opts.add_option(Option(Content.assemble(label, f" ({QUIZ_LENGTH} questions)"), id="deck"))
+        opts.add_option(Option(self.deck_line(), id="deck"))
         for t in terms:
             opts.add_option(Option(Content.assemble(plain_line(t.term, "bold"), " — ", plain_line(t.definition)), id=str(t.id)))
         opts.highlighted = 0
@@ -115,9 +159,9 @@ class QuizPickScreen(Screen[None]):
 
     def start(self, option_id: str | None) -> None:
         if option_id == "deck":
-            self.app.switch_screen(QuizScreen(deck=self.deck))
+            self.app.switch_screen(QuizScreen(deck=self.deck, seed=self.seed, count=self.count))
         elif option_id:
-            self.app.switch_screen(QuizScreen(term_id=int(option_id)))
+            self.app.switch_screen(QuizScreen(term_id=int(option_id), seed=self.seed, count=self.count))
 
     def action_to_list(self) -> None:
         self.query_one("#quiz-options", OptionList).focus()
@@ -126,8 +170,17 @@ class QuizPickScreen(Screen[None]):
         self.app.pop_screen()
 
 
+@dataclass(frozen=True)
+class Miss:
+    """A wrong answer, for the end screen."""
+
+    subject: str
+    picked: str
+    right: str
+
+
 class QuizScreen(Screen[None]):
-    """Up to ten related-concept questions; each answer is graded on the term's related card."""
+    """Up to ten related-concept questions, as practice (or counted on due cards with ``count``)."""
 
     app = getters.app(MlcardsAppBase)
 
@@ -140,24 +193,40 @@ class QuizScreen(Screen[None]):
         Binding("q,escape", "leave", "Back", id="quiz.leave"),
     ]
 
-    def __init__(self, *, term_id: int | None = None, deck: str | None = None, seed: str | None = None):
+    def __init__(self, *, term_id: int | None = None, deck: str | None = None, seed: str | None = None,
+                 count: bool = False):
         super().__init__()
         self.term_id = term_id
         self.deck = deck
-        self.subjects: list[int] = []
+        self.count = count
+        self.items: list[QuizItem] = []
         self.index = -1
-        self.question: MCQuestion | None = None
         self.answered = False
         self.right = 0
         self.asked = 0
+        self.counted = 0  # answers that counted on a schedule
+        self.misses: list[Miss] = []
         self.choice: int | None = None
         self.verdict = Content("")
         self.shown_at = 0.0
         self.totals = SessionTotals()
         self._cards: set[int] = set()
         self._deck_id: int | None = None  # the summary's figures: one deck, or all of them
-        self._graphs: dict[int, QuestionGraph] = {}
         self.seed = seed if seed is not None else f"{time.time_ns()}"
+
+    @property
+    def subjects(self) -> list[int]:
+        """The subject terms, in the order they are asked."""
+        return [item.question.subject_id for item in self.items]
+
+    @property
+    def item(self) -> QuizItem | None:
+        return self.items[self.index] if 0 <= self.index < len(self.items) else None
+
+    @property
+    def question(self) -> MCQuestion | None:
+        item = self.item
+        return item.question if item is not None else None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="quiz"):
@@ -168,74 +237,65 @@ class QuizScreen(Screen[None]):
                 yield ChoiceList(id="quiz-choices")
                 yield Static(id="quiz-feedback")
                 yield ConceptMap(id="quiz-map")
+                yield Static(id="quiz-missed")
                 yield SessionSummary(id="quiz-summary")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         store = self.app.store
         today = store.today(self.app.clock())
-        if self.term_id is not None:
-            neighbours = [n.id for n in store.term_neighbours(self.term_id)]
-            candidates = [self.term_id, *neighbours]
-            self.subjects = [t for t in candidates if store.related_card(t) is not None][: QUIZ_LENGTH]
-        else:
+        if self.term_id is None:
             self._deck_id = store.deck_id(self.deck) if self.deck else None
-            self.subjects = store.quiz_subjects(today, self._deck_id, QUIZ_LENGTH)
+        self.items = quiz_items(store, today, seed=self.seed, deck_id=self._deck_id, term_id=self.term_id)
+        self.query_one("#quiz-missed", Static).display = False
         self.query_one("#quiz-card", VerticalScroll).focus()
         self.next_question()
 
-    def graph(self, term_id: int) -> tuple[CardInfo, QuestionGraph]:
-        store = self.app.store
-        card_id = store.related_card(term_id)
-        assert card_id is not None  # subjects are terms with a related card
-        card = store.card(card_id)
-        if card.deck_id not in self._graphs:
-            self._graphs[card.deck_id] = deck_question_graph(store, card.deck_id)
-        return card, self._graphs[card.deck_id]
-
     def next_question(self) -> None:
         self.answered = False
-        self.question = None
-        while self.index + 1 < len(self.subjects):
-            self.index += 1
-            subject = self.subjects[self.index]
-            _card, graph = self.graph(subject)
-            self.question = graph.question(subject, f"quiz:{self.seed}:{subject}")
-            if self.question is not None:
-                break
+        self.choice = None
+        self.index = min(self.index + 1, len(self.items))
         self.shown_at = time.monotonic()
         self.render_view()
         self.refresh_bindings()
 
+    def mode_label(self) -> str:
+        return "count it (due cards)" if self.count else "practice"
+
     def render_view(self) -> None:
-        total = len(self.subjects)
+        total = len(self.items)
         bar = self.query_one("#quiz-progress", ProgressBar)
-        bar.update(total=max(1, total), progress=self.index + (1 if self.answered else 0) if self.question else total)
+        q = self.question
+        bar.update(total=max(1, total), progress=self.index + (1 if self.answered else 0) if q else total)
         status = self.query_one("#quiz-status", Static)
         prompt = self.query_one("#quiz-prompt", Static)
         choices = self.query_one(ChoiceList)
         feedback = self.query_one("#quiz-feedback", Static)
         cmap = self.query_one(ConceptMap)
         summary = self.query_one(SessionSummary)
-        if self.question is None:
+        scroller = self.query_one("#quiz-card", VerticalScroll)
+        if q is None:
             status.update(Content.styled("Quiz complete", "bold"))
             choices.show(None)
             cmap.clear()
-            if not self.subjects:
+            if not self.items:
                 prompt.update(Content("No related-concept questions here: the terms need related terms first."))
                 summary.clear()
             else:
                 prompt.display = False
                 today = self.app.store.today(self.app.clock())
                 summary.show(self.totals, today=today, deck_id=self._deck_id, right="right")
+                self.show_missed()
             feedback.update(Content.styled("q goes back", "$text-muted"))
+            scroller.scroll_home(animate=False)
             return
-        q = self.question
         summary.clear()
-        status.update(Content.assemble(("Related-concept quiz", "bold"), f"   question {self.index + 1} of {total} · {self.right} right"))
+        status.update(Content.assemble(
+            ("Related-concept quiz", "bold"), f"   question {self.index + 1} of {total} · {self.right} right",
+            (f" · {self.mode_label()}", "$text-muted"),
+        ))
         prompt.update(plain(q.prompt, "bold"))
         choices.show(q, answered=self.answered, chosen=self.choice)
-        scroller = self.query_one("#quiz-card", VerticalScroll)
         if self.answered:
             feedback.update(self.verdict)
             cmap.show_term(q.subject_id, width=self.app.size.width - 12)
@@ -245,6 +305,29 @@ class QuizScreen(Screen[None]):
             feedback.update(Content.styled(f"press 1-{len(q.choices)}", "$text-muted"))
             cmap.clear()
             scroller.scroll_home(animate=False)
+
+    def show_missed(self) -> None:
+        """The end: what counted, and each wrong answer with the pick and the right answer (deck text, inert)."""
+        practice = self.asked - self.counted
+        if self.counted:
+            how = f"{plural(self.counted, 'answer')} counted on due cards, {practice} practice."
+        else:
+            how = "All practice: no schedule changed."
+        lines = [Content.assemble(
+            (f"{plural(self.asked, 'question')}", "bold"), f" · {self.right} right · {len(self.misses)} missed · ", how,
+        )]
+        if self.misses:
+            lines.append(Content.styled("Missed", "bold"))
+            for m in self.misses:
+                lines.append(Content.assemble(
+                    ("✗ ", "$error"), plain_line(m.subject, "bold"), ": picked ", plain_line(m.picked),
+                    " · right: ", plain_line(m.right, "$success"),
+                ))
+        else:
+            lines.append(Content("Nothing missed."))
+        missed = self.query_one("#quiz-missed", Static)
+        missed.update(Content("\n").join(lines))
+        missed.display = True
 
     @on(ConceptMap.Shown)
     def _map_shown(self) -> None:
@@ -256,16 +339,17 @@ class QuizScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose":
             number = parameters[0]
-            return (self.question is not None and not self.answered and isinstance(number, int)
-                    and number <= len(self.question.choices))
+            q = self.question
+            return q is not None and not self.answered and isinstance(number, int) and number <= len(q.choices)
         if action == "next":
             return self.answered
         return True
 
     def action_choose(self, number: int) -> None:
-        q = self.question
-        if q is None or self.answered or not 1 <= number <= len(q.choices):
+        item = self.item
+        if item is None or self.answered or not 1 <= number <= len(item.question.choices):
             return
+        q = item.question
         self.choice = number - 1
         seconds = time.monotonic() - self.shown_at
         correct = q.is_correct(self.choice)
@@ -273,23 +357,30 @@ class QuizScreen(Screen[None]):
         self.asked += 1
         grade = suggest_mc_grade(correct, seconds)
         store = self.app.store
-        card_id = store.related_card(q.subject_id)
-        assert card_id is not None
-        result = answering.answer(
-            store, card_id, grade, self.app.clock(), duration_ms=int(seconds * 1000), source="quiz",
-            chosen_term_id=q.chosen_id(self.choice), key_term_id=q.key_id if q.identifies else None,
-        )
-        schedule = (
-            f"next review {result.after.due:%a %d %b}" if result.kind != ReviewKind.REDRILL
-            else "already reviewed today, schedule kept"
-        )
+        now = self.app.clock()
+        ms, chosen, key = int(seconds * 1000), q.chosen_id(self.choice), q.key_id if q.identifies else None
+        refusal = count_refusal(store, item.card_id, store.today(now)) if self.count else None
+        graded = f"grade {grade} ({GRADE_SHORT[grade]})"
+        if self.count and refusal is None:
+            result = answering.answer(store, item.card_id, grade, now, duration_ms=ms, source="quiz",
+                                      chosen_term_id=chosen, key_term_id=key)
+            self.counted += 1
+            self.totals.redrills += result.kind == ReviewKind.REDRILL
+            what = (f"Counted, {graded}: next review {result.after.due:%a %d %b}."
+                    if result.kind != ReviewKind.REDRILL else f"Counted as a re-drill ({graded}): the schedule is kept.")
+        else:
+            answering.practice(store, item.card_id, grade, now, duration_ms=ms, source="quiz",
+                               chosen_term_id=chosen, key_term_id=key)
+            why = f"Not counted ({refusal}): practice, " if refusal is not None else "Practice, "
+            what = f"{why}{graded}: the schedule did not change."
+        if not correct:
+            self.misses.append(Miss(item.subject, q.choices[self.choice], q.choices[q.answer]))
         t = self.totals
-        self._cards.add(card_id)
+        self._cards.add(item.card_id)
         t.cards, t.answers, t.correct = len(self._cards), t.answers + 1, t.correct + correct
-        t.redrills += result.kind == ReviewKind.REDRILL
         t.seconds += seconds
         head = ("Right. ", "bold $success") if correct else ("Not quite. ", "bold $error")
-        self.verdict = Content.assemble(head, f"Recorded grade {grade} ({GRADE_SHORT[grade]}) on this related card: {schedule}.")
+        self.verdict = Content.assemble(head, what)
         self.answered = True
         self.render_view()
         self.refresh_bindings()
