@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from mlcards import answering, studyday
+from mlcards import answering, schedulers, studyday
 from mlcards.answers import AnswerNames
 from mlcards.cards import MCQuestion
 from mlcards.models import AnswerResult, CardInfo, CardKind, ReviewKind, Term
@@ -42,6 +42,27 @@ def question_for(graph: QuestionGraph, card: CardInfo, seed: object | None = Non
     if card.kind is CardKind.RELATED:
         return graph.question(card.term_id, seed, turn=card.reviews)
     return None
+
+
+FOUR_BUTTONS: dict[int, int] = {1: 1, 2: 3, 3: 4, 4: 5}
+"""Four-button mode (setting ``answer_buttons`` = 4): button -> the 0-5 grade logged. Again = 1 (wrong,
+re-drilled today), Hard = 3, Good = 4, Easy = 5: the log and the schedule stay on SM-2's scale."""
+
+FOUR_LABELS: dict[int, str] = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+
+def four_button_for(grade: int) -> int:
+    """The button that stands for a 0-5 grade (a suggested one): 0-2 Again, 3 Hard, 4 Good, 5 Easy."""
+    return 1 if grade < 3 else grade - 1
+
+
+def short_interval(days: int) -> str:
+    """An interval as the grade bar shows it: ``1d``, ``25d``, ``1.5mo``, ``2.3y``."""
+    if days < 30:
+        return f"{days}d"
+    if days < 365:
+        return f"{days / 30:.1f}mo"
+    return f"{days / 365:.1f}y"
 
 
 @dataclass(frozen=True)
@@ -335,6 +356,44 @@ class ReviewSession:
                     break
         if not any(s.shown.card.id == step.shown.card.id for s in self.history):
             self.seen.discard(step.shown.card.id)
+
+    # --- what an answer would do ---------------------------------------------------------------------
+
+    def preview(self, card_id: int) -> dict[int, int] | None:
+        """Every grade's next interval in days if ``card_id`` were answered now (the deck's scheduler on
+        the card's schedule); None when no answer would move the schedule: a practice session, or a card
+        already answered this study day (a re-drill keeps the schedule that day's first answer gave)."""
+        if self.practice is not None:
+            return None
+        store = self.store
+        day = store.today(self.clock())
+        last = store.last_study_day(card_id)
+        if last is not None and last > day:
+            day = last
+        if store.answered_on(card_id, day):
+            return None
+        current = store.card_schedule(card_id)
+        return dict(schedulers.get(current.scheduler).preview(current.schedule.state, day))
+
+    def held_back_siblings(self) -> bool:
+        """Whether today's first session of a deck kept reverse or multiple-choice cards back: a new term
+        answered in this session (in a deck first studied today) has such cards still new, which the
+        one-card-per-term-per-day rule brings from tomorrow."""
+        if self.practice is not None:
+            return False
+        terms = {s.shown.card.term_id: s.shown.card.deck_id for s in self.history if s.result.kind == ReviewKind.NEW}
+        first_day: dict[int, bool] = {}
+        for term_id, deck_id in terms.items():
+            if deck_id not in first_day:
+                first = self.store.first_study_day(deck_id)
+                first_day[deck_id] = first is None or first >= self.today
+            if not first_day[deck_id]:
+                continue
+            for card in self.store.cards_of_term(term_id):
+                waiting = card.kind in (CardKind.REVERSE, CardKind.RELATED, CardKind.CONTRAST)
+                if waiting and card.is_new and not card.suspended:
+                    return True
+        return False
 
     def totals(self) -> SessionTotals:
         t = SessionTotals()

@@ -261,3 +261,55 @@ def test_day_rolls_over_at_4_am_between_sessions(tiny):
         assert due == [first[0][0], first[1][0]]
         assert len(new) == 2
         assert list(s.redrill) == []
+
+
+# --- one undo stack: answers, suspends, buries and edits, in order -------------------------------
+
+
+def test_undo_takes_back_suspend_bury_edit_and_answers_in_order(tiny):
+    s = session_at(tiny, T0)
+    main0 = list(s.main)
+    a = s.next()
+    s.answer(5)
+    b = s.next()
+    assert s.suspend().id == b.card.id and tiny.card(b.card.id).suspended
+    c = s.next()
+    s.bury()
+    assert tiny.card(c.card.id).buried_until == date(2025, 5, 2)
+    d = s.next()
+    old_term = tiny.term_model(d.card.term_id)
+    tiny.update_term(d.card.term_id, old_term.model_copy(update={"definition": "Rewritten."}))
+    assert s.edited(old_term).card.definition == "Rewritten."
+    s.answer(2)  # the edited card, now queued for a re-drill
+    assert list(s.redrill) == [d.card.id]
+
+    kinds = []
+    while (done := s.undo_action()) is not None:
+        kinds.append((done.kind, done.shown.card.id))
+        assert s.current is done.shown
+        if done.kind == "answer" and done.shown.card.id == d.card.id:
+            assert list(s.redrill) == []
+            assert tiny.card(d.card.id).definition == "Rewritten."  # the edit is still there
+        if done.kind == "edit":
+            assert tiny.card(d.card.id).definition == old_term.definition
+            assert done.shown.card.definition == old_term.definition
+        if done.kind == "bury":
+            assert tiny.card(c.card.id).buried_until is None
+        if done.kind == "suspend":
+            assert not tiny.card(b.card.id).suspended
+    assert kinds == [("answer", d.card.id), ("edit", d.card.id), ("bury", c.card.id),
+                     ("suspend", b.card.id), ("answer", a.card.id)]
+    assert all_reviews(tiny) == []
+    # every card is back in the queue, in its place, once
+    assert [s.current.card.id, *s.main] == main0 and list(s.redrill) == []
+
+
+def test_undoing_a_bury_restores_the_buried_until_it_replaced(tiny):
+    cid = card_id(tiny, "alpha", "recall")
+    s = session_at(tiny, T0, cards=[cid])
+    tiny.set_buried_until(cid, date(2025, 4, 1))  # an old bury, long past
+    s.next()
+    s.bury()
+    assert tiny.card(cid).buried_until == date(2025, 5, 2)
+    s.undo()
+    assert tiny.card(cid).buried_until == date(2025, 4, 1)

@@ -75,7 +75,7 @@ def test_an_unknown_binding_id_is_refused_naming_the_known_ones(tmp_path):
     db = tmp_path / "k.db"
     bad = run_cli("settings", "keymap", '{"review.revael": "j"}', db=db)
     assert bad.returncode == 1
-    line = bad.stderr.strip()
+    line = bad.stderr.strip().splitlines()[-1]  # after a note that a new database was created
     assert line.startswith("error: ") and "unknown binding id 'review.revael'" in line
     assert "review.reveal" in line and "home.review_all" in line
     good = run_cli("settings", "keymap", '{"review.reveal": "j"}', db=db)

@@ -147,12 +147,15 @@ async def test_suspend_and_bury_from_review(db, app_for):
         await pilot.press("s")  # suspend neuron's recall card
         await settle(pilot)
         assert card_row(db, card_id(db, "neuron", "recall"))["suspended"] == 1
-        assert any("Suspended this recall card of “neuron”" in n.message for n in app._notifications)
+        # said in the status line, where no toast covers anything
+        assert "Suspended this recall card of “neuron” · u undoes" in static_text(app, "#message")
+        assert not app._notifications
         assert static_text(app, "#front") == "weight"
         await pilot.press("minus")  # bury weight's recall card until tomorrow
         await settle(pilot)
         assert card_row(db, card_id(db, "weight", "recall"))["buried_until"] == "2026-12-01"
         assert static_text(app, "#front") == "bias"
+        assert "Buried “weight” until tomorrow" in static_text(app, "#message")
         assert reviews(db) == []  # neither is an answer
         assert screen.session.answered == 0
 
@@ -208,10 +211,43 @@ async def test_leech_at_the_eighth_lapse_is_suspended_and_announced(db, app_for)
 async def test_leave_with_q_and_escape_keeps_answers(db, app_for):
     app = app_for(db)
     async with app.run_test(size=SIZE) as pilot:
-        await open_review(app, pilot)
+        screen = await open_review(app, pilot)
         await pilot.press("space", "5", "escape")
+        await settle(pilot)
+        # an answer was given: the first Esc shows the session's summary, the second leaves
+        assert app.screen is screen and screen.leaving
+        assert "1 card · 1 answer · 100% graded 3 or more" in squash(static_text(app, "#summary"))
+        assert "q again to leave" in static_text(app, "#grades")
+        assert "Leaving the session" in static_text(app, "#status")
+        await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert len(reviews(db)) == 1
         await open_review(app, pilot)
         assert static_text(app, "#front") == "weight"  # neuron was answered today
+
+
+async def test_q_shows_the_summary_first_and_space_goes_back_to_the_card(db, app_for):
+    app = app_for(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_review(app, pilot)
+        await pilot.press("q")  # nothing answered yet: leaves at once
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        screen = await open_review(app, pilot)
+        await pilot.press("space", "4", "space", "q")  # weight revealed, then q
+        await settle(pilot)
+        assert screen.leaving
+        assert "Session summary" in static_text(app, "#summary")
+        assert "weight" not in screen_text(app)  # the card is out of the way
+        await pilot.press("5")  # grades do nothing on the summary
+        await settle(pilot)
+        assert len(reviews(db)) == 1
+        await pilot.press("space")  # back to the card, as it was: revealed
+        await settle(pilot)
+        assert not screen.leaving and screen.phase == "back" and static_text(app, "#front") == "weight"
+        assert not screen.query_one("#summary").display and "Definition" in static_text(app, "#back")
+        await pilot.press("q", "q")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert len(reviews(db)) == 1

@@ -1,27 +1,32 @@
-"""The review screen: front, reveal, grade 0-5; typed answers, multiple choice, undo, edit, suspend, bury.
+"""The review screen: front, reveal, grade 0-5 (or Again/Hard/Good/Easy); typed answers, multiple choice,
+one undo stack (answers, suspends, buries, edits), edit, suspend, bury.
 
 Each grade is committed by the store (card + log row in one transaction) before the next card shows.
+The front (prompt, front text, the choices and their marks) stays pinned at the top of the card; only
+the back (feedback, answer, concept map, summary) scrolls. Short messages (what was undone, the next
+due date) go to the status line, where no toast covers them.
 """
 
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from textual import getters, on
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, ProgressBar, Static
 
 from mlcards.answers import TypedVerdict, judge_typed, suggest_mc_grade
 from mlcards.cards import back_sections, cloze_answer, front, prompt_label
 from mlcards.errors import MlcardsError
 from mlcards.models import GRADE_SHORT, CardKind
-from mlcards.session import ReviewSession, StudyCard
+from mlcards.session import FOUR_BUTTONS, FOUR_LABELS, ReviewSession, StudyCard, Undone, four_button_for, short_interval
 from mlcards.text import one_line
 from mlcards.tui.base import MlcardsAppBase
 from mlcards.tui.keymap import KeymapBindings
@@ -29,27 +34,83 @@ from mlcards.tui.widgets.choices import ChoiceList
 from mlcards.tui.widgets.concept import ConceptMap
 from mlcards.tui.widgets.summary import SessionSummary
 from mlcards.tui.widgets.text import plain, plain_line
-from mlcards.wording import duration
+from mlcards.wording import duration, plural
 
 GRADE = Binding.Group("Grade", compact=True)
 CHOOSE = Binding.Group("Choose", compact=True)
 SELF_GRADE_DEFAULT = 4
 
 
-def grade_bar(suggested: int | None) -> Content:
-    """``0 blackout · 1 wrong; remembered ... 5 perfect`` with the suggested grade highlighted."""
+MESSAGE_SECONDS = 5.0
+"""How long a message (the next due date, what was undone) stays in the status line."""
+
+DAY_ONE_NOTE = ("Reverse and multiple-choice cards of today's new terms arrive from tomorrow: "
+                "one card per term per day.")
+
+
+def grade_bar(suggested: int | None, *, buttons: int = 6, preview: dict[int, int] | None = None,
+              kept: str | None = None) -> Content:
+    """The keys and what each grade means, the suggested one highlighted, and below them every key's
+    next interval (``3 · 1d  4 · 6d  5 · 8d``) or ``kept``: why no answer moves the schedule now.
+
+    ``buttons`` 6: keys 0-5 are SM-2's grades. 4: keys 1-4 are Again/Hard/Good/Easy, logged as
+    ``FOUR_BUTTONS`` (1/3/4/5); ``suggested`` (a 0-5 grade) lights the button standing for it.
+    """
     parts: list[tuple[str, str]] = []
-    for g in range(6):
-        style = "reverse bold" if g == suggested else ("$error" if g < 3 else "$success")
-        parts.append((f" {g} ", f"bold {style}"))
-        parts.append((f"{GRADE_SHORT[g]} ", style))
-    return Content.assemble(*parts)
+    keys: list[tuple[int, int]] = []  # (key, grade it logs)
+    if buttons == 4:
+        lit = four_button_for(suggested) if suggested is not None else None
+        for key, grade in FOUR_BUTTONS.items():
+            style = "reverse bold" if key == lit else ("$error" if grade < 3 else "$success")
+            parts += [(f" {key} ", f"bold {style}"), (f"{FOUR_LABELS[key]} ", style)]
+            keys.append((key, grade))
+    else:
+        for g in range(6):
+            style = "reverse bold" if g == suggested else ("$error" if g < 3 else "$success")
+            parts += [(f" {g} ", f"bold {style}"), (f"{GRADE_SHORT[g]} ", style)]
+            keys.append((g, g))
+    if preview is not None:
+        intervals = "  ".join(f"{key} · {short_interval(preview[grade])}" for key, grade in keys)
+        second = Content.assemble(" next  ", (intervals, "$text-muted"))
+    else:
+        second = Content.styled(f" {kept or ''}", "$text-muted")
+    return Content("\n").join([Content.assemble(*parts), second])
 
 
 class ReviewScreen(Screen[None]):
     """Today's cards, one at a time."""
 
     app = getters.app(MlcardsAppBase)
+
+    DEFAULT_CSS = """
+    #status-row {
+        height: 1;
+    }
+    #status {
+        width: 1fr;
+    }
+    #message {
+        width: auto;
+        max-width: 60%;
+        color: $text-muted;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    #card-front {
+        height: auto;
+        max-height: 60%;
+    }
+    #card-back {
+        height: 1fr;
+    }
+    #card-back:focus {
+        background-tint: $foreground 0%;
+    }
+    /* toasts sit above the grade bar and the footer, never over them */
+    ToastRack {
+        margin-bottom: 4;
+    }
+    """
 
     BINDINGS = [
         Binding("0", "grade(0)", "0", group=GRADE, id="review.grade0"),
@@ -80,6 +141,9 @@ class ReviewScreen(Screen[None]):
         self.session: ReviewSession | None = None
         self.shown: StudyCard | None = None
         self.phase = "front"  # front | back | done
+        self.leaving = False
+        """The first q/Esc after an answer shows the summary; the second leaves."""
+        self.buttons = 6
         self.suggested: int | None = None
         self.choice: int | None = None
         self.verdict: TypedVerdict | None = None
@@ -88,20 +152,25 @@ class ReviewScreen(Screen[None]):
         self.pending: tuple[int, int, datetime, int | None] | None = None
         """An answer given but not yet committed (another process held the write lock): grade, ms, moment."""
         self.retrying = False
+        self._message_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="review"):
-            yield Static(id="status")
+            with Horizontal(id="status-row"):
+                yield Static(id="status")
+                yield Static(id="message")
             yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
-            with VerticalScroll(id="card"):
-                yield Static(id="prompt")
-                yield Static(id="front")
-                yield ChoiceList(id="choices")
-                yield Input(id="typed", placeholder="type the term, Enter to check, Esc to cancel")
-                yield Static(id="feedback")
-                yield Static(id="back")
-                yield ConceptMap(id="concept")
-                yield SessionSummary(id="summary")
+            with Vertical(id="card"):
+                with VerticalScroll(id="card-front", can_focus=False):
+                    yield Static(id="prompt")
+                    yield Static(id="front")
+                    yield ChoiceList(id="choices")
+                    yield Input(id="typed", placeholder="type the term, Enter to check, Esc to cancel")
+                with VerticalScroll(id="card-back"):
+                    yield Static(id="feedback")
+                    yield Static(id="back")
+                    yield ConceptMap(id="concept")
+                    yield SessionSummary(id="summary")
             yield Static(id="grades")
         yield Footer(show_command_palette=False)
 
@@ -112,8 +181,9 @@ class ReviewScreen(Screen[None]):
             self.notify(one_line(str(e)), severity="error", markup=False)
             self.app.pop_screen()
             return
+        self.buttons = int(self.app.store.setting("answer_buttons"))
         self.query_one("#typed", Input).display = False
-        self.query_one("#card", VerticalScroll).focus()
+        self.query_one("#card-back", VerticalScroll).focus()
         self.advance()
 
     # --- showing -------------------------------------------------------------------------------------
@@ -124,6 +194,7 @@ class ReviewScreen(Screen[None]):
 
     def show(self, shown: StudyCard | None) -> None:
         self.shown = shown
+        self.leaving = False
         self.suggested = None
         self.choice = None
         self.verdict = None
@@ -140,14 +211,25 @@ class ReviewScreen(Screen[None]):
             self.render_card()
         self.refresh_bindings()
 
+    def say(self, text: str) -> None:
+        """A short message at the right of the status line, for ``MESSAGE_SECONDS`` (deck text stays plain)."""
+        message = self.query_one("#message", Static)
+        message.update(plain_line(text))
+        if self._message_timer is not None:
+            self._message_timer.stop()
+        self._message_timer = self.set_timer(MESSAGE_SECONDS, lambda: message.update(""))
+
     def render_status(self) -> None:
         s = self.session
         assert s is not None
         done, left = s.answered, s.remaining
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=max(1, done + left), progress=done)
-        if self.shown is None:
-            self.query_one("#status", Static).update(Content.assemble(("Session complete", "bold")))
+        practice = ("practice · schedule unchanged", "bold $warning") if s.practice is not None else None
+        if self.shown is None or self.leaving:
+            title = "Session complete" if self.shown is None else "Leaving the session"
+            self.query_one("#status", Static).update(
+                Content.assemble((title, "bold"), *((" · ", practice) if practice else ())))
             return
         card = self.shown.card
         flags = [card.kind.value]
@@ -160,12 +242,13 @@ class ReviewScreen(Screen[None]):
                 plain_line(card.deck, "bold"),
                 " · ",
                 (" · ".join(flags), "$warning" if self.shown.redrill else "$accent"),
+                *((" · ", practice) if practice else ()),
                 f"   {done} answered · {left} left",
             )
         )
 
     def render_card(self) -> None:
-        assert self.shown is not None
+        assert self.shown is not None and self.session is not None
         card, q = self.shown.card, self.shown.question
         self.render_status()
         self.query_one("#prompt", Static).update(Content.styled(prompt_label(card), "italic $text-muted"))
@@ -193,6 +276,8 @@ class ReviewScreen(Screen[None]):
             elif cloze_answer(card) is not None:
                 hint = "space reveals · t to type the blank"
             grades.update(Content.styled(hint, "$text-muted"))
+            if card.kind is CardKind.REVERSE or cloze_answer(card) is not None:
+                self._load_names(card.deck_id)  # ready before the answer is typed
         else:
             feedback.update(self._feedback_content())
             feedback.display = bool(self.verdict is not None or q is not None)
@@ -204,22 +289,20 @@ class ReviewScreen(Screen[None]):
                 concept.clear()
                 back.display = True
                 back.update(self._back_content())
-            grades.update(grade_bar(self.suggested))
-        scroller = self.query_one("#card", VerticalScroll)
-        scroller.scroll_home(animate=False)
-        if self.phase == "back":  # bring the answer into view on small terminals
-            self._scroll_to_answer()
+            preview = self.session.preview(card.id)
+            kept = None
+            if preview is None:
+                kept = ("practice: the schedule stays as it is" if self.session.practice is not None
+                        else "re-drill: today's first answer set the schedule; this one keeps it")
+            grades.update(grade_bar(self.suggested, buttons=self.buttons, preview=preview, kept=kept))
+        self.query_one("#card-front", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#card-back", VerticalScroll).scroll_home(animate=False)
 
-    @on(ConceptMap.Shown)
-    def _map_shown(self) -> None:
-        if self.phase == "back":  # the map arrived: bring the answer into view again on small terminals
-            self._scroll_to_answer()
-
-    def _scroll_to_answer(self) -> None:
-        scroller = self.query_one("#card", VerticalScroll)
-        feedback, back = self.query_one("#feedback", Static), self.query_one("#back", Static)
-        target: Static = feedback if feedback.display else back if back.display else self.query_one(ConceptMap)
-        self.call_after_refresh(scroller.scroll_to_widget, target, animate=False, top=True)
+    @work(thread=True, exclusive=True, group="review-names")
+    def _load_names(self, deck_id: int) -> None:
+        """Read the deck's names for typed answers on this worker's connection (0.3 s at 13,000 terms)."""
+        if self.session is not None:
+            self.session.answer_names.load(deck_id, self.app.worker_store())
 
     def _feedback_content(self) -> Content:
         q = self.shown.question if self.shown else None
@@ -264,8 +347,12 @@ class ReviewScreen(Screen[None]):
             self.query_one(wid, Static).display = False
         self.query_one(ChoiceList).show(None)
         self.query_one(ConceptMap).clear()
-        self.query_one(SessionSummary).show(s.totals(), today=s.today, deck_id=s.deck_id)
-        self.query_one("#grades", Static).update(Content.styled("q goes back · u undoes the last answer", "$text-muted"))
+        notes = [DAY_ONE_NOTE] if self.shown is None and s.held_back_siblings() else []
+        self.query_one(SessionSummary).show(s.totals(), today=s.today, deck_id=s.deck_id, notes=notes)
+        self.query_one("#card-back", VerticalScroll).scroll_home(animate=False)
+        hint = ("q again to leave · space goes back to the card · u undoes the last action" if self.leaving
+                else "q goes back · u undoes the last action")
+        self.query_one("#grades", Static).update(Content.styled(hint, "$text-muted"))
 
     # --- which keys apply now ---------------------------------------------------------------------------
 
@@ -275,6 +362,8 @@ class ReviewScreen(Screen[None]):
         typing = self.query_one("#typed", Input).has_focus if self.is_mounted else False
         if self.pending is not None and action in ("grade", "accept", "undo", "edit", "suspend", "bury", "choose"):
             return False  # an answer is waiting for the database: it is saved before anything else happens
+        if self.leaving:  # the summary before leaving: q again, space back to the card, or undo
+            return action in ("leave", "reveal", "undo")
         if action == "choose":
             number = parameters[0]
             question = shown.question if shown is not None else None
@@ -282,13 +371,16 @@ class ReviewScreen(Screen[None]):
                     and number <= len(question.choices) and not typing)
         if action == "reveal":
             return self.phase == "front" and shown is not None and not typing
-        if action in ("grade", "accept"):
+        if action == "grade":
+            key = parameters[0]
+            return self.phase == "back" and (self.buttons == 6 or key in FOUR_BUTTONS)
+        if action == "accept":
             return self.phase == "back"
         if action == "type_answer":
             typable = shown is not None and (shown.card.kind is CardKind.REVERSE or cloze_answer(shown.card) is not None)
             return self.phase == "front" and typable and not mc and not typing
         if action == "undo":
-            return bool(self.session and self.session.history) and not typing
+            return bool(self.session and self.session.actions) and not typing
         if action in ("edit", "suspend", "bury"):
             return shown is not None and not typing
         return True
@@ -296,6 +388,12 @@ class ReviewScreen(Screen[None]):
     # --- actions ---------------------------------------------------------------------------------------
 
     def action_reveal(self) -> None:
+        if self.leaving:  # back to the card from the summary
+            self.leaving = False
+            self.query_one(SessionSummary).clear()
+            self.render_card()
+            self.refresh_bindings()
+            return
         if self.shown is None or self.phase != "front":
             return
         self.phase = "back"
@@ -333,20 +431,33 @@ class ReviewScreen(Screen[None]):
         blank = cloze_answer(card)
         names = self.session.answer_names
         # a cloze card: the deletion's answer, no aliases, the deck's terms as confusables
-        self.verdict = names.judge(event.value, card) if blank is None else judge_typed(event.value, blank, (), names.others(card))
+        self.verdict = (names.judge(event.value, card) if blank is None
+                        else judge_typed(event.value, blank, (), names.rivals(event.value, card)))
         self.answer_seconds = time.monotonic() - self.shown_at
         self.suggested = self.verdict.grade
         self.phase = "back"
         event.input.display = False
-        self.query_one("#card", VerticalScroll).focus()
+        self.query_one("#card-back", VerticalScroll).focus()
         self.render_card()
         self.refresh_bindings()
 
     def action_accept(self) -> None:
         if self.phase == "back" and self.suggested is not None:
-            self.action_grade(self.suggested)
+            if self.buttons == 4:  # the button standing for the suggestion, logged as that button's grade
+                self._commit(FOUR_BUTTONS[four_button_for(self.suggested)])
+            else:
+                self._commit(self.suggested)
 
-    def action_grade(self, grade: int) -> None:
+    def action_grade(self, key: int) -> None:
+        """Key ``key`` of the grade bar: the grade itself, or in four-button mode ``FOUR_BUTTONS[key]``."""
+        if self.buttons == 4:
+            if key not in FOUR_BUTTONS:
+                return
+            self._commit(FOUR_BUTTONS[key])
+        else:
+            self._commit(key)
+
+    def _commit(self, grade: int) -> None:
         if self.phase != "back" or self.shown is None or self.session is None:
             return
         seconds = self.answer_seconds if self.answer_seconds is not None else time.monotonic() - self.shown_at
@@ -397,60 +508,84 @@ class ReviewScreen(Screen[None]):
                 markup=False,  # deck text is never markup
             )
         self.advance()
+        self.say(self._next_due_text(result.practice_id is not None, result.after.due, result.kind.value))
+
+    def _next_due_text(self, practice: bool, due: date | None, kind: str) -> str:
+        """``next: Tue 09 Dec, in 6 days`` (and whether the schedule moved) after an answer."""
+        if practice:
+            return "logged as practice: schedule unchanged"
+        if due is None:
+            return ""
+        assert self.session is not None
+        days = (due - self.session.today).days
+        when = "today" if days <= 0 else "tomorrow" if days == 1 else f"in {plural(days, 'day')}"
+        kept = "schedule kept · " if kind == "redrill" else ""
+        return f"{kept}next: {due:%a %d %b}, {when}"
 
     def action_undo(self) -> None:
         if self.session is None:
             return
-        restored = self.session.undo()
-        if restored is None:
+        done = self.session.undo_action()
+        if done is None:
             return
-        self.notify(f"Took back the answer to “{one_line(restored.card.term)}”.", timeout=3, markup=False)
-        self.show(restored)
+        self.show(done.shown)
+        self.say(self._undone_text(done))
+
+    @staticmethod
+    def _undone_text(done: Undone) -> str:
+        term = f"“{one_line(done.shown.card.term)}”"
+        return {
+            "answer": f"Undone: the answer to {term}",
+            "suspend": f"Undone: suspending {term}",
+            "bury": f"Undone: burying {term}",
+            "edit": f"Undone: the edit of {term}",
+        }[done.kind]
 
     def action_edit(self) -> None:
-        if self.shown is None:
+        if self.shown is None or self.session is None:
             return
         from mlcards.tui.screens.edit import EditTermScreen
 
+        before = self.app.store.term_model(self.shown.card.term_id)
+
         def done(saved: bool | None) -> None:
-            if saved and self.shown is not None:
-                if self.session is not None:
-                    self.session.answer_names.forget()  # a renamed term or new alias counts from now on
-                card = self.app.store.card(self.shown.card.id)
-                q = self.session.question_for(card) if self.shown.question is not None and self.session else None
-                self.shown = StudyCard(card, redrill=self.shown.redrill, question=q or self.shown.question)
+            if saved and self.shown is not None and self.session is not None:
+                self.shown = self.session.edited(before)  # a renamed term or new alias counts from now on
                 self.render_card()
+                self.refresh_bindings()
 
         self.app.push_screen(EditTermScreen(self.shown.card.term_id), done)
 
     def action_suspend(self) -> None:
-        if self.shown is None:
+        if self.shown is None or self.session is None:
             return
-        self.app.store.set_suspended(self.shown.card.id, True)
-        self.notify(
-            f"Suspended this {self.shown.card.kind.value} card of “{one_line(self.shown.card.term)}”. Unsuspend it in Browse.",
-            timeout=4,
-            markup=False,
-        )
+        card = self.session.suspend()
         self.advance()
+        self.say(f"Suspended this {card.kind.value} card of “{one_line(card.term)}” · u undoes")
 
     def action_bury(self) -> None:
         if self.shown is None or self.session is None:
             return
-        self.app.store.bury(self.shown.card.id, self.session.today)
-        self.notify(f"Buried “{one_line(self.shown.card.term)}” until tomorrow.", timeout=3, markup=False)
+        card = self.session.bury()
         self.advance()
+        self.say(f"Buried “{one_line(card.term)}” until tomorrow · u undoes")
 
     def action_leave(self) -> None:
         typed = self.query_one("#typed", Input)
         if typed.has_focus:  # Esc while typing cancels the typing, not the session
             typed.value = ""
             typed.display = False
-            self.query_one("#card", VerticalScroll).focus()
+            self.query_one("#card-back", VerticalScroll).focus()
             self.refresh_bindings()
             return
         if self.pending is not None:  # never leave with an unsaved answer
             self.notify("Your last answer is still waiting for the database; it is retried every second.",
                         severity="warning", timeout=4)
+            return
+        s = self.session
+        if s is not None and s.answered and self.phase != "done" and not self.leaving:
+            self.leaving = True  # show what was done first; q again leaves
+            self.render_summary()
+            self.refresh_bindings()
             return
         self.app.pop_screen()

@@ -6,6 +6,7 @@ on its own connection and drawn when they arrive.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -61,19 +62,23 @@ class SessionSummary(Static):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._head = Content("")
+        self._notes: list[Content] = []
 
     def show(self, totals: SessionTotals, *, today: date, deck_id: int | None, right: str = "graded 3 or more",
-             empty: str = "Nothing to review right now.") -> None:
-        """Draw ``totals`` now and the day's figures (``today``, one deck or all) once the worker has them."""
+             empty: str = "Nothing to review right now.", notes: Sequence[str] = ()) -> None:
+        """Draw ``totals`` now and the day's figures (``today``, one deck or all) once the worker has them;
+        ``notes`` (our own words, not deck text) follow the figures."""
         heading = Content.styled("Session summary", "bold")
         body = session_line(totals, right) if totals.answers else Content(empty)
         self._head = Content("\n").join([heading, body])
-        self.update(self._head)
+        self._notes = [Content(""), *(Content.styled(n, "italic") for n in notes)] if notes else []
+        self.update(Content("\n").join([self._head, *self._notes]))
         self.display = True
         self.load(today, deck_id)
 
     def clear(self) -> None:
         self._head = Content("")
+        self._notes = []
         self.update("")
         self.display = False
 
@@ -93,4 +98,4 @@ class SessionSummary(Static):
 
     def _loaded(self, figures: DayFigures) -> None:
         if self.display:
-            self.update(Content("\n").join([self._head, day_lines(figures)]))
+            self.update(Content("\n").join([self._head, day_lines(figures), *self._notes]))
