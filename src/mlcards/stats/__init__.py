@@ -30,6 +30,10 @@ Definitions (the README documents each JSON field):
   has interval 1, so this is the issue's "interval >= 21"). ``leech`` is an overlay: every card flagged
   as a leech, suspended or (if the user unsuspended it) counted in its schedule state too.
   So ``new + learning + young + mature + suspended == total``.
+- **Due today** (``queue``): today's new / learning / review counts as ``mlcards.todayqueue``
+  defines them for the dashboard, ``mlcards decks`` and the review queue (after the limits).
+- **Practice** answers (``practice_log``, from the quiz and custom study) never count as reviews:
+  they are given apart, today and all time, with how many were graded 3 or more.
 - **Forecast**: non-suspended studied cards due on each of the next N study days starting today;
   overdue cards count on today.
 
@@ -102,6 +106,7 @@ from mlcards.stats.data import (
     TodayStats,
 )
 from mlcards.store import Store
+from mlcards.todayqueue import DayCounts, day_counts
 
 T = TypeVar("T")
 
@@ -175,6 +180,8 @@ def summary(
             year = daily_counts(store, year_start, day, deck_id=deck_id)
             per_day = year[-(RANGES[rng] or len(year)):]
         day_stats = today(store, day, deck_id=deck_id)
+        queue = day_counts(store, day, deck_id)
+        practice_today, practice_total = practice(store, day, deck_id=deck_id)
         total = reviews_total(store, deck_id=deck_id)
         streak = streaks(store, day, deck_id=deck_id)
         side_figures = None
@@ -213,7 +220,16 @@ def summary(
         clusters=clusters,
         related=related,
         confused_pairs=confused_pairs(store, deck_id=deck_id),
+        queue=queue,
+        practice_today=practice_today,
+        practice_total=practice_total,
     )
+
+
+def practice(store: Store, day: date, *, deck_id: int | None = None) -> tuple[Ratio, Ratio]:
+    """Practice answers (``practice_log``: the quiz and custom study; no schedule moves) on ``day`` and
+    ever, each with how many were graded 3 or more. Kept apart from every review figure."""
+    return Ratio(*store.practice_counts(day, deck_id)), Ratio(*store.practice_counts(None, deck_id))
 
 
 __all__ = [
@@ -224,4 +240,5 @@ __all__ = [
     "today", "reviews_total", "daily_counts", "activity", "heatmap", "study_days", "streaks", "streaks_from_days",
     "retention", "retention_ranges", "heatmap_from", "card_states", "forecast", "next_due", "histograms", "easiness_histogram", "interval_histogram",
     "deck_figures", "hardest_terms", "cluster_accuracy", "confused_pairs", "ConfusedPair", "summary",
+    "practice", "DayCounts", "day_counts",
 ]

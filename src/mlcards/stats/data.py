@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from mlcards.todayqueue import DayCounts
+
 
 @dataclass(frozen=True)
 class Ratio:
@@ -264,6 +266,9 @@ class Summary:
     clusters: list[Cluster]
     related: Ratio  # all related-concept answers in the range (first answers of a day)
     confused_pairs: list[ConfusedPair] = field(default_factory=list)  # most confused first, all time
+    queue: DayCounts = field(default_factory=DayCounts)  # what is still due today (mlcards.todayqueue)
+    practice_today: Ratio = field(default_factory=Ratio)  # practice answers (quiz, custom study): no schedule
+    practice_total: Ratio = field(default_factory=Ratio)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -291,5 +296,7 @@ class Summary:
             "related_accuracy": self.related.as_json(),
             "clusters": [c.as_json() for c in self.clusters],
             "confused_pairs": [p.as_json() for p in self.confused_pairs],
+            "due_today": self.queue.as_json(),
+            "practice": {"today": self.practice_today.as_json(), "all_time": self.practice_total.as_json()},
         }
 
