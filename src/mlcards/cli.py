@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from mlcards import __version__
+from mlcards import __version__, cli_fsrs
 from mlcards.errors import MlcardsError, StoreError
 from mlcards.text import json_text
 
@@ -143,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--rebuild", action="store_true",
                    help="first recompute every card's schedule from the review log (the log is the truth)")
+    cli_fsrs.add_commands(command)  # optimize, evaluate, simulate
     return parser
 
 
@@ -754,6 +755,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "undelete": cmd_undelete,
     "trash": cmd_trash,
     "rename": cmd_rename,
+    **cli_fsrs.COMMANDS,
 }
 
 
