@@ -46,6 +46,10 @@ class HomeScreen(Screen[None]):
         Binding("s", "stats", "Stats", id="home.stats", tooltip="Progress: retention, streaks, forecast and charts"),
         Binding("comma", "settings", "Settings", key_display=",", id="home.settings",
                 tooltip="Settings: daily limits, study day, theme, answer buttons, keymap, the deck's own"),
+        Binding("a", "add_term", "Add", id="home.add", tooltip="Add a term to the highlighted deck"),
+        Binding("R", "rename_deck", "Rename deck", id="home.rename_deck", show=False),
+        Binding("D,delete", "delete_deck", "Delete deck", id="home.delete_deck", show=False),
+        Binding("u", "undelete", "Undo delete", id="home.undelete", show=False),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 
@@ -188,6 +192,30 @@ class HomeScreen(Screen[None]):
         from mlcards.tui.screens.settings import SettingsScreen
 
         self.app.push_screen(SettingsScreen(deck=self._selected_deck()))
+
+    # adding, renaming, deleting (mlcards.tui.screens.editing; deletes go to the trash, u puts one back)
+
+    def action_add_term(self) -> None:
+        from mlcards.tui.screens import editing
+
+        editing.add_term(self, self._selected_deck(), self.refresh_figures)
+
+    def action_rename_deck(self) -> None:
+        from mlcards.tui.screens import editing
+
+        if (deck := self._selected_deck()) is not None:
+            editing.rename_deck(self, deck, self.refresh_figures)
+
+    def action_delete_deck(self) -> None:
+        from mlcards.tui.screens import editing
+
+        if (deck := self._selected_deck()) is not None:
+            editing.delete_deck(self, deck, self.refresh_figures)
+
+    def action_undelete(self) -> None:
+        from mlcards.tui.screens import editing
+
+        editing.undelete(self, self.refresh_figures)
 
     def action_stats(self) -> None:
         from mlcards.tui.screens.stats import StatsScreen

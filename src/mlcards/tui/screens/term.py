@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from mlcards.cards import back_sections
+from mlcards.errors import StoreError
 from mlcards.models import GRADE_SHORT, CardInfo, CardState, card_state, is_buried
 from mlcards.store.rows import LoggedAnswer, TermBrief
 from mlcards.tui.base import MlcardsAppBase
@@ -41,6 +42,8 @@ class TermScreen(Screen[None]):
         Binding("e", "edit", "Edit", id="term.edit"),
         Binding("s", "toggle_suspend", "Suspend/unsuspend card", id="term.suspend"),
         Binding("minus", "bury", "Bury card", key_display="-", id="term.bury"),
+        Binding("R", "rename", "Rename", id="term.rename"),
+        Binding("D,delete", "delete", "Delete", id="term.delete"),
         Binding("tab", "app.focus_next", "Next panel", show=False, id="term.next"),
         Binding("escape,q", "back", "Back", id="term.back"),
     ]
@@ -80,13 +83,16 @@ class TermScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="term")
     def load(self, term_id: int) -> None:
         store = self.app.worker_store()
-        figures = TermFigures(
-            today=store.today(self.app.clock()),
-            cards=store.cards_of_term(term_id),
-            deck=store.term_deck(term_id),
-            neighbours=store.term_neighbours(term_id),
-            history=store.term_history(term_id),
-        )
+        try:
+            figures = TermFigures(
+                today=store.today(self.app.clock()),
+                cards=store.cards_of_term(term_id),
+                deck=store.term_deck(term_id),
+                neighbours=store.term_neighbours(term_id),
+                history=store.term_history(term_id),
+            )
+        except StoreError:  # the term was deleted meanwhile (here, or by another process)
+            return
         self.app.call_from_thread(self.show, figures)
 
     def show(self, f: TermFigures) -> None:
@@ -176,6 +182,16 @@ class TermScreen(Screen[None]):
         store.bury(card_id, store.today(self.app.clock()))
         self.notify("Buried until tomorrow.", timeout=3)
         self.reload()
+
+    def action_rename(self) -> None:
+        from mlcards.tui.screens import editing
+
+        editing.rename_term(self, self.term_id, self.reload)
+
+    def action_delete(self) -> None:
+        from mlcards.tui.screens import editing
+
+        editing.delete_term(self, self.term_id, self.action_back)
 
     def action_back(self) -> None:
         self.app.pop_screen()
