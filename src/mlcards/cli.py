@@ -66,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--with-history",
         action="store_true",
-        help="also bring an Anki package's review log over (stats include it; schedules do not change)",
+        help="also bring an Anki package's review log over: answers to cards exported by mlcards count as "
+        "reviews; other Anki history feeds stats only",
     )
 
     p = command(
@@ -77,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", metavar="PATH")
     p.add_argument("--deck", metavar="NAME", help="the deck to export (with --reviews: only this deck's answers)")
     p.add_argument("--reviews", action="store_true", help="export the review log as CSV, one row per answer")
+    p.add_argument(
+        "--with-progress",
+        action="store_true",
+        help="(.apkg) include the cards' schedules and review log, so Anki continues where mlcards left off",
+    )
 
     p = command("decks", "list decks with their term, card, new and due counts")
     p.add_argument("--json", action="store_true", help="print a JSON list")
@@ -333,7 +339,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     fmt = exporters.deck_format_for(path)  # unknown extension: one line listing the supported ones
     if not args.deck:
         raise MlcardsError("which deck? add --deck NAME (or --reviews to export the review log)", path=path)
+    if args.with_progress and path.suffix.lower() != ".apkg":
+        raise MlcardsError("--with-progress needs an Anki package; give a path ending in .apkg", path=path)
     exporters.check_destination(path)
+    if path.suffix.lower() == ".apkg":  # GUIDs from the terms' UUIDs (and, asked, the progress)
+        from mlcards import anki_progress
+
+        with _open(args) as store:
+            done = anki_progress.export_apkg(store, args.deck, path, with_progress=args.with_progress)
+        extra = f", with {done.cards} card schedules and {done.answers} answers" if args.with_progress else ""
+        _out(f"exported {done.deck} ({done.terms} terms) to {path} ({fmt.name}{extra})")
+        return 0
     with _open(args) as store:
         deck = store.export_deck(args.deck)
     exporters.export_deck(deck, path)

@@ -21,7 +21,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlcards import studyday
+from mlcards import anki_progress, studyday
+from mlcards.anki_progress import AnswersImport
 from mlcards.importers import AnkiReview, Mode, Parsed, load, merge_decks
 from mlcards.models import Deck, ImportReport
 from mlcards.schedulers.sm2 import INITIAL_EASINESS_CENTI
@@ -91,6 +92,8 @@ class HistoryOutcome:
 
     file: SourceFile
     result: HistoryImport | None = None
+    answers: AnswersImport | None = None
+    """Entries of notes exported by mlcards: counted as reviews (``mlcards.anki_progress``)."""
 
     @property
     def entries(self) -> int:
@@ -115,7 +118,10 @@ class ImportResult:
     @property
     def history_left(self) -> int:
         """Entries not brought over: the whole log when not asked for, else those skipped (duplicates, no card)."""
-        return sum(h.entries - (h.result.added if h.result is not None else 0) for h in self.history)
+        return sum(
+            h.entries - (h.result.added if h.result is not None else 0) - (h.answers.added if h.answers else 0)
+            for h in self.history
+        )
 
     def notes(self, *, history_hint: str = CLI_HISTORY_HINT) -> list[str]:
         """Per-file lines: the parsers' notices, and what happens to each file's review log."""
@@ -130,13 +136,22 @@ class ImportResult:
         return out
 
     def history_lines(self) -> list[str]:
-        """One line per review log brought over."""
-        return [
-            f"imported {r.added} Anki review-log entries ({r.duplicates} already here, "
-            f"{r.unmatched} without a matching card); card schedules unchanged"
-            for r in (h.result for h in self.history)
-            if r is not None
-        ]
+        """One line per review log brought over (and one for the answers to cards mlcards exported)."""
+        out = []
+        for h in self.history:
+            a = h.answers
+            if a is not None and (a.added or a.already or a.unmatched):
+                out.append(
+                    f"counted {a.added} answers given in Anki as reviews ({a.already} already here, "
+                    f"{a.unmatched} without a matching card); {a.cards} card schedules refolded"
+                )
+            r = h.result
+            if r is not None and (a is None or r.added or r.duplicates or r.unmatched):
+                out.append(
+                    f"imported {r.added} Anki review-log entries ({r.duplicates} already here, "
+                    f"{r.unmatched} without a matching card); card schedules unchanged"
+                )
+        return out
 
 
 def preview(store: Store, plan: Plan, *, with_history: bool = False) -> ImportResult:
@@ -166,7 +181,14 @@ def apply(store: Store, plan: Plan, *, with_history: bool = False, progress: Pro
             result.decks.append(store.apply_deck(d.deck, mode=d.mode, progress=deck_progress))
             done += len(d.deck.terms)
         for f in logs:
-            outcome = HistoryOutcome(f, import_history(store, f.parsed.history) if with_history else None)
+            if with_history:  # answers to cards mlcards exported count as reviews; the rest is history
+                ours, foreign, unmatched = anki_progress.split_history(store, f.parsed.history)
+                answers = anki_progress.import_answers(store, ours, unmatched=unmatched)
+                history = import_history(store, [e for e in foreign if e.card_kind != "cloze"])
+                history.unmatched += sum(1 for e in foreign if e.card_kind == "cloze")
+                outcome = HistoryOutcome(f, history, answers)
+            else:
+                outcome = HistoryOutcome(f)
             result.history.append(outcome)
             if with_history:
                 done += outcome.entries

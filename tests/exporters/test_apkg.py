@@ -12,7 +12,7 @@ from pathlib import Path
 import genanki
 import pytest
 
-from mlcards import importers
+from mlcards import identity, importers
 from mlcards.database import memory_database
 from mlcards.errors import MlcardsError
 from mlcards.exporters import apkg, export_deck
@@ -150,7 +150,9 @@ def test_ids_and_guids_are_stable(tmp_path: Path):
     guids_a = [r[0] for r in a.execute("SELECT guid FROM notes ORDER BY id")]
     guids_b = [r[0] for r in b.execute("SELECT guid FROM notes ORDER BY id")]
     assert guids_a == guids_b
-    assert guids_a[0] == genanki.guid_for("tiny", "alpha")
+    # the GUID is derived from the UUID a database gives the term (deck name + key), pinned here
+    term_uuid = identity.term_uuid(identity.deck_uuid("Tiny"), "alpha")
+    assert guids_a[0] == genanki.guid_for("mlcards-term", term_uuid) == apkg.note_guid_for_uuid(term_uuid)
     assert {r[0] for r in b.execute("SELECT mod FROM notes")} == {int(later.timestamp())}  # newer: Anki updates
     assert [r[0] for r in a.execute("SELECT did FROM cards")] == [r[0] for r in b.execute("SELECT did FROM cards")]
 

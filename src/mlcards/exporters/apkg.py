@@ -7,9 +7,14 @@
   front; the term and the rest on the back).
 - Stable identities, so exporting again and importing into Anki updates notes instead of adding
   duplicates: the note type id is derived from the constant ``"mlcards-term-v1"``, the deck id from
-  the deck name (case-insensitive, like deck names in mlcards) and each note's GUID from the deck
-  name and the term's key (``genanki.guid_for``): aliases and links do not change it. Notes carry the export time as their
-  modification time, so Anki's default "update if newer" applies them.
+  the deck name (case-insensitive, like deck names in mlcards) and each note's GUID from the term's
+  UUID (``note_guid_for_uuid``; ``mlcards.identity``): exported from a database, a renamed term keeps
+  its GUID; a bare ``Deck`` uses the UUID a database would give the term (from the deck name and the
+  term's key), so aliases and links do not change it. The import side finds a term again from its
+  GUID. Notes carry the export time as their modification time, so Anki's default "update if newer"
+  applies them.
+- ``progress`` (``mlcards export --with-progress``): card schedules and the review log are written
+  into the package too (``exporters.apkg_progress``).
 - Our text is plain: every field is HTML-escaped and line breaks become ``<br>``. Tags cannot
   contain spaces in Anki (ours never do; whitespace is replaced by "_" anyway).
 - New cards keep the deck's order (each note's ``due`` is its position).
@@ -31,15 +36,16 @@ import json
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mlcards import studyday
+from mlcards import identity, studyday
 from mlcards.errors import MlcardsError
+from mlcards.exporters.apkg_progress import DeckProgress, write_progress
 from mlcards.exporters.atomic import atomic_write
 from mlcards.models import Deck, Term
 from mlcards.text import term_key
@@ -105,10 +111,20 @@ def deck_id_for(name: str) -> int:
     return stable_id("mlcards-deck:" + term_key(name))
 
 
-def note_guid(deck_name: str, term: Term) -> str:
+def note_guid_for_uuid(term_uuid: str) -> str:
+    """A note's GUID from its term's UUID (Anki's base-91 form, via ``genanki.guid_for``)."""
     import genanki
 
-    return str(genanki.guid_for(term_key(deck_name), term.key))
+    return str(genanki.guid_for("mlcards-term", term_uuid))
+
+
+def default_term_uuid(deck_name: str, term: Term) -> str:
+    """The UUID a database gives ``term`` when it is created in deck ``deck_name``."""
+    return identity.term_uuid(identity.deck_uuid(deck_name), term.key)
+
+
+def note_guid(deck_name: str, term: Term) -> str:
+    return note_guid_for_uuid(default_term_uuid(deck_name, term))
 
 
 def note_fields(term: Term) -> list[str]:
@@ -153,17 +169,24 @@ def cloze_fields(term: Term) -> list[str]:
     return [field_html(term.cloze), "<br><br>".join(field_html(t) for t in (term.explanation, term.example) if t)]
 
 
-def build_package(deck: Deck) -> Any:  # a genanki.Package
-    """The genanki Package for ``deck`` (one Anki deck, one note per term)."""
+def build_package(deck: Deck, term_uuids: Sequence[str] | None = None) -> Any:  # a genanki.Package
+    """The genanki Package for ``deck`` (one Anki deck, one note per term).
+
+    ``term_uuids``: the terms' UUIDs, in deck order (from the database); by default each term's
+    ``default_term_uuid``.
+    """
     import genanki
 
+    uuids = list(term_uuids) if term_uuids is not None else [default_term_uuid(deck.name, t) for t in deck.terms]
+    if len(uuids) != len(deck.terms):
+        raise ValueError(f"{len(uuids)} term UUIDs for {len(deck.terms)} terms")
     m, cm = model(), cloze_model()
     anki_deck = genanki.Deck(deck_id_for(deck.name), deck.name, description=field_html(deck.description))
     for position, term in enumerate(deck.terms):
         tags = [t for t in (anki_tag(tag) for tag in term.tags) if t]
         fields = cloze_fields(term) if term.cloze else note_fields(term)
         anki_deck.add_note(
-            genanki.Note(model=cm if term.cloze else m, fields=fields, tags=tags, guid=note_guid(deck.name, term),
+            genanki.Note(model=cm if term.cloze else m, fields=fields, tags=tags, guid=note_guid_for_uuid(uuids[position]),
                          due=position)
         )
     anki_deck.add_model(m)
@@ -172,15 +195,29 @@ def build_package(deck: Deck) -> Any:  # a genanki.Package
     return genanki.Package(anki_deck)
 
 
-def write(deck: Deck, path: Path, *, now: datetime | None = None) -> None:
-    """Write ``deck`` to ``path`` as an .apkg (atomically; checked before it is put in place)."""
+def write(
+    deck: Deck,
+    path: Path,
+    *,
+    now: datetime | None = None,
+    term_uuids: Sequence[str] | None = None,
+    progress: DeckProgress | None = None,
+) -> None:
+    """Write ``deck`` to ``path`` as an .apkg (atomically; checked before it is put in place).
+
+    ``term_uuids`` (deck order) give the notes' GUIDs; ``progress`` adds schedules and the review log.
+    """
     path = Path(path)
-    timestamp = (now or studyday.now()).timestamp()
-    package = build_package(deck)
+    moment = now or studyday.now()
+    timestamp = moment.timestamp()
+    package = build_package(deck, term_uuids)
+    uuids = list(term_uuids) if term_uuids is not None else [default_term_uuid(deck.name, t) for t in deck.terms]
 
     def _write(tmp: Path) -> None:
         with _collection() as conn:  # built in memory: a killed export leaves nothing in the temp folder
             package.write_to_db(conn.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
+            if progress is not None:
+                write_progress(conn, progress, {note_guid_for_uuid(u): u for u in uuids}, [CLOZE_MODEL_ID], now=moment)
             conn.commit()
             data = _collection_bytes(conn)
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:

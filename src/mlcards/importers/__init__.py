@@ -51,7 +51,7 @@ FORMATS: list[Format] = [
     Format("glossary page", (".txt",), "mlcards.importers.glossary"),
     Format("Anki text file", (".txt", ".csv", ".tsv"), "mlcards.importers.ankitext"),
     Format("Markdown glossary", (".md", ".markdown"), "mlcards.importers.markdown"),
-    Format("Anki package", (".apkg",), "mlcards.importers.apkg"),
+    Format("Anki package", (".apkg", ".colpkg", ".anki2", ".anki21"), "mlcards.importers.apkg"),
 ]
 
 SNIFF_BYTES = 256 * 1024

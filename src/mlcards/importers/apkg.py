@@ -21,8 +21,12 @@ in a newer note type's config) becomes a cloze term (``importers.common.cloze_te
 note without a deletion or with an unclosed ``{{c1::`` is skipped with a notice. Notes whose term or
 definition is empty (e.g. image-only fields) and duplicate terms in a deck are skipped with a notice;
 media files are counted and ignored with a notice. The review log (``revlog``) is returned as
-``AnkiReview`` entries for ``mlcards import --with-history`` (of basic notes' first two cards; a
-cloze note's answers are not brought over).
+``AnkiReview`` entries for ``mlcards import --with-history`` (of basic notes' first two cards and of
+cloze notes' cards), each with its note's GUID, its card's ordinal and Anki's revlog id, so answers
+given in Anki to cards exported by mlcards can be told apart and counted once.
+
+An Anki collection file itself (``collection.anki2`` from Anki's or AnkiDroid's profile folder, Anki
+closed) is read the same way as the collection inside a package; ``.colpkg`` backups are packages.
 
 Safety: the package size and its number of members are limited, and only stored or deflated
 members are read (zipfile inflates bzip2 and LZMA without an output bound). Each member's declared
@@ -145,8 +149,10 @@ def parse(path: Path, options: ParseOptions = DEFAULT_OPTIONS) -> Parsed:  # noq
     path = Path(path)
     check_file(path, MAX_PACKAGE_BYTES, what="an Anki package", noun="package")
     with open(path, "rb") as fh:
-        magic = fh.read(4)
-    if magic not in ZIP_MAGIC:
+        magic = fh.read(len(SQLITE_MAGIC))
+    if magic.startswith(SQLITE_MAGIC):
+        return _parse_collection_file(path)
+    if magic[:4] not in ZIP_MAGIC:
         raise DeckError("not an Anki package: the file is not a zip archive (export it again from Anki)", path=path)
 
     budget = _Budget(path, MAX_EXPANDED_BYTES)
@@ -192,6 +198,25 @@ def parse(path: Path, options: ParseOptions = DEFAULT_OPTIONS) -> Parsed:  # noq
             pass
     if media:
         notices.append(f"{path.name}: {media} media file{'s' if media != 1 else ''} ignored (mlcards shows text only)")
+    return Parsed(decks=decks, notices=notices, history=history)
+
+
+def _parse_collection_file(path: Path) -> Parsed:
+    """A bare Anki collection (SQLite): copied (within ``MAX_EXPANDED_BYTES``) and read like a package's."""
+    if path.stat().st_size > MAX_EXPANDED_BYTES:
+        raise DeckError(f"the collection is larger than the {human_size(MAX_EXPANDED_BYTES)} limit", path=path)
+    fd, tmp_name = tempfile.mkstemp(prefix="mlcards-anki-", suffix=".sqlite")
+    try:
+        with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
+            budget = _Budget(path, MAX_EXPANDED_BYTES)
+            for chunk in _stream(src, path.name, budget, zstd=False):
+                out.write(chunk)
+        decks, notices, history = _read_collection(path, Path(tmp_name), placeholder_possible=False)
+    finally:
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
     return Parsed(decks=decks, notices=notices, history=history)
 
 
@@ -391,7 +416,7 @@ class _Skips:
 # The columns read from each table: a collection must have them as plain stored columns.
 COLUMNS = {
     "col": ("models", "decks"),
-    "notes": ("id", "mid", "tags", "flds"),
+    "notes": ("id", "guid", "mid", "tags", "flds"),
     "cards": ("id", "nid", "did", "odid", "ord"),
     "notetypes": ("id", "name", "config"),
     "fields": ("ntid", "ord", "name"),
@@ -453,8 +478,9 @@ def _read(
 
     # an over-long note comes back with NULL fields: its text never reaches Python
     notes = conn.execute(
-        "SELECT id, mid, CASE WHEN big THEN NULL ELSE tags END, CASE WHEN big THEN NULL ELSE flds END FROM "
-        "(SELECT id, mid, tags, flds, coalesce(length(CAST(tags AS TEXT)), 0) "
+        "SELECT id, mid, CASE WHEN big THEN NULL ELSE tags END, CASE WHEN big THEN NULL ELSE flds END, "
+        "CAST(substr(guid, 1, 64) AS TEXT) FROM "
+        "(SELECT id, guid, mid, tags, flds, coalesce(length(CAST(tags AS TEXT)), 0) "
         "+ coalesce(length(CAST(flds AS TEXT)), 0) > ? AS big FROM notes) ORDER BY id",
         (MAX_NOTE_CHARS,),
     ).fetchall()
@@ -473,7 +499,10 @@ def _read(
     skips = _Skips()
     by_deck: dict[int, tuple[list[Term], set[str]]] = {}
     note_term: dict[int, tuple[int, str]] = {}  # nid -> (deck id, term)
-    for nid, mid, tags, flds in notes:
+    cloze_notes: dict[int, tuple[int, str]] = {}  # nid -> (deck id, term) of cloze notes
+    guids: dict[int, str] = {}
+    for nid, mid, tags, flds, guid in notes:
+        guids[int(nid)] = str(guid or "")
         model = models.get(int(mid))
         if flds is None:  # longer than MAX_NOTE_CHARS (or no fields at all)
             skips.add(f"their fields are longer than {MAX_NOTE_CHARS:,} characters", "")
@@ -489,7 +518,9 @@ def _read(
             continue
         did = placed[1]
         if model.cloze:
-            _add_cloze(model, values, str(tags).split(), by_deck.setdefault(did, ([], set())), skips)
+            cloze = _add_cloze(model, values, str(tags).split(), by_deck.setdefault(did, ([], set())), skips)
+            if cloze is not None:
+                cloze_notes[int(nid)] = (did, cloze)
             continue
 
         def field(role: str, model: _Model = model, values: list[str] = values) -> str:
@@ -545,14 +576,17 @@ def _read(
         reasons = "; ".join(skips.reasons) or "the package has no notes"
         raise DeckError(f"nothing to import: {reasons}", path=path)
 
-    history = _history(conn, tables, card_note, {nid: (names[d], t) for nid, (d, t) in note_term.items()})
+    history = _history(
+        conn, tables, card_note, {nid: (names[d], t) for nid, (d, t) in note_term.items()},
+        {nid: (names[d], t) for nid, (d, t) in cloze_notes.items() if d in names}, guids,
+    )
     return decks, skips.notices(path), history
 
 
 def _add_cloze(
     model: _Model, values: list[str], tags: list[str], deck: tuple[list[Term], set[str]], skips: _Skips
-) -> None:
-    """A cloze note as a cloze term of its deck (its review history is not mapped)."""
+) -> str | None:
+    """A cloze note as a cloze term of its deck; returns the term's name (None: skipped)."""
     names = [" ".join(f.split()).lower() for f in model.fields]
     at = names.index("text") if "text" in names else 0
     text = html_to_text(values[at]) if at < len(values) else ""
@@ -562,12 +596,13 @@ def _add_cloze(
         item = cloze_term(text, extra=extra, tags=tags, taken=seen, position=len(terms) + 1)
     except ClozeProblem as e:
         skips.add(f"cloze notes that cannot be read: {e}", one_line(text))
-        return
+        return None
     if item.key in seen:
         skips.add("the same term appears twice in a deck (the first is kept)", item.term)
-        return
+        return None
     seen.add(item.key)
     terms.append(item)
+    return item.term
 
 
 def _history(
@@ -575,6 +610,8 @@ def _history(
     tables: set[str],
     card_note: dict[int, tuple[int, int]],
     note_term: dict[int, tuple[str, str]],
+    cloze_notes: dict[int, tuple[str, str]],
+    guids: dict[int, str],
 ) -> list[AnkiReview]:
     if "revlog" not in tables:
         return []
@@ -583,7 +620,16 @@ def _history(
     sql = "SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog ORDER BY id"
     for rid, cid, ease, ivl, last_ivl, factor, duration, rtype in conn.execute(sql):
         nid_ord = card_note.get(int(cid))
-        if nid_ord is None or nid_ord[1] not in kinds or nid_ord[0] not in note_term:
+        if nid_ord is None:
+            continue
+        nid, ord_ = nid_ord
+        if nid in cloze_notes:
+            kind = "cloze"
+            deck, term = cloze_notes[nid]
+        elif ord_ in kinds and nid in note_term:
+            kind = kinds[ord_]
+            deck, term = note_term[nid]
+        else:
             continue
         if int(ease) not in (1, 2, 3, 4) or int(rtype) not in (0, 1, 2, 3):  # manual/rescheduled entries
             continue
@@ -591,12 +637,11 @@ def _history(
             moment = datetime.fromtimestamp(int(rid) / 1000, tz=timezone.utc)
         except (OverflowError, OSError, ValueError):
             continue
-        deck, term = note_term[nid_ord[0]]
         out.append(
             AnkiReview(
                 deck=deck,
                 term=term,
-                card_kind=kinds[nid_ord[1]],  # type: ignore[arg-type]
+                card_kind=kind,  # type: ignore[arg-type]
                 reviewed_at=moment,
                 ease=int(ease),
                 interval=int(ivl),
@@ -604,6 +649,9 @@ def _history(
                 factor=int(factor),
                 duration_ms=max(0, int(duration)),
                 anki_type=int(rtype),
+                guid=guids.get(nid, ""),
+                card_ord=ord_,
+                revlog_id=int(rid),
             )
         )
     return out

@@ -41,12 +41,15 @@ class AnkiReview:
     ``ease`` is Anki's button (1 Again, 2 Hard, 3 Good, 4 Easy); ``interval``/``last_interval`` are
     Anki's ``ivl``/``lastIvl`` (days when positive, seconds when negative: learning steps);
     ``factor`` is the ease factor in permille (2500 = 2.5); ``anki_type`` is 0 learn, 1 review,
-    2 relearn, 3 filtered.
+    2 relearn, 3 filtered. ``guid`` is the note's GUID, ``card_ord`` the card's template (or cloze)
+    ordinal and ``revlog_id`` Anki's id of the answer (its moment in epoch ms): what the round trip of
+    an mlcards export matches on (``mlcards.anki_progress``). ``card_kind`` 'cloze' entries (a cloze
+    note's cards) are only used by that round trip.
     """
 
     deck: str
     term: str
-    card_kind: Literal["recall", "reverse"]
+    card_kind: Literal["recall", "reverse", "cloze"]
     reviewed_at: datetime
     ease: int
     interval: int
@@ -54,6 +57,9 @@ class AnkiReview:
     factor: int
     duration_ms: int
     anki_type: int
+    guid: str = ""
+    card_ord: int = 0
+    revlog_id: int = 0
 
 
 @dataclass

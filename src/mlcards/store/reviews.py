@@ -195,14 +195,15 @@ class ReviewLog(CardRepo, DeckRepo):
         )
 
     def log_entries(self, card_id: int) -> list[LogEntry]:
-        """A card's live log since its snapshot (if any), oldest first, as the fold reads it."""
+        """A card's live log since its snapshot (if any), oldest first (by moment), as the fold reads it."""
         after = self.db.execute(
             "SELECT after_review_id FROM card_snapshots WHERE card_id = ?", [card_id]
         ).fetchone()
         return [
             LogEntry(grade, date.fromisoformat(day), source, bool(leeched))
             for grade, day, source, leeched in self.db.execute(
-                "SELECT grade, study_day, source, leeched FROM reviews WHERE card_id = ? AND id > ? ORDER BY id",
+                "SELECT grade, study_day, source, leeched FROM reviews WHERE card_id = ? AND id > ? "
+                "ORDER BY reviewed_at, id",  # by moment: answers appended later (from Anki) fold in their place
                 [card_id, after[0] if after else 0],
             )
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mlcards.store.anki import AnkiQueries
 from mlcards.store.cards import CardRepo
 from mlcards.store.connection import Connection
 from mlcards.store.custom import CustomStudyQueries
@@ -12,7 +13,7 @@ from mlcards.store.settings import SettingsMixin
 from mlcards.store.stats import StatsQueries
 
 
-class Store(ReviewLog, CardRepo, DeckRepo, EditingRepo, StatsQueries, CustomStudyQueries, SettingsMixin, Connection):
+class Store(AnkiQueries, ReviewLog, CardRepo, DeckRepo, EditingRepo, StatsQueries, CustomStudyQueries, SettingsMixin, Connection):
     """The mlcards database. Open with ``Store.open(path)`` or ``Store.memory()`` for tests.
 
     - ``Connection``: opening, WAL, migrations, transactions (``connection.py``)
@@ -20,5 +21,6 @@ class Store(ReviewLog, CardRepo, DeckRepo, EditingRepo, StatsQueries, CustomStud
     - ``DeckRepo``: decks and terms, the related-term graph (``decks.py``)
     - ``CardRepo``: cards, today's queue inputs, browse, suspend and bury (``cards.py``)
     - ``ReviewLog``: answers, undo, the log's rows, appending rows logged elsewhere (``reviews.py``)
+    - ``AnkiQueries``: the Anki round trip's reads and writes (``anki.py``)
     - ``StatsQueries``: the SQL behind ``mlcards.stats`` (``stats.py``)
     """
