@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Input, OptionList, TextArea
+from textual.widgets import Input, OptionList, TextArea
 
-from mlcards.tui.screens.browse import BrowseScreen
+from mlcards.tui.screens.browse import BrowseScreen, card_cells
 from mlcards.tui.screens.edit import EditTermScreen
 from mlcards.tui.screens.home import HomeScreen
 from mlcards.tui.screens.term import TermScreen
+from mlcards.tui.widgets.cardtable import CardTable
 from tests.tui._support import (
     SIZE,
     answer_before,
@@ -24,8 +25,13 @@ from tests.tui._support import (
 
 
 def table_rows(app, selector: str = "#cards") -> list[list[str]]:
-    table = app.screen.query_one(selector, DataTable)
-    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+    """Every row of a table as text: the browser's virtual table (all rows loaded) or a DataTable."""
+    widget = app.screen.query_one(selector)
+    if isinstance(widget, CardTable):
+        rows = [widget.row_at(i) for i in range(widget.total)]
+        assert None not in rows, "a page of the table is not loaded"
+        return [list(card_cells(r)) for r in rows]
+    return [[str(c) for c in widget.get_row_at(i)] for i in range(widget.row_count)]
 
 
 COLS = {name: i for i, name in enumerate(BrowseScreen.COLUMNS)}
@@ -93,7 +99,7 @@ async def test_browse_search_and_sort(db, app_for):
         screen.query_one("#search", Input).value = ""
         await settle(pilot)
         await pilot.press("down")  # to the table
-        assert screen.query_one("#cards", DataTable).has_focus
+        assert screen.query_one("#cards", CardTable).has_focus
 
         # o cycles the sort: due, easiness, lapses (most first), interval; O reverses
         await pilot.press("o")
@@ -126,7 +132,7 @@ async def test_open_term_history_and_related_navigation(db, app_for):
         screen = await open_browse(app, pilot)
         await pilot.press("slash", *"loss", "enter")  # Enter in the search box goes to the table
         await settle(pilot)
-        assert screen.query_one("#cards", DataTable).has_focus
+        assert screen.query_one("#cards", CardTable).has_focus
         await pilot.press("enter")
         await settle(pilot)
         term = app.screen
@@ -181,20 +187,20 @@ async def test_suspend_bury_and_edit_from_browse(db, app_for):
     app = app_for(db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_browse(app, pilot)
-        table = screen.query_one("#cards", DataTable)
+        table = screen.query_one("#cards", CardTable)
         await pilot.press("down")  # activation reverse
         await settle(pilot)
         target = card_id(db, "activation", "reverse")
-        assert table_rows(app)[table.cursor_row][:2] == ["activation", "reverse"]
+        assert table_rows(app)[table.cursor][:2] == ["activation", "reverse"]
 
         await pilot.press("s")
         await settle(pilot)
         assert card_row(db, target)["suspended"] == 1
-        assert table_rows(app)[table.cursor_row][:3] == ["activation", "reverse", "suspended"]
+        assert table_rows(app)[table.cursor][:3] == ["activation", "reverse", "suspended"]
         await pilot.press("s")  # toggles back
         await settle(pilot)
         assert card_row(db, target)["suspended"] == 0
-        assert table_rows(app)[table.cursor_row][2] == "new"
+        assert table_rows(app)[table.cursor][2] == "new"
 
         await pilot.press("minus")
         await settle(pilot)
@@ -206,7 +212,7 @@ async def test_suspend_bury_and_edit_from_browse(db, app_for):
         screen.query_one("#search", Input).value = "neuron"
         await settle(pilot)
         table.focus()
-        table.move_cursor(row=[r[:2] for r in table_rows(app)].index(["neuron", "recall"]))
+        table.move_cursor([r[:2] for r in table_rows(app)].index(["neuron", "recall"]))
         await pilot.press("e")
         await settle(pilot)
         modal = app.screen
@@ -232,14 +238,14 @@ async def test_a_new_search_puts_the_cursor_on_its_first_row_and_s_acts_on_it(db
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_browse(app, pilot)
         await pilot.press("down", "down", "down", "down", "down")
-        assert screen.query_one("#cards", DataTable).cursor_row == 5
+        assert screen.query_one("#cards", CardTable).cursor == 5
         screen.query_one("#search", Input).value = "softmax-free weight"  # nothing, then a real search
         await settle(pilot)
         screen.query_one("#search", Input).value = "bias"
         await settle(pilot)
-        screen.query_one("#cards", DataTable).focus()
-        table = screen.query_one("#cards", DataTable)
-        assert table.cursor_row == 0
+        screen.query_one("#cards", CardTable).focus()
+        table = screen.query_one("#cards", CardTable)
+        assert table.cursor == 0
         first = screen._current()
         assert first is not None and first.term == table_rows(app)[0][0]
         await pilot.press("s")
@@ -255,9 +261,9 @@ async def test_a_new_search_puts_the_cursor_on_its_first_row_and_s_acts_on_it(db
         assert screen._current() == picked or screen._current().card_id == picked.card_id
         # Home and End move the cursor when the table has focus
         await pilot.press("end")
-        assert table.cursor_row == table.row_count - 1
+        assert table.cursor == table.total - 1
         await pilot.press("home")
-        assert table.cursor_row == 0
+        assert table.cursor == 0
         # in the search field Home is still the text cursor's
         search = screen.query_one("#search", Input)
         search.focus()
@@ -276,7 +282,7 @@ async def test_a_slower_older_query_never_overwrites_a_newer_search(db, app_for)
         shown = table_rows(app)
         store = app.store
         stale = store.browse(store.today(app.clock()), "w")  # what the query for "w" returned, late
-        screen.show_rows("w", stale, screen.sort, screen.descending)
+        screen.show_result(screen.generation - 1, "w", len(stale), 0, {0: stale})
         assert table_rows(app) == shown
         assert "matching “weight”" in static_text(app, "#browse-status")
         assert len(stale) > len(shown)  # it would have shown more (and different) cards

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import sqlite3
 
-from textual.widgets import DataTable
-
 from mlcards.models import Deck
 from mlcards.tui.screens.browse import BrowseScreen
 from mlcards.tui.screens.review import ReviewScreen
 from mlcards.tui.screens.term import TermScreen
+from mlcards.tui.widgets.cardtable import CardTable
 from tests.tui._support import (
     SIZE,
     card_id,
@@ -107,11 +106,11 @@ async def test_markup_in_browse_term_and_quiz(tmp_path, app_for):
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, BrowseScreen)
-        table = screen.query_one("#cards", DataTable)
-        terms = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        table = screen.query_one("#cards", CardTable)
+        terms = [table.row_at(i).term for i in range(table.total)]
         assert BOLD in terms and CLOSE in terms
         assert BOLD in screen_text(app) and CLOSE in screen_text(app)
-        table.move_cursor(row=terms.index(CLOSE))
+        table.move_cursor(terms.index(CLOSE))
         await pilot.press("s")  # toast names the term
         await settle(pilot)
         assert f"Suspended the recall card of “{CLOSE}”" in squash(screen_text(app))
@@ -120,7 +119,7 @@ async def test_markup_in_browse_term_and_quiz(tmp_path, app_for):
         assert any(n.message == f"Buried the recall card of “{CLOSE}” until tomorrow." and not n.markup for n in app._notifications)
         assert app.is_running
 
-        table.move_cursor(row=terms.index(BOLD))
+        table.move_cursor(terms.index(BOLD))
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, TermScreen) and app.screen.term_id == term_id(db, BOLD)

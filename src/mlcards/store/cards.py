@@ -270,6 +270,34 @@ class CardRepo(SettingsMixin):
             )
             return int(cur.rowcount)
 
+    def toggle_suspended(self, card_ids: list[int]) -> tuple[bool, int]:
+        """Suspend every card of ``card_ids``, or unsuspend them all if all are suspended, in one transaction.
+
+        Returns (suspended, how many changed).
+        """
+        with self.transaction():
+            awake = self.db.execute(
+                "SELECT COUNT(*) FROM cards WHERE id IN (SELECT value FROM json_each(?)) AND suspended = 0",
+                [json.dumps(card_ids)],
+            ).fetchone()[0]
+            suspend = bool(awake)
+            return suspend, self.set_suspended_many(card_ids, suspend)
+
+    def toggle_buried(self, card_ids: list[int], today: date) -> tuple[bool, int]:
+        """Bury every card of ``card_ids`` until tomorrow, or unbury them all if all are buried (one transaction).
+
+        Returns (buried, how many changed).
+        """
+        with self.transaction():
+            unburied = self.db.execute(
+                "SELECT COUNT(*) FROM cards WHERE id IN (SELECT value FROM json_each(?)) "
+                "AND (buried_until IS NULL OR buried_until <= ?)",
+                [json.dumps(card_ids), today.isoformat()],
+            ).fetchone()[0]
+            if unburied:
+                return True, self.bury_many(card_ids, today)
+            return False, self.unbury_many(card_ids)
+
     def add_tag(self, card_ids: list[int], tag: str, now: datetime) -> int:
         """Give the terms of ``card_ids`` the tag ``tag`` (kept once, any case), in one transaction; terms changed."""
         tag = tag.strip()

@@ -1,45 +1,96 @@
-"""Browse: a searchable, sortable table of every card; Enter opens the term."""
+"""Browse: every card in a virtual table, Anki's search syntax, sorting, marks and bulk actions."""
 
 from __future__ import annotations
 
-from rich.text import Text
+from datetime import date
+
 from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Input, Static
 
-from mlcards.models import CardState
+from mlcards import search as search_syntax
+from mlcards.errors import MlcardsError
 from mlcards.store.rows import BrowseRow
 from mlcards.text import one_line
 from mlcards.tui.base import MlcardsAppBase
-from mlcards.tui.widgets.text import cell
+from mlcards.tui.widgets.cardtable import COLUMNS as TABLE_COLUMNS
+from mlcards.tui.widgets.cardtable import PAGE, STATE_STYLE, CardTable, row_cells
 from mlcards.wording import plural
 
-STATE_STYLE: dict[str, str] = {
-    CardState.NEW: "cyan",
-    CardState.LEARNING: "yellow",
-    CardState.DUE: "bold green",
-    CardState.SCHEDULED: "",
-    CardState.SUSPENDED: "dim",
-    CardState.LEECH: "bold red",
-}
+__all__ = ["STATE_STYLE", "BrowseScreen", "ConfirmScreen", "TagScreen"]
 
 
-def card_cells(row: BrowseRow) -> tuple[Text, ...]:
-    return (
-        cell(row.term),
-        cell(row.kind),
-        cell(row.state, STATE_STYLE.get(row.state, "")),
-        cell(row.due.isoformat() if row.due else "—"),
-        cell(f"{row.interval}d" if row.due else "—"),
-        cell(f"{row.easiness:.2f}"),
-        cell(row.lapses),
-        cell(" ".join(row.tags)),
-        cell(row.deck),
-    )
+MODAL_CSS = """
+TagScreen, ConfirmScreen { align: center middle; }
+.browse-modal { width: 64; max-width: 90%; height: auto; padding: 1 2; border: round $accent; background: $panel; }
+.browse-modal Horizontal { height: auto; margin-top: 1; }
+.browse-modal Button { margin-right: 2; }
+#tag-error { height: auto; }
+"""
+
+
+class TagScreen(ModalScreen[str | None]):
+    """Ask for one tag to add to the marked cards' terms."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="browsetag.cancel")]
+    DEFAULT_CSS = MODAL_CSS
+
+    def __init__(self, count: int):
+        super().__init__()
+        self.count = count
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="browse-tag", classes="browse-modal"):
+            yield Static(Content(f"Add a tag to the terms of {plural(self.count, 'card')}:"))
+            yield Input(id="tag-input", placeholder="one word, e.g. hard or week::3", compact=True)
+            yield Static(id="tag-error")
+            yield Static(Content.styled("Enter adds · Esc cancels", "$text-muted"))
+
+    @on(Input.Submitted, "#tag-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        tag = event.value.strip()
+        if not tag or any(ch.isspace() for ch in tag):
+            self.query_one("#tag-error", Static).update(Content.styled("A tag is one word without spaces.", "$error"))
+            return
+        self.dismiss(tag)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Yes or no, with the question in plain text; Enter confirms, Esc refuses."""
+
+    DEFAULT_CSS = MODAL_CSS
+    BINDINGS = [
+        Binding("escape,n", "answer(False)", "No", id="browseconfirm.no"),
+        Binding("y", "answer(True)", "Yes", id="browseconfirm.yes"),
+    ]
+
+    def __init__(self, question: str):
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="browse-confirm", classes="browse-modal"):
+            yield Static(Content(self.question))
+            with Horizontal():
+                yield Button("Delete (y)", id="confirm-yes", variant="error", compact=True)
+                yield Button("Keep (n)", id="confirm-no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-no", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm-yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
 
 
 class BrowseScreen(Screen[None]):
@@ -50,93 +101,170 @@ class BrowseScreen(Screen[None]):
     BINDINGS = [
         Binding("slash", "focus_search", "Search", key_display="/", id="browse.search"),
         Binding("down", "to_table", "To the table", show=False, id="browse.to_table"),
-        # priority: the focused table's own (hidden) Enter binding would otherwise hide this one from the footer;
-        # check_action passes Enter on to the search box while it has focus
+        # priority: Enter opens the term from the table; check_action passes it on to the search box
         Binding("enter", "open_term", "Open", id="browse.open", priority=True),
         Binding("o", "next_sort", "Sort", id="browse.sort"),
         Binding("O", "reverse_sort", "Reverse", show=False, id="browse.reverse"),
+        Binding("space", "mark", "Mark", id="browse.mark"),
+        Binding("ctrl+a", "mark_all", "Mark all", show=False, id="browse.mark_all"),
         Binding("s", "toggle_suspend", "Suspend", id="browse.suspend"),
         Binding("minus", "bury", "Bury", key_display="-", id="browse.bury"),
+        Binding("t", "tag", "Tag", id="browse.tag"),
+        Binding("delete", "delete", "Delete", key_display="del", id="browse.delete"),
+        Binding("u", "undo_delete", "Undelete", show=False, id="browse.undo"),
         Binding("e", "edit", "Edit", id="browse.edit"),
         Binding("escape", "back", "Back", id="browse.back"),
         Binding("home", "first_row", "First", show=False, id="browse.first", priority=True),
         Binding("end", "last_row", "Last", show=False, id="browse.last", priority=True),
     ]
 
-    COLUMNS = ("Term", "Card", "State", "Due", "Ivl", "Ease", "Lapses", "Tags", "Deck")
+    COLUMNS = tuple(c.title for c in TABLE_COLUMNS if c.key != "mark")
+    SORT_CYCLE = ("term", "due", "easiness", "lapses", "interval", "deck", "card", "state", "tags")
+    DESCENDING_FIRST = frozenset({"lapses"})  # most lapses first is the useful order
 
     def __init__(self, query: str = ""):
         super().__init__()
         self.initial_query = query
         self.sort = "term"
         self.descending = False
-        self.rows: dict[str, BrowseRow] = {}
+        self.generation = 0
+        self.node: search_syntax.Node = search_syntax.EVERYTHING
         self.shown_query: str | None = None
+        self.asked_query: str | None = None
+        self.total = 0
+        self.last_trash: int | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="browse"):
-            yield Input(self.initial_query, id="search", compact=True, placeholder="search terms, definitions, tags…  (/ to focus, ↓ to the table)")
+            yield Input(self.initial_query, id="search", compact=True,
+                        placeholder="search: words, deck:NAME tag:NAME is:due prop:ivl>30 -word …  (/ focuses, ↓ to the table)")
+            yield Static(id="search-error")
             yield Static(id="browse-status")
-            yield DataTable(id="cards", cursor_type="row", zebra_stripes=True)
+            yield CardTable(id="cards")
         yield Footer(show_command_palette=False)
 
+    @property
+    def table(self) -> CardTable:
+        return self.query_one("#cards", CardTable)
+
     def on_mount(self) -> None:
-        table = self.query_one("#cards", DataTable)
-        widths = {"Term": 26, "Tags": 18, "Deck": 16}
-        for name in self.COLUMNS:
-            table.add_column(name, key=name.lower(), width=widths.get(name))
         self.reload()
-        table.focus()
+        self.table.focus()
 
     def on_screen_resume(self) -> None:
         self.reload()
 
-    # --- loading (a worker with its own connection, so big collections never freeze the UI) -------------
+    def on_outside_change(self) -> None:
+        self.reload()
+
+    # --- loading (workers with their own connection; the table asks for pages as they come into view) --
+
+    def today(self) -> date:
+        return self.app.store.today(self.app.clock())
 
     def reload(self) -> None:
-        self.load(self.query_one("#search", Input).value, self.sort, self.descending)
+        """Run the search field's query again (a new query puts the cursor on its first row)."""
+        text = self.query_one("#search", Input).value
+        error = self.query_one("#search-error", Static)
+        try:
+            node = search_syntax.parse(text)
+        except search_syntax.SearchError as e:
+            error.update(Content.styled(f"⚠ {e.message} (the cards below are the last search's)", "$error"))
+            error.display = True
+            return
+        error.display = False
+        same = text == self.shown_query
+        if not same:
+            self.table.set_marks(set())  # marks belong to the search they were made in
+        keep = self.table.current if same else None
+        self.generation += 1
+        self.node = node
+        self.asked_query = text
+        self.load(self.generation, text, node, self.sort, self.descending,
+                  keep.card_id if keep else None, self.table.cursor if same else 0)
 
     @work(thread=True, exclusive=True, group="browse")
-    def load(self, query: str, sort: str, descending: bool) -> None:
+    def load(self, generation: int, text: str, node: search_syntax.Node, sort: str, descending: bool,
+             keep: int | None, at: int) -> None:
         store = self.app.worker_store()
-        rows = store.browse(store.today(self.app.clock()), query, sort=sort, descending=descending)
-        self.app.call_from_thread(self.show_rows, query, rows, sort, descending)
+        today = store.today(self.app.clock())
+        try:
+            total = store.browse_count(today, node)
+            pages: dict[int, list[BrowseRow]] = {}
 
-    def show_rows(self, query: str, rows: list[BrowseRow], sort: str | None = None,
-                  descending: bool | None = None) -> None:
-        """Show a finished query, unless a newer one was asked for meanwhile (it will land after).
+            def page(n: int) -> list[BrowseRow]:
+                if n not in pages:
+                    pages[n] = store.browse_page(today, node, sort=sort, descending=descending, offset=n * PAGE,
+                                                 limit=PAGE, total=total)
+                return pages[n]
 
-        A new search puts the cursor on its first row; a refresh of the same search keeps the cursor on
-        the same card, so an action never lands on a card the user did not pick.
-        """
-        if query != self.query_one("#search", Input).value or (sort or self.sort) != self.sort or (
-            descending if descending is not None else self.descending
-        ) != self.descending:
+            cursor = min(at, max(0, total - 1))
+            if keep is not None:  # a refresh: the same card, found near where it was, else wherever it is now
+                near = [r.card_id for r in page(cursor // PAGE)]
+                if keep in near:
+                    cursor = cursor // PAGE * PAGE + near.index(keep)
+                else:
+                    rank = store.browse_rank(today, node, keep, sort=sort, descending=descending)
+                    cursor = rank if rank is not None else cursor
+            if total:
+                page(cursor // PAGE)
+        except MlcardsError as e:
+            self.app.call_from_thread(self.show_error, generation, e.message)
+            return
+        self.app.call_from_thread(self.show_result, generation, text, total, cursor, pages)
+
+    def show_error(self, generation: int, message: str) -> None:
+        if generation == self.generation:
+            error = self.query_one("#search-error", Static)
+            error.update(Content.styled(f"⚠ {message}", "$error"))
+            error.display = True
+
+    def show_result(self, generation: int, text: str, total: int, cursor: int,
+                    pages: dict[int, list[BrowseRow]]) -> None:
+        """Show a finished query, unless a newer one was asked for meanwhile (it will land after)."""
+        if generation != self.generation:
             return  # superseded: an older, slower query finished after a newer one started
-        table = self.query_one("#cards", DataTable)
-        same_search = query == self.shown_query
-        current = self._current() if same_search else None
-        table.clear()
-        self.rows = {}
-        for row in rows:
-            key = str(row.card_id)
-            self.rows[key] = row
-            table.add_row(*card_cells(row), key=key)
-        self.shown_query = query
-        if rows:
-            index = 0
-            if current is not None and str(current.card_id) in self.rows:
-                index = table.get_row_index(str(current.card_id))
-            table.move_cursor(row=index)
+        self.shown_query = text
+        self.total = total
+        self.table.reset(generation, total, cursor, pages)
+        self.show_status()
+
+    def show_status(self) -> None:
         arrow = "↓" if self.descending else "↑"
-        shown = plural(len(rows), "card") + (" (first 2000)" if len(rows) >= 2000 else "")
+        text = (self.shown_query or "").strip()
+        marks = len(self.table.marks)
         self.query_one("#browse-status", Static).update(
             Content.assemble(
-                (shown, "bold"),
-                f" matching “{query.strip()}”" if query.strip() else "",
+                (plural(self.total, "card"), "bold"),
+                f" matching “{one_line(text)}”" if text else "",
+                (f" · {marks} marked (esc clears)" if marks else "", "bold $accent"),
                 f" · by {self.sort} {arrow} (o: next sort, O: reverse)",
             )
         )
+
+    @on(CardTable.NeedPage)
+    def _need_page(self, event: CardTable.NeedPage) -> None:
+        if event.generation == self.generation:
+            self.load_page(event.generation, self.node, self.sort, self.descending, event.page, self.total)
+
+    @work(thread=True, group="browse-page")
+    def load_page(self, generation: int, node: search_syntax.Node, sort: str, descending: bool, page: int,
+                  total: int) -> None:
+        store = self.app.worker_store()
+        try:
+            rows = store.browse_page(store.today(self.app.clock()), node, sort=sort, descending=descending,
+                                     offset=page * PAGE, limit=PAGE, total=total)
+        except MlcardsError:
+            return
+        self.app.call_from_thread(self.table.add_page, generation, page, rows)
+
+    @on(CardTable.HeaderClicked)
+    def _header_clicked(self, event: CardTable.HeaderClicked) -> None:
+        if event.sort == self.sort:
+            self.descending = not self.descending
+        else:
+            self.sort, self.descending = event.sort, event.sort in self.DESCENDING_FIRST
+        self.reload()
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -144,42 +272,49 @@ class BrowseScreen(Screen[None]):
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
-        self.query_one("#cards", DataTable).focus()
+        self.table.focus()
 
     # --- actions ---------------------------------------------------------------------------------------
 
     def _current(self) -> BrowseRow | None:
-        table = self.query_one("#cards", DataTable)
-        if table.row_count == 0:
-            return None
-        key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return self.rows.get(key.value or "")
+        return self.table.current
+
+    def _targets(self) -> list[int]:
+        """The marked cards, or the cursor's card when none is marked."""
+        if self.table.marks:
+            return sorted(self.table.marks)
+        row = self._current()
+        return [row.card_id] if row is not None else []
+
+    def _what(self, ids: list[int]) -> str:
+        """How a notification names the cards acted on."""
+        row = self._current()
+        if len(ids) == 1 and not self.table.marks and row is not None:
+            return f"the {row.kind} card of “{one_line(row.term)}”"
+        return plural(len(ids), "card")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         typing = self.query_one("#search", Input).has_focus if self.is_mounted else False
-        if action in ("toggle_suspend", "bury", "edit", "open_term", "next_sort", "reverse_sort",
-                      "first_row", "last_row") and typing:
-            return False  # in the search field, Home and End move the text cursor
+        if action in ("toggle_suspend", "bury", "edit", "open_term", "next_sort", "reverse_sort", "first_row",
+                      "last_row", "mark", "mark_all", "tag", "delete", "undo_delete") and typing:
+            return False  # in the search field these keys type or move the text cursor
         if action == "to_table":
             return typing
         return True
 
     def action_first_row(self) -> None:
-        self.query_one("#cards", DataTable).move_cursor(row=0)
+        self.table.move_cursor(0)
 
     def action_last_row(self) -> None:
-        table = self.query_one("#cards", DataTable)
-        table.move_cursor(row=max(0, table.row_count - 1))
+        self.table.move_cursor(self.total - 1)
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
 
-    SORT_CYCLE = ("term", "due", "easiness", "lapses", "interval")
-
     def action_next_sort(self) -> None:
         i = self.SORT_CYCLE.index(self.sort)
         self.sort = self.SORT_CYCLE[(i + 1) % len(self.SORT_CYCLE)]
-        self.descending = self.sort == "lapses"  # most lapses first is the useful order
+        self.descending = self.sort in self.DESCENDING_FIRST
         self.reload()
 
     def action_reverse_sort(self) -> None:
@@ -187,7 +322,7 @@ class BrowseScreen(Screen[None]):
         self.reload()
 
     def action_to_table(self) -> None:
-        self.query_one("#cards", DataTable).focus()
+        self.table.focus()
 
     def action_open_term(self) -> None:
         row = self._current()
@@ -196,31 +331,114 @@ class BrowseScreen(Screen[None]):
 
             self.app.push_screen(TermScreen(row.term_id))
 
-    @on(DataTable.RowSelected, "#cards")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_open_term()
-
-    def action_toggle_suspend(self) -> None:
+    def action_mark(self) -> None:
+        """Mark or unmark the cursor's card, then move down (so space, space marks a run of cards)."""
         row = self._current()
         if row is None:
             return
-        suspend = not row.suspended
-        self.app.store.set_suspended(row.card_id, suspend)
-        self.notify(
-            f"{'Suspended' if suspend else 'Unsuspended'} the {row.kind} card of “{one_line(row.term)}”.",
-            timeout=3,
-            markup=False,  # deck text is never markup
-        )
+        self.table.toggle_mark(row.card_id)
+        self.table.move_cursor(self.table.cursor + 1)
+        self.show_status()
+
+    def action_mark_all(self) -> None:
+        """Mark every card of the result; when all are marked already, clear the marks."""
+        if self.table.marks and len(self.table.marks) >= self.total:
+            self.table.set_marks(set())
+            self.show_status()
+            return
+        self.mark_all(self.generation, self.node)
+
+    @work(thread=True, exclusive=True, group="browse-marks")
+    def mark_all(self, generation: int, node: search_syntax.Node) -> None:
+        store = self.app.worker_store()
+        ids = store.browse_ids(store.today(self.app.clock()), node)
+        self.app.call_from_thread(self._marked_all, generation, ids)
+
+    def _marked_all(self, generation: int, ids: list[int]) -> None:
+        if generation == self.generation:
+            self.table.set_marks(set(ids))
+            self.show_status()
+
+    def action_toggle_suspend(self) -> None:
+        ids = self._targets()
+        if not ids:
+            return
+        what = self._what(ids)
+        suspended, _ = self.app.store.toggle_suspended(ids)
+        self.notify(f"{'Suspended' if suspended else 'Unsuspended'} {what}.", timeout=3, markup=False)
         self.reload()
 
     def action_bury(self) -> None:
-        row = self._current()
-        if row is None:
+        """Bury until tomorrow; on cards that are all buried already, unbury them."""
+        ids = self._targets()
+        if not ids:
+            return
+        what = self._what(ids)
+        buried, _ = self.app.store.toggle_buried(ids, self.today())
+        message = f"Buried {what} until tomorrow." if buried else f"Unburied {what}: back in today's reviews."
+        self.notify(message, timeout=3, markup=False)
+        self.reload()
+
+    def action_tag(self) -> None:
+        ids = self._targets()
+        if not ids:
+            return
+
+        def add(tag: str | None) -> None:
+            if not tag:
+                return
+            try:
+                changed = self.app.store.add_tag(ids, tag, self.app.clock())
+            except MlcardsError as e:
+                self.notify(e.message, severity="error", markup=False)
+                return
+            self.notify(f"Tagged {plural(changed, 'term')} “{tag}”.", timeout=3, markup=False)
+            self.reload()
+
+        self.app.push_screen(TagScreen(len(ids)), add)
+
+    def action_delete(self) -> None:
+        ids = self._targets()
+        if not ids:
             return
         store = self.app.store
-        store.bury(row.card_id, store.today(self.app.clock()))
-        self.notify(f"Buried the {row.kind} card of “{one_line(row.term)}” until tomorrow.", timeout=3, markup=False)
+        terms = store.terms_of_cards(ids)
+        row = self._current()
+        if len(terms) == 1 and row is not None and row.card_id in ids:
+            question = f"Delete the term “{one_line(row.term)}” and all its cards?"
+        else:
+            question = f"Delete {plural(len(terms), 'term')} (every card of each, not only the marked ones)?"
+        question += "  u undoes it."
+
+        def delete(yes: bool | None) -> None:
+            if not yes:
+                return
+            from mlcards import editing
+
+            try:
+                self.last_trash = editing.delete_terms(store, terms, self.app.clock())
+            except MlcardsError as e:
+                self.notify(e.message, severity="error", markup=False)
+                return
+            self.table.set_marks(set())
+            self.notify(f"Deleted {plural(len(terms), 'term')}; u brings them back.", timeout=5, markup=False)
+            self.reload()
+
+        self.app.push_screen(ConfirmScreen(question), delete)
+
+    def action_undo_delete(self) -> None:
+        if self.last_trash is None:
+            self.notify("Nothing deleted here to bring back.", timeout=3)
+            return
+        from mlcards import editing
+
+        try:
+            label = editing.restore(self.app.store, self.last_trash, self.app.clock())
+        except MlcardsError as e:
+            self.notify(e.message, severity="error", markup=False)
+            return
+        self.last_trash = None
+        self.notify(f"Brought back {label}.", timeout=3, markup=False)
         self.reload()
 
     def action_edit(self) -> None:
@@ -234,6 +452,16 @@ class BrowseScreen(Screen[None]):
     def action_back(self) -> None:
         search = self.query_one("#search", Input)
         if search.has_focus:
-            self.query_one("#cards", DataTable).focus()
+            self.table.focus()
+            return
+        if self.table.marks:
+            self.table.set_marks(set())
+            self.show_status()
             return
         self.app.pop_screen()
+
+
+def card_cells(row: BrowseRow) -> tuple[str, ...]:
+    """The table's cells for ``row`` in ``BrowseScreen.COLUMNS`` order (the mark column left out)."""
+    cells = row_cells(row, False)
+    return tuple(cells[c.key] for c in TABLE_COLUMNS if c.key != "mark")
