@@ -90,9 +90,9 @@ async def test_markup_and_control_characters_in_review(tmp_path, app_for):
         assert card_row(db, card_id(db, CLOSE, "recall"))["suspended"] == 1
         assert f"Suspended this recall card of “{CLOSE}”" in squash(screen_text(app))
         await pilot.press("minus")  # buries "plain"
-        await pilot.press("u")  # takes back the answer to BOLD
+        await pilot.press("u", "u", "u")  # takes back the bury, the suspend, then the answer to BOLD
         await settle(pilot)
-        assert f"Took back the answer to “{BOLD}”" in squash(screen_text(app))
+        assert f"Undone: the answer to “{BOLD}”" in squash(screen_text(app))
         assert app.is_running and app.screen is screen
         no_control(app)
 

@@ -14,6 +14,7 @@ from tests.tui._support import (
     query,
     reviews,
     schedule,
+    screen_text,
     settle,
     static_text,
     term_id,
@@ -148,3 +149,57 @@ async def test_edit_changes_the_text_and_keeps_every_schedule(db, app_for):
         assert app.screen is screen
     [row] = query(db, "SELECT definition FROM terms WHERE id = ?", (term_id(db, "neuron"),))
     assert row["definition"] == "A unit that adds up [b]weighted[/b] inputs."
+
+
+async def test_u_undoes_suspend_bury_edit_and_answers_in_order_naming_each(db, app_for):
+    neuron, weight, bias = (card_id(db, t, "recall") for t in ("neuron", "weight", "bias"))
+    app = app_for(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        await pilot.press("space", "5")  # neuron answered
+        await pilot.press("s")  # weight suspended
+        await pilot.press("minus")  # bias buried
+        await settle(pilot)
+        assert static_text(app, "#front") == "activation"
+        await pilot.press("e")
+        await settle(pilot)
+        app.screen.query_one("#edit-definition", TextArea).load_text("Rewritten in the session.")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        activation = term_id(db, "activation")
+        assert query(db, "SELECT definition FROM terms WHERE id = ?", (activation,))[0]["definition"] == "Rewritten in the session."
+
+        await pilot.press("u")  # the edit first
+        await settle(pilot)
+        [row] = query(db, "SELECT definition FROM terms WHERE id = ?", (activation,))
+        assert row["definition"] == "A non-linear function applied to a neuron's weighted sum."
+        assert static_text(app, "#front") == "activation"
+        assert static_text(app, "#message") == "Undone: the edit of “activation”"
+
+        await pilot.press("u")  # the bury
+        await settle(pilot)
+        assert screen.shown.card.id == bias and query(db, "SELECT buried_until FROM cards WHERE id = ?", (bias,))[0]["buried_until"] is None
+        assert static_text(app, "#message") == "Undone: burying “bias”"
+
+        await pilot.press("u")  # the suspend
+        await settle(pilot)
+        assert screen.shown.card.id == weight and query(db, "SELECT suspended FROM cards WHERE id = ?", (weight,))[0]["suspended"] == 0
+        assert static_text(app, "#message") == "Undone: suspending “weight”"
+        assert "Undone: suspending “weight”" in screen_text(app)
+
+        await pilot.press("u")  # the answer
+        await settle(pilot)
+        assert screen.shown.card.id == neuron and reviews(db) == []
+        assert static_text(app, "#message") == "Undone: the answer to “neuron”"
+        assert screen.phase == "front"
+
+        await pilot.press("u")  # nothing left
+        await settle(pilot)
+        assert screen.shown.card.id == neuron
+        # the queue is whole again: the same six cards in the same order
+        assert [screen.shown.card.id, *screen.session.main] == [card_id(db, t, "recall") for t in
+                                                                ("neuron", "weight", "bias", "activation", "layer", "loss")]

@@ -98,10 +98,11 @@ class ReviewScreen(Screen[None]):
     }
     #card-front {
         height: auto;
-        max-height: 60%;
+        max-height: 80%;  /* the back keeps a few lines even under a long front */
     }
     #card-back {
         height: 1fr;
+        min-height: 3;
     }
     #card-back:focus {
         background-tint: $foreground 0%;
