@@ -190,3 +190,14 @@ def test_fuzz_is_off_by_default_in_anki_ranges_and_the_same_on_replay() -> None:
 
 def test_fsrs_is_a_known_scheduler() -> None:
     assert "fsrs" in schedulers.NAMES and schedulers.get("fsrs").name == "fsrs"
+
+
+def test_parameters_that_fsrs_refuses_are_one_clear_error(tmp_path) -> None:
+    from mlcards.errors import StoreError
+
+    s = _store()
+    deck = s.require_deck("Tiny")
+    s.set_deck_setting(deck, "fsrs_parameters", [1.0, 2.0, 3.0])
+    with pytest.raises(StoreError, match="fsrs_parameters must be the 21 numbers mlcards optimize fits"):
+        answering.switch_scheduler(s, deck, "fsrs")
+    assert s.deck_scheduler(deck) == "sm2"  # nothing changed

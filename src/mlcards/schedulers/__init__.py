@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlcards.errors import StoreError
 from mlcards.schedulers.base import Scheduler
 from mlcards.schedulers.fsrs import FSRSScheduler
 from mlcards.schedulers.sm2 import SM2Scheduler
@@ -36,11 +37,14 @@ def for_deck(name: str, settings: DeckSettings, card_id: int = 0) -> Scheduler[A
     """
     scheduler = get(name)
     if isinstance(scheduler, FSRSScheduler):
-        return FSRSScheduler(
-            settings.fsrs_parameters,
-            desired_retention=settings.desired_retention,
-            maximum_interval=settings.maximum_interval,
-            fuzz=settings.fuzz,
-            fuzz_seed=card_id,
-        )
+        try:
+            return FSRSScheduler(
+                settings.fsrs_parameters,
+                desired_retention=settings.desired_retention,
+                maximum_interval=settings.maximum_interval,
+                fuzz=settings.fuzz,
+                fuzz_seed=card_id,
+            )
+        except ValueError as e:
+            raise StoreError(str(e)) from None
     return scheduler

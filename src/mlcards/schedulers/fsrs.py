@@ -96,7 +96,14 @@ class FSRSScheduler:
         fuzz: bool = False,
         fuzz_seed: int = 0,
     ) -> None:
-        self.parameters: tuple[float, ...] = tuple(fsrs.check_and_fill_parameters(list(parameters or DEFAULT_PARAMETERS)))
+        try:
+            self.parameters: tuple[float, ...] = tuple(
+                fsrs.check_and_fill_parameters(list(parameters or DEFAULT_PARAMETERS)))
+        except ValueError:
+            raise ValueError(
+                "fsrs_parameters must be the 21 numbers mlcards optimize fits (or 17/19 from older FSRS); "
+                "set them back with: mlcards settings --deck NAME fsrs_parameters default"
+            ) from None
         self.desired_retention = desired_retention
         self.maximum_interval = max(1, min(maximum_interval, MAX_INTERVAL))
         self.fuzz = fuzz
