@@ -140,3 +140,133 @@ def test_our_importer_reads_a_package_exported_by_anki(tmp_path: Path, legacy: b
     assert terms["overfitting"].definition == "Fits noise.\nSecond line & more"
     assert list(terms["dropout"].tags) == ["ml", "regularization"]
     assert len(parsed.history) == 1
+
+
+# --- the phone, through Anki: progress out, answers back --------------------------------------------
+
+
+def test_progress_round_trip_through_real_anki(tmp_path: Path):
+    """mlcards -> .apkg with progress -> Anki (same due days, intervals, review counts) -> 5 answers in
+    Anki's scheduler -> Anki's export -> ``mlcards import --with-history`` -> the same review count and
+    states on both sides; importing again changes nothing."""
+    from datetime import timedelta
+
+    from mlcards import anki_progress, answering, studyday
+    from mlcards.database import open_database
+    from mlcards.exporters import apkg
+    from tests.conftest import run_cli, small_deck
+
+    db_file = tmp_path / "ml.db"
+    store = open_database(db_file, install_bundled=False)  # the machine's time zone, as Anki's
+    store.apply_deck(small_deck())
+    now = studyday.now()
+    day = timedelta(days=1)
+
+    def cid(term: str, kind: str) -> int:
+        return store.db.execute(
+            "SELECT c.id FROM cards c JOIN terms t ON t.id = c.term_id WHERE t.key = ? AND c.kind = ?", [term, kind]
+        ).fetchone()[0]
+
+    for term, kind, answers in [
+        ("alpha", "recall", [(8, 4), (7, 4)]),  # reps 2, 6 days: due yesterday
+        ("alpha", "reverse", [(2, 4)]),  # due yesterday
+        ("beta", "recall", [(1, 5)]),  # due today
+        ("beta", "reverse", [(20, 4), (19, 3)]),  # long overdue
+        ("gamma", "recall", [(3, 4)]),  # suspended below
+        ("delta", "recall", [(1, 4), (1, 1)]),  # an answer and a re-drill the same day
+    ]:
+        for days_ago, grade in answers:
+            answering.answer(store, cid(term, kind), grade, now - days_ago * day + timedelta(seconds=len(term)))
+    store.set_suspended(cid("gamma", "recall"), True)
+    out = tmp_path / "progress.apkg"
+    anki_progress.export_apkg(store, "Tiny", out, with_progress=True, now=now)
+    today = store.today(now)
+
+    def ours() -> dict[tuple[str, int], dict]:
+        """(note GUID, Anki template ord) -> our card's state and live answers."""
+        rows = store.db.execute(
+            "SELECT t.uuid, c.kind, c.id, c.repetitions, c.easiness_centi, c.interval, c.due, c.lapses, c.suspended, "
+            "(SELECT COUNT(*) FROM reviews r WHERE r.card_id = c.id) FROM cards c JOIN terms t ON t.id = c.term_id "
+            "WHERE c.kind IN ('recall', 'reverse')"
+        ).fetchall()
+        return {
+            (apkg.note_guid_for_uuid(u), 0 if kind == "recall" else 1): dict(
+                id=i, reps=reps, ease=ease, interval=ivl, due=due, lapses=lapses, suspended=bool(susp), answers=n)
+            for u, kind, i, reps, ease, ivl, due, lapses, susp, n in rows
+        }
+
+    def theirs(col) -> dict[tuple[str, int], object]:
+        return {(col.get_note(c.nid).guid, c.ord): c for c in (col.get_card(i) for i in col.find_cards("deck:Tiny"))}
+
+    col = fresh_collection(tmp_path, "phone")
+    try:
+        req = anki_collection.ImportAnkiPackageRequest(
+            package_path=str(out), options=anki_collection.ImportAnkiPackageOptions(with_scheduling=True)
+        )
+        assert len(col.import_anki_package(req).log.new) == 6
+        mine, cards = ours(), theirs(col)
+        assert set(cards) == set(mine) and len(cards) == 12
+        from datetime import date
+
+        for key, card in cards.items():
+            me = mine[key]
+            answers = col.db.scalar("SELECT COUNT(*) FROM revlog WHERE cid = ?", card.id)
+            assert (card.reps, answers) == (me["answers"], me["answers"]), key
+            if me["due"] is None:
+                assert (card.type, card.queue) == (0, 0), key
+                continue
+            due_in = (date.fromisoformat(me["due"]) - today).days
+            assert (card.type, card.due - col.sched.today) == (2, due_in), key  # the same due day
+            assert (card.ivl, card.factor, card.lapses) == (me["interval"], me["ease"] * 10, me["lapses"]), key
+            assert card.queue == (-1 if me["suspended"] else 2), key
+        total_before = col.db.scalar("SELECT COUNT(*) FROM revlog")
+
+        # five answers on the phone: four due reviews (Good, Again, Easy, Hard) and a new card (Easy)
+        g = {t: apkg.note_guid_for_uuid(store.db.execute("SELECT uuid FROM terms WHERE key = ?", [t]).fetchone()[0])
+             for t in ("alpha", "beta", "epsilon")}
+        for (guid, ord_), ease in [((g["alpha"], 0), 3), ((g["alpha"], 1), 1), ((g["beta"], 0), 4),
+                                   ((g["beta"], 1), 2), ((g["epsilon"], 0), 4)]:
+            card = theirs(col)[(guid, ord_)]
+            card.start_timer()
+            col.sched.answerCard(card, ease)
+        assert col.db.scalar("SELECT COUNT(*) FROM revlog") == total_before + 5
+        back = tmp_path / "from-phone.apkg"
+        col.export_anki_package(
+            out_path=str(back),
+            options=anki_collection.ExportAnkiPackageOptions(with_scheduling=True, with_media=False, legacy=False),
+            limit=anki_collection.DeckIdLimit(deck_id=col.decks.id_for_name("Tiny")),
+        )
+        phone_cards = theirs(col)
+        phone_answers = {k: col.db.scalar("SELECT COUNT(*) FROM revlog WHERE cid = ?", c.id) for k, c in phone_cards.items()}
+        phone_state = {k: (c.type != 0, c.queue == -1, c.lapses) for k, c in phone_cards.items()}
+    finally:
+        col.close()
+    store.close()
+
+    r = run_cli("import", str(back), "--with-history", db=db_file)
+    assert r.returncode == 0, r.stderr
+    assert "counted 5 answers given in Anki as reviews (9 already here, 0 without a matching card); " \
+        "5 card schedules refolded" in r.stdout
+
+    store = open_database(db_file, install_bundled=False)
+    try:
+        mine = ours()
+        # every answer counted once, on both sides; the same cards studied, suspended and lapsed
+        assert {k: v["answers"] for k, v in mine.items()} == phone_answers
+        assert {k: (v["due"] is not None, v["suspended"], v["lapses"]) for k, v in mine.items()} == phone_state
+        sources = {s for (s,) in store.db.execute("SELECT DISTINCT source FROM reviews")}
+        assert sources == {"review"}
+        cards_after = [store.card_schedule(c).schedule for c in store.card_ids()]
+        count = store.db.execute("SELECT COUNT(*) FROM review_log").fetchone()[0]
+    finally:
+        store.close()
+
+    r = run_cli("import", str(back), "--with-history", db=db_file)  # again: nothing changes
+    assert r.returncode == 0, r.stderr
+    assert "counted 0 answers given in Anki as reviews (14 already here" in r.stdout
+    store = open_database(db_file, install_bundled=False)
+    try:
+        assert store.db.execute("SELECT COUNT(*) FROM review_log").fetchone()[0] == count
+        assert [store.card_schedule(c).schedule for c in store.card_ids()] == cards_after
+    finally:
+        store.close()
