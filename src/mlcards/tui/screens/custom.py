@@ -26,10 +26,10 @@ from mlcards.wording import plural
 PICK = Binding.Group("Mode", compact=True)
 
 MODE_LINES = {
-    "new": ("More new cards today", "counts", "a real review session, today's new-card limit raised"),
+    "new": ("More new cards today", "counts", "today's new-card limit raised"),
     "ahead": ("Review ahead", "practice", "cards due in the next days"),
-    "weakest": ("The weakest cards", "practice", "most lapses first, then the lowest ease"),
-    "tag": ("One tag", "practice", "the cards of the terms with one tag"),
+    "weakest": ("The weakest cards", "practice", "most lapses, then lowest ease"),
+    "tag": ("One tag", "practice", "the cards of one tag's terms"),
 }
 NUMBER_LABELS = {"new": "New cards to add:", "ahead": "Days ahead:", "weakest": "Cards:", "tag": "Cards at most:"}
 PRACTICE_TAIL = "as practice: no schedule changes."
@@ -42,7 +42,7 @@ class CustomStudyScreen(Screen[None]):
 
     DEFAULT_CSS = """
     CustomStudyScreen #custom { padding: 0 1; }
-    CustomStudyScreen #custom-modes { height: auto; max-height: 6; margin: 1 0 0 0; }
+    CustomStudyScreen #custom-modes { height: auto; margin: 1 0 0 0; }
     CustomStudyScreen #custom-number-row { height: 1; margin: 1 0 0 0; }
     CustomStudyScreen #custom-number-label { width: auto; padding: 0 1 0 0; }
     CustomStudyScreen #custom-number { width: 10; }

@@ -328,6 +328,7 @@ class QuizScreen(Screen[None]):
         missed = self.query_one("#quiz-missed", Static)
         missed.update(Content("\n").join(lines))
         missed.display = True
+        missed.styles.margin = (0, 0, 1, 0)
 
     @on(ConceptMap.Shown)
     def _map_shown(self) -> None:
