@@ -269,6 +269,36 @@ def score(batch: Sequence[Sample], p: Sequence[float]) -> Scores:
     return Scores(log_loss(y, p), rmse_bins(batch, p), auc(y, p), len(batch))
 
 
+@dataclass(frozen=True, slots=True)
+class CalibrationBin:
+    """Reviews whose predicted recall fell in [low, high): the mean prediction against the recall rate."""
+
+    low: float
+    high: float
+    predicted: float
+    actual: float
+    reviews: int
+
+
+def calibration(batch: Sequence[Sample], p: Sequence[float], bins: int = 10) -> list[CalibrationBin]:
+    """Predicted against actual recall in ``bins`` equal bins of the prediction (empty bins left out)."""
+    sums: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for s, pi in zip(batch, p):
+        g = sums[min(bins - 1, int(pi * bins))]
+        g[0] += pi
+        g[1] += s.recalled
+        g[2] += 1
+    return [CalibrationBin(k / bins, (k + 1) / bins, g[0] / g[2], g[1] / g[2], int(g[2]))
+            for k, g in sorted(sums.items())]
+
+
+def calibration_of(reviews: Sequence[Review], parameters: Sequence[float] | None = None,
+                   bins: int = 10) -> list[CalibrationBin]:
+    """How FSRS-6 with ``parameters`` (default: the defaults) predicted every review of the log."""
+    data = samples(reviews)
+    return calibration(data, fsrs_recall(parameters or DEFAULT_PARAMETERS, data), bins)
+
+
 # --- the evaluation -------------------------------------------------------------------------------
 
 
@@ -320,5 +350,5 @@ def review_count(reviews: Sequence[Review]) -> int:
     return len(samples(reviews))
 
 
-__all__ = ["Evaluation", "Review", "Sample", "Scores", "evaluate", "optimize", "read_csv", "reviews_from_rows",
+__all__ = ["CalibrationBin", "calibration", "calibration_of", "Evaluation", "Review", "Sample", "Scores", "evaluate", "optimize", "read_csv", "reviews_from_rows",
            "samples", "auc", "log_loss", "rmse_bins", "folds", "MIN_REVIEWS_TO_FIT"]

@@ -109,11 +109,13 @@ def run(
     retentions: Sequence[float] = RETENTIONS,
     seed: int = 12,
     today: date | None = None,
+    with_sm2: bool = True,
 ) -> list[Outcome]:
-    """Every FSRS retention and SM-2 over the same learner (the same seed for each policy)."""
+    """Every FSRS retention, then SM-2, over the same learner (the same seed for each policy)."""
     outcomes = [_run_policy(cards, parameters, r, days, new_per_day, maximum_interval, seed, today)
                 for r in retentions]
-    outcomes.append(_run_policy(cards, parameters, None, days, new_per_day, maximum_interval, seed, today))
+    if with_sm2:
+        outcomes.append(_run_policy(cards, parameters, None, days, new_per_day, maximum_interval, seed, today))
     return outcomes
 
 
@@ -235,4 +237,14 @@ def simulate_deck(store: Store, deck_id: int, *, days: int = 365, seed: int = 12
     return Simulation(len(cards), sum(1 for c in cards if c.stability is None), days, new_limit, parameters, outcomes)
 
 
-__all__ = ["RETENTIONS", "SimCard", "Outcome", "Simulation", "run", "deck_cards", "simulate_deck"]
+def forecast(store: Store, deck_id: int, *, days: int = 30, seed: int = 12) -> list[int]:
+    """Reviews per day over the next ``days`` at the deck's own desired retention (new cards included)."""
+    settings = store.deck_settings(deck_id)
+    cards, parameters = deck_cards(store, deck_id)
+    new_limit = settings.new_per_day if settings.new_per_day is not None else int(store.setting("new_per_day"))
+    (outcome,) = run(cards, parameters, days=days, new_per_day=new_limit, maximum_interval=settings.maximum_interval,
+                     retentions=(settings.desired_retention,), seed=seed, today=store.today(), with_sm2=False)
+    return outcome.reviews_per_day
+
+
+__all__ = ["forecast", "RETENTIONS", "SimCard", "Outcome", "Simulation", "run", "deck_cards", "simulate_deck"]

@@ -147,3 +147,15 @@ def test_simulate_prices_each_retention_and_sm2_on_the_same_learner(db: Path) ->
     assert which.returncode == 1 and which.stderr.startswith("error: which deck? add --deck NAME")
     bad = run_cli("simulate", "--deck", "Big", "--days", "0", db=db)
     assert bad.returncode == 2
+
+
+def test_the_forecast_at_the_decks_retention_is_the_simulations_first_days(db: Path) -> None:
+    from mlcards import simulate
+
+    with Store.open(db) as s:
+        deck = s.require_deck("Big")
+        s.set_deck_setting(deck, "desired_retention", 0.85)
+        ahead = simulate.forecast(s, deck, days=30)
+        table = simulate.simulate_deck(s, deck, days=90)
+    (at_85,) = [o for o in table.outcomes if o.policy == "fsrs@0.85"]
+    assert len(ahead) == 30 and ahead == at_85.reviews_per_day[:30]

@@ -121,3 +121,18 @@ def test_cli_evaluate_a_csv_log_as_json(tmp_path, reviews) -> None:
     assert text.returncode == 0 and "FSRS-6 (fitted)" in text.stdout and "SM-2" in text.stdout
     missing = run_cli("evaluate", "--log", str(tmp_path / "nope.csv"), db=tmp_path / "unused.db")
     assert missing.returncode == 1 and missing.stderr.startswith("error: ") and "Traceback" not in missing.stderr
+
+
+def test_calibration_of_the_true_parameters_is_close_to_the_recall_rate(reviews: list[Review]) -> None:
+    bins = fsrs_eval.calibration_of(reviews, TRUE_PARAMETERS)
+    assert sum(b.reviews for b in bins) == len(samples(reviews))
+    assert all(b.low <= b.predicted < b.high for b in bins)
+    big = [b for b in bins if b.reviews >= 300]
+    assert big and all(abs(b.predicted - b.actual) < 0.03 for b in big)
+
+    def gap(chart: list[fsrs_eval.CalibrationBin]) -> float:
+        return sum(b.reviews * abs(b.predicted - b.actual) for b in chart) / sum(b.reviews for b in chart)
+
+    # a model three times too sure of new cards is visibly off in the same chart
+    wrong = fsrs_eval.calibration_of(reviews, [p * (3 if i < 4 else 1) for i, p in enumerate(TRUE_PARAMETERS)])
+    assert gap(bins) < 0.02 and gap(wrong) > 2 * gap(bins)
