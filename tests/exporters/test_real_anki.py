@@ -178,6 +178,7 @@ def test_progress_round_trip_through_real_anki(tmp_path: Path):
         for days_ago, grade in answers:
             answering.answer(store, cid(term, kind), grade, now - days_ago * day + timedelta(seconds=len(term)))
     store.set_suspended(cid("gamma", "recall"), True)
+    store.bury(cid("zeta", "recall"), store.today(now))  # buried by the user until tomorrow
     out = tmp_path / "progress.apkg"
     anki_progress.export_apkg(store, "Tiny", out, with_progress=True, now=now)
     today = store.today(now)
@@ -213,7 +214,9 @@ def test_progress_round_trip_through_real_anki(tmp_path: Path):
             answers = col.db.scalar("SELECT COUNT(*) FROM revlog WHERE cid = ?", card.id)
             assert (card.reps, answers) == (me["answers"], me["answers"]), key
             if me["due"] is None:
-                assert (card.type, card.queue) == (0, 0), key
+                buried = key[0] == apkg.note_guid_for_uuid(
+                    store.db.execute("SELECT uuid FROM terms WHERE key = 'zeta'").fetchone()[0]) and key[1] == 0
+                assert (card.type, card.queue) == (0, -3 if buried else 0), key
                 continue
             due_in = (date.fromisoformat(me["due"]) - today).days
             assert (card.type, card.due - col.sched.today) == (2, due_in), key  # the same due day
