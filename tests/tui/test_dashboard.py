@@ -58,7 +58,7 @@ async def test_dashboard_counts_per_deck_and_today(tmp_path, app_for):
         await settle(pilot)
         assert isinstance(app.screen, ReviewScreen)
         assert app.screen.shown.card.term == "neuron"  # due first
-        await pilot.press("space", "5", "q")
+        await pilot.press("space", "5", "q", "q")  # the first q shows the session's summary
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert deck_rows(app) == {"Neural Nets": ["4", "0", "1", "6"]}
@@ -107,7 +107,7 @@ async def test_new_count_respects_what_was_introduced_today(tmp_path, app_for):
         await settle(pilot)
         assert deck_rows(app)["Neural Nets"][0] == "3"
         assert "3 cards today: 3 new · 0 learning · 0 due" in squash(static_text(app, "#today-counts"))
-        await pilot.press("r", "space", "4", "q")
+        await pilot.press("r", "space", "4", "q", "q")
         await settle(pilot)
         assert deck_rows(app)["Neural Nets"][0] == "2"
         assert "2 new · 0 learning · 0 due" in squash(static_text(app, "#today-counts"))
