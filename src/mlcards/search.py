@@ -4,6 +4,7 @@
     "weighted sum"         a phrase, spaces included
     deck:"Neural Nets"     the deck's name (case-insensitive; * is a wildcard: deck:neural*)
     tag:basics             a tag (tag:basics also matches basics::more; tag:none: no tags)
+    card:reverse           the card's kind: recall, reverse, related, contrast, cloze
     is:new is:learn is:review is:due is:suspended is:buried is:leech
     prop:ivl>30 prop:ease<2 prop:lapses>=2 prop:reps=0 prop:due<=3 (days from today; -1 is yesterday)
     -term                  not (any term: -tag:x, -is:new, -(a or b))
@@ -48,6 +49,13 @@ class TagIs:
 
 
 @dataclass(frozen=True)
+class CardIs:
+    """The card's kind matches ``pattern`` (recall, reverse, related, contrast, cloze; ``*`` matches anything)."""
+
+    pattern: str
+
+
+@dataclass(frozen=True)
 class StateIs:
     """``is:<state>``: one of ``IS_VALUES``."""
 
@@ -78,7 +86,7 @@ class Or:
     nodes: tuple[Node, ...]
 
 
-Node = Union[Text, DeckIs, TagIs, StateIs, Prop, Not, And, Or]
+Node = Union[Text, DeckIs, TagIs, CardIs, StateIs, Prop, Not, And, Or]
 
 EVERYTHING = And(())
 """The empty search: every card."""
@@ -102,7 +110,7 @@ PROPS: dict[str, str] = {
 }
 INTEGER_PROPS = frozenset({"ivl", "due", "lapses", "reps"})
 OPERATORS = ("<=", ">=", "!=", "=", "<", ">")
-FIELDS = ("deck", "tag", "is", "prop")
+FIELDS = ("deck", "tag", "card", "is", "prop")
 SPECIAL = '()"'
 
 
@@ -280,7 +288,7 @@ def _atom(tok: _Token) -> Node:
         if not field:
             raise SearchError(f"nothing before “:” {where} (quote text that holds a colon: \"{tok.text}\")")
         raise SearchError(
-            f"unknown field “{field}:” {where}: use deck:, tag:, is: or prop: (quote text with a colon)"
+            f"unknown field “{field}:” {where}: use deck:, tag:, card:, is: or prop: (quote text with a colon)"
         )
     if not value and not quoted:
         raise SearchError(f"“{field}:” needs a value {where}, e.g. {_EXAMPLES[name]}")
@@ -292,6 +300,10 @@ def _atom(tok: _Token) -> Node:
         if not value.strip():
             raise SearchError(f"“tag:” needs a tag {where}")
         return TagIs(None if value.lower() == "none" and not quoted else value)
+    if name == "card":
+        if not value.strip():
+            raise SearchError(f"“card:” needs a kind {where}, e.g. card:reverse")
+        return CardIs(value)
     if name == "is":
         state = value.lower()
         if state not in IS_VALUES:
@@ -300,7 +312,7 @@ def _atom(tok: _Token) -> Node:
     return _prop(value, where)
 
 
-_EXAMPLES = {"deck": 'deck:"Neural Nets"', "tag": "tag:basics", "is": "is:due", "prop": "prop:ivl>30"}
+_EXAMPLES = {"deck": 'deck:"Neural Nets"', "tag": "tag:basics", "card": "card:reverse", "is": "is:due", "prop": "prop:ivl>30"}
 
 
 def _prop(value: str, where: str) -> Prop:

@@ -487,6 +487,8 @@ def _search_sql(node: search_syntax.Node, today: date, params: dict[str, Any]) -
         quick = f"t.tags LIKE {bind(_like(node.pattern, contains=True))} ESCAPE '\\' AND " if plain_text else ""
         return (f"({quick}EXISTS (SELECT 1 FROM json_each(t.tags) tag WHERE tag.value LIKE {p} ESCAPE '\\' "
                 f"OR tag.value LIKE {child} ESCAPE '\\'))")
+    if isinstance(node, search_syntax.CardIs):
+        return f"(c.kind LIKE {bind(_like(node.pattern, contains=False))} ESCAPE '\\')"
     if isinstance(node, search_syntax.StateIs):
         return _IS_SQL[node.state]
     if isinstance(node, search_syntax.Prop):

@@ -7,90 +7,22 @@ from datetime import date
 from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Input, Static
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
 
 from mlcards import search as search_syntax
 from mlcards.errors import MlcardsError
 from mlcards.store.rows import BrowseRow
 from mlcards.text import one_line
 from mlcards.tui.base import MlcardsAppBase
+from mlcards.tui.screens.confirm import ConfirmScreen, PromptScreen
 from mlcards.tui.widgets.cardtable import COLUMNS as TABLE_COLUMNS
 from mlcards.tui.widgets.cardtable import PAGE, STATE_STYLE, CardTable, row_cells
 from mlcards.wording import plural
 
-__all__ = ["STATE_STYLE", "BrowseScreen", "ConfirmScreen", "TagScreen"]
-
-
-MODAL_CSS = """
-TagScreen, ConfirmScreen { align: center middle; }
-.browse-modal { width: 64; max-width: 90%; height: auto; padding: 1 2; border: round $accent; background: $panel; }
-.browse-modal Horizontal { height: auto; margin-top: 1; }
-.browse-modal Button { margin-right: 2; }
-#tag-error { height: auto; }
-"""
-
-
-class TagScreen(ModalScreen[str | None]):
-    """Ask for one tag to add to the marked cards' terms."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="browsetag.cancel")]
-    DEFAULT_CSS = MODAL_CSS
-
-    def __init__(self, count: int):
-        super().__init__()
-        self.count = count
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="browse-tag", classes="browse-modal"):
-            yield Static(Content(f"Add a tag to the terms of {plural(self.count, 'card')}:"))
-            yield Input(id="tag-input", placeholder="one word, e.g. hard or week::3", compact=True)
-            yield Static(id="tag-error")
-            yield Static(Content.styled("Enter adds · Esc cancels", "$text-muted"))
-
-    @on(Input.Submitted, "#tag-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        tag = event.value.strip()
-        if not tag or any(ch.isspace() for ch in tag):
-            self.query_one("#tag-error", Static).update(Content.styled("A tag is one word without spaces.", "$error"))
-            return
-        self.dismiss(tag)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """Yes or no, with the question in plain text; Enter confirms, Esc refuses."""
-
-    DEFAULT_CSS = MODAL_CSS
-    BINDINGS = [
-        Binding("escape,n", "answer(False)", "No", id="browseconfirm.no"),
-        Binding("y", "answer(True)", "Yes", id="browseconfirm.yes"),
-    ]
-
-    def __init__(self, question: str):
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="browse-confirm", classes="browse-modal"):
-            yield Static(Content(self.question))
-            with Horizontal():
-                yield Button("Delete (y)", id="confirm-yes", variant="error", compact=True)
-                yield Button("Keep (n)", id="confirm-no", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#confirm-no", Button).focus()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "confirm-yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
+__all__ = ["STATE_STYLE", "BrowseScreen", "card_cells"]
 
 
 class BrowseScreen(Screen[None]):
@@ -388,14 +320,19 @@ class BrowseScreen(Screen[None]):
             if not tag:
                 return
             try:
-                changed = self.app.store.add_tag(ids, tag, self.app.clock())
+                changed = self.app.store.add_tag(ids, tag.strip(), self.app.clock())
             except MlcardsError as e:
                 self.notify(e.message, severity="error", markup=False)
                 return
-            self.notify(f"Tagged {plural(changed, 'term')} “{tag}”.", timeout=3, markup=False)
+            self.notify(f"Tagged {plural(changed, 'term')} “{tag.strip()}”.", timeout=3, markup=False)
             self.reload()
 
-        self.app.push_screen(TagScreen(len(ids)), add)
+        def check(text: str) -> None:
+            tag = text.strip()
+            if not tag or any(ch.isspace() for ch in tag):
+                raise MlcardsError("a tag is one word without spaces (e.g. hard or week::3)")
+
+        self.app.push_screen(PromptScreen(f"Add a tag to the terms of {self._what(ids)}", check=check), add)
 
     def action_delete(self) -> None:
         ids = self._targets()
@@ -405,10 +342,12 @@ class BrowseScreen(Screen[None]):
         terms = store.terms_of_cards(ids)
         row = self._current()
         if len(terms) == 1 and row is not None and row.card_id in ids:
-            question = f"Delete the term “{one_line(row.term)}” and all its cards?"
+            title = f"Delete the term “{one_line(row.term)}”?"
+            body = "Every card of the term goes, with its history. u (here in Browse) brings it back."
         else:
-            question = f"Delete {plural(len(terms), 'term')} (every card of each, not only the marked ones)?"
-        question += "  u undoes it."
+            title = f"Delete {plural(len(terms), 'term')}?"
+            body = (f"The terms of the {plural(len(ids), 'marked card')} go with every one of their cards "
+                    "and their history. u (here in Browse) brings them back.")
 
         def delete(yes: bool | None) -> None:
             if not yes:
@@ -424,7 +363,7 @@ class BrowseScreen(Screen[None]):
             self.notify(f"Deleted {plural(len(terms), 'term')}; u brings them back.", timeout=5, markup=False)
             self.reload()
 
-        self.app.push_screen(ConfirmScreen(question), delete)
+        self.app.push_screen(ConfirmScreen(title, body), delete)
 
     def action_undo_delete(self) -> None:
         if self.last_trash is None:
