@@ -157,7 +157,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         j = o.as_json()
         label = "SM-2" if o.desired_retention is None else f"FSRS-6 at {o.desired_retention:.2f}"
         _out(f"{label:<18} {j['reviews_per_day']:>11} {j['minutes_per_day']:>11} {j['remembered_at_end']:>10}")
-    _out("remembered: the expected number of cards recalled on the last day")
+    _out("reviews: every answer (new cards, reviews and same-day re-drills); "
+         "remembered: the expected number of cards recalled on the last day")
     return 0
 
 
