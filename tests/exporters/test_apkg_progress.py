@@ -292,3 +292,19 @@ def test_cli_round_trip_and_a_bare_collection_file(db: Store, tmp_path: Path):
     av = card_id(db, "alpha", "reverse")
     assert [(x.source, x.grade) for x in db.reviews_of_card(av)] == [("review", 5)]
     assert schedule(db, av)[0] == SM2State(1, 260, 1, date(2025, 3, 12))
+
+
+def test_a_leech_made_on_the_phone_is_suspended(db: Store, tmp_path: Path):
+    db.set_setting("leech_threshold", 2)
+    ar = card_id(db, "alpha", "recall")
+    answering.answer(db, ar, 4, NOW - 2 * DAY)
+    exported = tmp_path / "out.apkg"
+    anki_progress.export_apkg(db, "Tiny", exported, with_progress=True, now=NOW)
+    a = guid(db, "alpha")
+    # Again on 03-11, Good on 03-12 (learned again), Again on 03-13: the second lapse makes a leech
+    phone = phone_package(exported, tmp_path / "phone.apkg", tmp_path, [
+        (a, 0, NOW + DAY, 1), (a, 0, NOW + 2 * DAY, 3), (a, 0, NOW + 3 * DAY, 1)])
+    imports.apply(db, imports.plan([phone]), with_history=True)
+    card = db.card(ar)
+    assert (card.lapses, card.leech, card.suspended) == (2, True, True)
+    assert [r.leeched for r in db.reviews_of_card(ar)] == [False, False, False, True]

@@ -207,6 +207,28 @@ def test_review_log_is_returned_for_ord_0_and_1(tmp_path: Path, legacy_db: Path)
     assert h[0].reviewed_at == datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)
     renamed = load(tmp_path / "h.apkg", deck_name="Mine")
     assert {x.deck for x in renamed.history} == {"Mine"}
+    # what the round trip of an mlcards export matches on: the note's GUID, the card's ord, Anki's id
+    guid = sqlite3.connect(legacy_db).execute("SELECT guid FROM notes WHERE flds LIKE 'epoch%'").fetchone()[0]
+    assert [(x.guid, x.card_ord, x.revlog_id) for x in h] == [
+        (guid, 0, t0), (guid, 0, t0 + 86_400_000), (guid, 1, t0 + 2 * 86_400_000)]
+
+
+def test_review_log_of_cloze_notes_carries_the_deletion_ordinal(tmp_path: Path, legacy_db: Path) -> None:
+    ids = card_ids(legacy_db)
+    cloze_card = ids[("{{c1::Adam}} is an optimizer", 0)]
+    add_revlog(legacy_db, [(1_700_000_000_000, cloze_card, 3, 1, 0, 2500, 1000, 0)])
+    h = apkg.parse(legacy_package(tmp_path / "c.apkg", legacy_db)).history
+    assert [(x.term, x.card_kind, x.card_ord, x.ease) for x in h] == [("Adam", "cloze", 0, 3)]
+
+
+def test_a_bare_collection_file_reads_like_a_package(tmp_path: Path, legacy_db: Path) -> None:
+    """Anki's or AnkiDroid's own ``collection.anki2`` (the app closed): no zip around it."""
+    add_revlog(legacy_db, [(1_700_000_000_000, card_ids(legacy_db)[("epoch", 0)], 3, 1, 0, 2500, 1000, 0)])
+    bare = tmp_path / "collection.anki2"
+    bare.write_bytes(legacy_db.read_bytes())
+    from_file, from_package = load(bare), load(legacy_package(tmp_path / "p.apkg", legacy_db))
+    assert from_file.decks == from_package.decks and from_file.history == from_package.history
+    assert len(from_file.history) == 1 and from_file.format == "Anki package"
 
 
 # --- safety ---------------------------------------------------------------------------------------
