@@ -6,8 +6,8 @@ file computes a figure.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from textual import getters, work
 from textual.app import ComposeResult
@@ -18,15 +18,45 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from mlcards import stats
+from mlcards.text import one_line
 from mlcards.tui.base import MlcardsAppBase
 from mlcards.tui.widgets.charts import column_chart, hbar_chart
 from mlcards.tui.widgets.text import cell, plain_line
 from mlcards.wording import duration, noun, plural
 
-if TYPE_CHECKING:
-    from rich.text import Text
-
 RANGE_CYCLE = ("7", "30", "90", "365", "all")
+TILES = (
+    ("today", "Today"), ("queue", "Due today"), ("streak", "Streak"),
+    ("retention", "True retention"), ("cards", "Cards"), ("practice", "Practice"),
+)
+"""The figure tiles, two per row: each shows its title and "computing…" until the figures arrive."""
+COMPUTING = Content.styled("computing…", "$text-muted")
+
+DECK_COLUMNS = ("Deck", "Terms", "Cards", "New", "Learn", "Young", "Mature", "Susp.", "Mature%")
+HARDEST_COLUMNS = ("Term", "Deck", "Lapses", "Ease", "Answers", "Right", "Leech")
+CLUSTER_COLUMNS = ("Term", "Cluster size", "Answers", "Accuracy")
+MIN_TEXT_COLUMN = 6
+"""A name column is never narrower than this (names longer than their column end with …)."""
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` on one line, cut to ``width`` cells with … when longer."""
+    line = one_line(text)
+    return line if len(line) <= width else line[: max(0, width - 1)] + "…"
+
+
+def column_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], flex: Sequence[int], room: int) -> list[int]:
+    """Each column's width: its widest cell or header; when the columns (each with one cell of padding on
+    either side) do not fit in ``room``, the ``flex`` columns (names) give up the difference, widest first."""
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    excess = sum(w + 2 for w in widths) - room
+    while excess > 0:
+        i = max(flex, key=lambda j: widths[j])
+        if widths[i] <= max(MIN_TEXT_COLUMN, len(headers[i])):
+            break
+        widths[i] -= 1
+        excess -= 1
+    return widths
 HEAT = ("#2d333b", "#0e4429", "#006d32", "#26a641", "#39d353")
 """Heatmap shades: no answers, then four levels (quartiles of the busiest day)."""
 
@@ -87,16 +117,15 @@ class StatsScreen(Screen[None]):
         with VerticalScroll(id="stats"):
             yield Static(id="stats-title")
             with Grid(id="stats-tiles"):
-                yield Static(id="tile-today", classes="tile")
-                yield Static(id="tile-streak", classes="tile")
-                yield Static(id="tile-retention", classes="tile")
-                yield Static(id="tile-cards", classes="tile")
+                for tile, title in TILES:
+                    yield Static(Content.assemble((title, "bold"), ("  computing…", "$text-muted")),
+                                 id=f"tile-{tile}", classes="tile")
             yield Label(Content.styled("Reviews per day", "bold $accent"))
-            yield Static(id="chart-activity", classes="chart")
+            yield Static(COMPUTING, id="chart-activity", classes="chart")
             yield Label(Content.styled("Coming up: cards due each day (overdue count today)", "bold $accent"))
-            yield Static(id="chart-forecast", classes="chart")
+            yield Static(COMPUTING, id="chart-forecast", classes="chart")
             yield Label(Content.styled("Calendar: answers per study day", "bold $accent"))
-            yield Static(id="heatmap")
+            yield Static(COMPUTING, id="heatmap")
             with Horizontal(id="stats-hists"):
                 yield Static(id="hist-intervals", classes="hist")
                 yield Static(id="hist-easiness", classes="hist")
@@ -109,16 +138,9 @@ class StatsScreen(Screen[None]):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        for table_id, columns in (
-            ("#stats-decks", ("Deck", "Terms", "Cards", "New", "Learning", "Young", "Mature", "Suspended", "% mature")),
-            ("#stats-hardest", ("Term", "Deck", "Lapses", "Ease", "Answers", "Right", "Leech")),
-            ("#stats-clusters", ("Term", "Cluster size", "Answers", "Accuracy")),
-        ):
-            table = self.query_one(table_id, DataTable)
-            for c in columns:
-                table.add_column(c)
-        self.query_one("#stats-title", Static).update(Content.styled("Computing…", "$text-muted"))
-        self.reload()
+        self.query_one("#stats-title", Static).update(Content.styled("Stats · computing the figures…", "$text-muted"))
+        # paint the tiles with "computing…" first: the worker's queries would otherwise delay that frame
+        self.call_after_refresh(self.reload)
         self.query_one("#stats", VerticalScroll).focus()
 
     def on_screen_resume(self) -> None:
@@ -151,20 +173,46 @@ class StatsScreen(Screen[None]):
                 (f" · as of {s.today:%a %d %b %Y}", "$text-muted"),
             )
         )
+        self._tiles(s)
+        self._charts(s)
+        self._fill("#stats-decks", DECK_COLUMNS, [
+            (x.name, str(x.terms), str(x.cards), str(x.states.new), str(x.states.learning),
+             str(x.states.young), str(x.states.mature), str(x.states.suspended), pct(x.mature_share))
+            for x in s.decks
+        ], flex=(0,))
+        self._fill("#stats-hardest", HARDEST_COLUMNS, [
+            (h.term, h.deck, str(h.lapses), f"{h.easiness:.2f}", str(h.answers),
+             pct(h.passed / h.answers if h.answers else None), "leech" if h.leech else "")
+            for h in s.hardest_terms
+        ], flex=(0, 1))
+        self._fill("#stats-clusters", CLUSTER_COLUMNS, [
+            (k.term, str(k.size), str(k.answers), pct(k.rate)) for k in s.clusters
+        ], flex=(0,))
+
+    def _tiles(self, s: stats.Summary) -> None:
         d = s.day
         self.query_one("#tile-today", Static).update(
             Content.assemble(
                 ("Today  ", "bold"), (f"{d.answers}", "bold $accent"), f" {noun(d.answers, 'answer')}",
                 f" · {duration(ms=d.time_ms)}\n",
                 f"{d.new} new · {d.review} review · {d.redrill} re-drill\n",
-                f"{pct(d.accuracy)} graded 3 or more",
+                f"{plural(d.cards, 'card')} · {pct(d.accuracy)} graded 3 or more",
+            )
+        )
+        q = s.queue
+        self.query_one("#tile-queue", Static).update(
+            Content.assemble(
+                ("Due today  ", "bold"), (f"{q.total}", "bold $accent"), f" {noun(q.total, 'card')}\n",
+                (f"{q.new}", "bold cyan"), " new · ", (f"{q.learning}", "bold yellow"), " learning · ",
+                (f"{q.review}", "bold green"), " review\n",
+                ("as the review queue counts them", "$text-muted"),
             )
         )
         st = s.streaks
         self.query_one("#tile-streak", Static).update(
             Content.assemble(
                 ("Streak  ", "bold"), (f"{st.current}", "bold $accent"), f" {noun(st.current, 'day')}\n",
-                f"longest {st.longest} · {plural(st.days_studied, 'day')} studied\n",
+                f"longest {st.longest} · {st.days_studied} studied\n",
                 f"{plural(s.reviews_total, 'answer')} in all",
             )
         )
@@ -172,55 +220,67 @@ class StatsScreen(Screen[None]):
         ret = s.retention
         self.query_one("#tile-retention", Static).update(
             Content.assemble(
-                ("True retention  ", "bold"),
-                (pct(ret.rate), "bold $accent"), f" ({plural(ret.total.answers, 'review')})\n",
+                ("True retention  ", "bold"), (pct(ret.rate), "bold $accent"), "\n",
+                f"of {plural(ret.total.answers, 'review')}\n",
                 f"young {pct(ret.young.rate)} · mature {pct(ret.mature.rate)}\n",
-                f"7/30/90/365d: {pct(r['7'].rate)} {pct(r['30'].rate)} {pct(r['90'].rate)} {pct(r['365'].rate)}",
+                f"7d {pct(r['7'].rate)}  30d {pct(r['30'].rate)}  90d {pct(r['90'].rate)}"
+                + (f"  1y {pct(r['365'].rate)}" if "365" in r else ""),
             )
         )
         c = s.cards
         self.query_one("#tile-cards", Static).update(
             Content.assemble(
-                ("Cards  ", "bold"), (f"{c.total}", "bold $accent"), " in all · ",
-                f"{c.suspended} suspended · ", (f"{c.leech}", "bold red"), f" {noun(c.leech, 'leech', 'leeches')}\n",
+                ("Cards  ", "bold"), (f"{c.total}", "bold $accent"), " in all\n",
                 (f"{c.new}", "bold cyan"), " new · ", (f"{c.learning}", "bold yellow"), " learning\n",
-                (f"{c.young}", "bold green"), " young · ", (f"{c.mature}", "bold green"), " mature",
+                (f"{c.young}", "bold green"), " young · ", (f"{c.mature}", "bold green"), " mature\n",
+                f"{c.suspended} suspended · ", (f"{c.leech}", "bold red"), f" {noun(c.leech, 'leech', 'leeches')}",
             )
         )
+        pt, pa = s.practice_today, s.practice_total
+        self.query_one("#tile-practice", Static).update(
+            Content.assemble(
+                ("Practice  ", "bold"), (f"{pt.answers}", "bold $accent"), f" {noun(pt.answers, 'answer')} today\n",
+                (f"{pct(pt.rate)} right · {pa.answers} in all ({pct(pa.rate)})" if pa.answers else "none yet") + "\n",
+                ("quizzes and custom study", "$text-muted"),
+            )
+        )
+
+    def _charts(self, s: stats.Summary) -> None:
         self._bar_chart("#chart-activity", [x.day for x in s.reviews_per_day], [x.reviews for x in s.reviews_per_day])
         self._bar_chart("#chart-forecast", [x.day for x in s.forecast], [x.due for x in s.forecast])
-        weeks = max(10, min(53, (self.app.size.width - 8) // 2))
+        room = self._room()
+        weeks = max(10, min(53, (room - 6) // 2))
         self.query_one("#heatmap", Static).update(heatmap_content(s.heatmap, s.today, weeks))
+        hist = (room - 1) // 2  # two side by side, one cell apart
         self.query_one("#hist-intervals", Static).update(
-            Content.assemble(("Intervals (studied cards)\n", "bold $accent"), hbar_chart([(b.label, b.cards) for b in s.intervals], 24))
+            Content.assemble(("Intervals (studied cards)\n", "bold $accent"),
+                             hbar_chart([(b.label, b.cards) for b in s.intervals], hist))
         )
         self.query_one("#hist-easiness", Static).update(
-            Content.assemble(("Easiness\n", "bold $accent"), hbar_chart([(b.label, b.cards) for b in s.easiness], 24))
+            Content.assemble(("Easiness\n", "bold $accent"), hbar_chart([(b.label, b.cards) for b in s.easiness], hist))
         )
-        self._fill("#stats-decks", [
-            (cell(x.name), cell(x.terms), cell(x.cards), cell(x.states.new), cell(x.states.learning),
-             cell(x.states.young), cell(x.states.mature), cell(x.states.suspended), cell(pct(x.mature_share)))
-            for x in s.decks
-        ])
-        self._fill("#stats-hardest", [
-            (cell(h.term), cell(h.deck), cell(h.lapses), cell(f"{h.easiness:.2f}"), cell(h.answers),
-             cell(pct(h.passed / h.answers if h.answers else None)), cell("leech" if h.leech else ""))
-            for h in s.hardest_terms
-        ])
-        self._fill("#stats-clusters", [
-            (cell(k.term), cell(k.size), cell(k.answers), cell(pct(k.rate))) for k in s.clusters
-        ])
 
-    def _fill(self, table_id: str, rows: list[tuple[Text, ...]]) -> None:
+    def _room(self) -> int:
+        """Cells a line of the scrolled content has: the screen less the padding and the scroll bar."""
+        return max(40, self.app.size.width - 4)
+
+    def on_resize(self) -> None:
+        if self.summary is not None:
+            self.show(self.summary)
+
+    def _fill(self, table_id: str, headers: Sequence[str], rows: list[tuple[str, ...]], *, flex: Sequence[int]) -> None:
         table = self.query_one(table_id, DataTable)
-        table.clear()
-        for row in rows:
-            table.add_row(*row)
+        table.clear(columns=True)
         if not rows:
-            table.add_row(*[cell("—")] * len(table.columns))
+            rows = [tuple("—" for _ in headers)]
+        widths = column_widths(headers, rows, flex, self._room())
+        for header, width in zip(headers, widths):
+            table.add_column(header, width=width)
+        for row in rows:
+            table.add_row(*(cell(fit(text, width)) for text, width in zip(row, widths)))
 
     def _bar_chart(self, widget_id: str, days: list[date], values: list[int]) -> None:
-        width = self.app.size.width - 6
+        width = self._room() - 1
         labels = [d.strftime("%d %b") for d in days]
         self.query_one(widget_id, Static).update(column_chart(values, labels, height=7, width=width))
 

@@ -55,11 +55,17 @@ def column_chart(values: Sequence[int], labels: Sequence[str], *, height: int = 
 
 
 def hbar_chart(values: Sequence[tuple[str, int]], width: int = 40) -> Content:
-    """Horizontal bars with labels, for histograms that read better as rows."""
+    """Horizontal bars with labels and counts, for histograms that read better as rows.
+
+    Every line fits in ``width`` cells: label, bar, count; the longest bar takes what the widest label
+    and count leave (at least one cell), so two charts side by side never run into each other.
+    """
     top = max((v for _, v in values), default=0) or 1
     label_w = max((len(label) for label, _ in values), default=0)
+    count_w = max((len(str(v)) for _, v in values), default=1)
+    bar_w = max(1, width - label_w - count_w - 2)
     lines = []
     for label, v in values:
-        n = round(width * v / top)
+        n = round(bar_w * v / top)
         lines.append(Content.assemble((f"{label:>{label_w}} ", "$text-muted"), ("█" * n, "$accent"), f" {v}"))
     return Content("\n").join(lines)
