@@ -18,12 +18,12 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import fsrs_rs_python as fsrs
 
-from mlcards import schedulers
+from mlcards import fsrs_eval, schedulers
 from mlcards.schedulers import sm2
 from mlcards.schedulers.fold import replay
 from mlcards.schedulers.fsrs import DEFAULT_PARAMETERS, FSRSScheduler, FSRSState, retrievability
@@ -198,10 +198,13 @@ def _run_policy(cards: Sequence[SimCard], parameters: Sequence[float], retention
     return Outcome(name, retention, reviews_per_day, seconds_per_day, remembered)
 
 
-def deck_cards(store: Store, deck_id: int) -> tuple[list[SimCard], list[float]]:
-    """Every card of the deck with its FSRS memory state and SM-2 schedule from its log; the parameters."""
+def deck_cards(store: Store, deck_id: int, now: datetime | None = None) -> tuple[list[SimCard], list[float]]:
+    """Every card of the deck with its FSRS memory state and SM-2 schedule from its log; the parameters.
+
+    Days count from the study day of ``now`` (default: the clock).
+    """
     settings = store.deck_settings(deck_id)
-    today = store.today()
+    today = store.today(now)
     sm2_scheduler = schedulers.get("sm2")
     cards = []
     for cid in store.card_ids(deck_id):
@@ -222,29 +225,56 @@ def deck_cards(store: Store, deck_id: int) -> tuple[list[SimCard], list[float]]:
     return cards, list(settings.fsrs_parameters or DEFAULT_PARAMETERS)
 
 
-def simulate_deck(store: Store, deck_id: int, *, days: int = 365, seed: int = 12,
+def simulate_deck(store: Store, deck_id: int, *, days: int = 365, seed: int = 12, now: datetime | None = None,
                   progress: Callable[[str], None] | None = None) -> Simulation:
     """The deck's "help me decide" table (see the module's note)."""
     settings = store.deck_settings(deck_id)
     if progress:
         progress("replaying the log")
-    cards, parameters = deck_cards(store, deck_id)
+    cards, parameters = deck_cards(store, deck_id, now)
     new_limit = settings.new_per_day if settings.new_per_day is not None else int(store.setting("new_per_day"))
     if progress:
         progress(f"simulating {len(cards)} cards for {days} days")
     outcomes = run(cards, parameters, days=days, new_per_day=new_limit, maximum_interval=settings.maximum_interval,
-                   seed=seed, today=store.today())
+                   seed=seed, today=store.today(now))
     return Simulation(len(cards), sum(1 for c in cards if c.stability is None), days, new_limit, parameters, outcomes)
 
 
-def forecast(store: Store, deck_id: int, *, days: int = 30, seed: int = 12) -> list[int]:
+def forecast(store: Store, deck_id: int, *, days: int = 30, seed: int = 12, now: datetime | None = None) -> list[int]:
     """Reviews per day over the next ``days`` at the deck's own desired retention (new cards included)."""
     settings = store.deck_settings(deck_id)
-    cards, parameters = deck_cards(store, deck_id)
+    cards, parameters = deck_cards(store, deck_id, now)
     new_limit = settings.new_per_day if settings.new_per_day is not None else int(store.setting("new_per_day"))
     (outcome,) = run(cards, parameters, days=days, new_per_day=new_limit, maximum_interval=settings.maximum_interval,
-                     retentions=(settings.desired_retention,), seed=seed, today=store.today(), with_sm2=False)
+                     retentions=(settings.desired_retention,), seed=seed, today=store.today(now), with_sm2=False)
     return outcome.reviews_per_day
 
 
-__all__ = ["forecast", "RETENTIONS", "SimCard", "Outcome", "Simulation", "run", "deck_cards", "simulate_deck"]
+@dataclass(frozen=True)
+class DeckFigures:
+    """What the stats screen shows of FSRS for one deck."""
+
+    deck: str
+    scheduler: str
+    desired_retention: float
+    fitted: bool
+    """whether the deck has parameters of its own (``mlcards optimize``)"""
+    calibration: list[fsrs_eval.CalibrationBin]
+    forecast: list[int]
+    """answers per day for the next 30 days at the deck's desired retention"""
+    decide: Simulation
+    """the "help me decide" table over a year"""
+
+
+def deck_figures(store: Store, deck_id: int, *, now: datetime | None = None, days: int = 365) -> DeckFigures:
+    """Calibration of the deck's FSRS-6 parameters on its log, the forecast and the decide table."""
+    settings = store.deck_settings(deck_id)
+    name = store.deck_name(deck_id)
+    reviews = fsrs_eval.reviews_from_rows(store.review_log_rows(deck_id))
+    chart = fsrs_eval.calibration_of(reviews, settings.fsrs_parameters)
+    table = simulate_deck(store, deck_id, days=days, now=now)
+    return DeckFigures(name, store.deck_scheduler(deck_id), settings.desired_retention,
+                       settings.fsrs_parameters is not None, chart, forecast(store, deck_id, now=now), table)
+
+
+__all__ = ["DeckFigures", "deck_figures", "forecast", "RETENTIONS", "SimCard", "Outcome", "Simulation", "run", "deck_cards", "simulate_deck"]
