@@ -31,12 +31,12 @@ from datetime import date, datetime, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlcards import identity, schedulers, studyday
+from mlcards import answering, identity, schedulers, studyday
 from mlcards.exporters import apkg
 from mlcards.exporters.apkg_progress import OWN_ANSWER_WINDOW_MS, DeckProgress
 from mlcards.importers import AnkiReview
 from mlcards.schedulers.fold import HISTORY_SOURCES, CardSchedule, Step, step
-from mlcards.store.anki import TimedLogEntry
+from mlcards.store.anki import LoggedMarks, TimedLogEntry
 from mlcards.store.rows import ReviewRow
 
 if TYPE_CHECKING:
@@ -131,16 +131,17 @@ def split_history(store: Store, entries: Iterable[AnkiReview]) -> tuple[list[_Ma
 def import_answers(store: Store, matched: Iterable[_Matched], *, unmatched: int = 0) -> AnswersImport:
     """Append the answers given in Anki to the log as reviews and refold their cards (in, or joining, one
     transaction)."""
-    from mlcards import answering
-
     report = AnswersImport(unmatched=unmatched)
     by_card: dict[int, list[tuple[str, AnkiReview]]] = {}
     seen: set[str] = set()
+    marks_of: dict[int, LoggedMarks] = {}
     with store.transaction():
         for m in matched:
             rid = m.entry.revlog_id
             u = answer_uuid(m.card_uuid, rid)
-            marks = store.logged_marks(m.card_id)
+            marks = marks_of.get(m.card_id)
+            if marks is None:
+                marks = marks_of[m.card_id] = store.logged_marks(m.card_id)
             own = any(0 <= rid - at < OWN_ANSWER_WINDOW_MS for at in marks.moments_ms)
             if u in seen or u in marks.uuids or own or ANKI_GRADES.get(m.entry.ease) is None:
                 report.already += 1

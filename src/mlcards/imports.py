@@ -113,7 +113,9 @@ class ImportResult:
 
     @property
     def history_added(self) -> int:
-        return sum(h.result.added for h in self.history if h.result is not None)
+        return sum(
+            (h.result.added if h.result is not None else 0) + (h.answers.added if h.answers else 0) for h in self.history
+        )
 
     @property
     def history_left(self) -> int:
