@@ -1,4 +1,4 @@
-"""The scheduler seam: what every scheduler (SM-2 today, FSRS next) offers the rest of mlcards.
+"""The scheduler seam: what every scheduler (SM-2, FSRS-6) offers the rest of mlcards.
 
 A scheduler is pure: no I/O, no clock, no SQL. It turns a card's state and one graded answer given
 on a study day into the next state, and can say what each grade would do (the interval preview on
@@ -53,4 +53,16 @@ class Scheduler(Protocol[State]):
         ...
 
 
-__all__ = ["GRADES", "REDRILL_BELOW", "Scheduler", "State", "needs_redrill"]
+class Redrills(Protocol[State]):
+    """Optional, for a scheduler with a memory model (FSRS): what a same-day re-drill does to its state.
+
+    ``fold.step`` calls it for a re-drill when the scheduler has it; the result must keep the
+    schedule (repetitions, interval, due) and may change only the memory. SM-2 has none: a re-drill
+    leaves its state exactly as it was.
+    """
+
+    def redrill(self, state: State, grade: int, day: date) -> State:
+        ...
+
+
+__all__ = ["GRADES", "REDRILL_BELOW", "Redrills", "Scheduler", "State", "needs_redrill"]
