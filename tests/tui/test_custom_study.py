@@ -84,6 +84,10 @@ async def test_more_new_cards_count_on_the_schedule(tmp_path, app_for, fake_time
         [row] = [r for r in reviews(db) if r["card_id"] == first]
         assert (row["kind"], row["grade"], row["source"]) == ("new", 5, "review")
         assert query(db, "SELECT due FROM cards WHERE id = ?", (first,))[0]["due"] == "2026-12-01"
+        await pilot.press("q", "q")  # the summary, then back: read again (that term's three cards left the 12)
+        await settle(pilot)
+        assert app.screen is screen
+        assert "(0 left in today's limit + 3 more; 9 to learn)" in squash(static_text(app, "#custom-preview"))
     assert practice(db) == []
 
 
@@ -183,11 +187,12 @@ async def test_the_deck_or_every_deck_and_back(tmp_path, app_for, fake_time):
         await pilot.press("enter")
         await settle(pilot)
         assert len(app.screen.session.main) + 1 == 6
-        await pilot.press("q")  # leave the session: back to custom study, then the dashboard
+        await answer_shown(pilot)
+        await pilot.press("q")  # leave the session: its summary, then back to custom study
         await settle(pilot)
-        if not isinstance(app.screen, CustomStudyScreen):  # the summary first
-            await pilot.press("q")
-            await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("q")
+        await settle(pilot)
         assert isinstance(app.screen, CustomStudyScreen)
         await pilot.press("escape")
         await settle(pilot)
