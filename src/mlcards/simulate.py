@@ -250,6 +250,19 @@ def forecast(store: Store, deck_id: int, *, days: int = 30, seed: int = 12, now:
     return outcome.reviews_per_day
 
 
+def workload(store: Store, deck_id: int, desired_retention: float, *, days: int = 365,
+             now: datetime | None = None) -> tuple[float, float]:
+    """(answers per day, minutes per day) over ``days`` if the deck used FSRS-6 at ``desired_retention``:
+    the figure the settings screen shows next to the retention field."""
+    settings = store.deck_settings(deck_id)
+    cards, parameters = deck_cards(store, deck_id, now)
+    new_limit = settings.new_per_day if settings.new_per_day is not None else int(store.setting("new_per_day"))
+    (outcome,) = run(cards, parameters, days=days, new_per_day=new_limit, maximum_interval=settings.maximum_interval,
+                     retentions=(desired_retention,), today=store.today(now), with_sm2=False)
+    j = outcome.as_json()
+    return float(j["reviews_per_day"]), float(j["minutes_per_day"])
+
+
 @dataclass(frozen=True)
 class DeckFigures:
     """What the stats screen shows of FSRS for one deck."""
@@ -277,4 +290,4 @@ def deck_figures(store: Store, deck_id: int, *, now: datetime | None = None, day
                        settings.fsrs_parameters is not None, chart, forecast(store, deck_id, now=now), table)
 
 
-__all__ = ["DeckFigures", "deck_figures", "forecast", "RETENTIONS", "SimCard", "Outcome", "Simulation", "run", "deck_cards", "simulate_deck"]
+__all__ = ["workload", "DeckFigures", "deck_figures", "forecast", "RETENTIONS", "SimCard", "Outcome", "Simulation", "run", "deck_cards", "simulate_deck"]

@@ -159,3 +159,15 @@ def test_the_forecast_at_the_decks_retention_is_the_simulations_first_days(db: P
         table = simulate.simulate_deck(s, deck, days=90)
     (at_85,) = [o for o in table.outcomes if o.policy == "fsrs@0.85"]
     assert len(ahead) == 30 and ahead == at_85.reviews_per_day[:30]
+
+
+def test_the_workload_next_to_the_retention_field_is_that_row_of_the_table(db: Path) -> None:
+    from mlcards import simulate
+
+    with Store.open(db) as s:
+        deck = s.require_deck("Big")
+        now = utc(2026, 6, 1, 12)
+        table = {o.policy: o.as_json() for o in simulate.simulate_deck(s, deck, now=now).outcomes}
+        assert simulate.workload(s, deck, 0.80, now=now) == (
+            table["fsrs@0.80"]["reviews_per_day"], table["fsrs@0.80"]["minutes_per_day"])
+        assert simulate.workload(s, deck, 0.95, now=now)[0] > simulate.workload(s, deck, 0.70, now=now)[0]
