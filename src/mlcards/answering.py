@@ -155,6 +155,26 @@ def rebuild(store: Store) -> int:
 
 
 
+FSRS_SETTINGS = frozenset({"desired_retention", "maximum_interval", "fuzz", "fsrs_parameters"})
+"""Deck settings the FSRS fold depends on: changing one refolds an FSRS deck's cards."""
+
+
+def set_deck_setting(store: Store, deck_id: int, key: str, value: object) -> object:
+    """Store one of a deck's settings; on an FSRS deck, a setting its schedule depends on refolds the
+    deck's cards at once (so the cache stays the fold, and ``doctor --rebuild`` changes nothing).
+
+    Returns the value stored (as ``store.set_deck_setting``). SM-2 decks are never refolded: SM-2
+    reads none of these settings.
+    """
+    with store.transaction():
+        stored = store.set_deck_setting(deck_id, key, value)
+        if key in FSRS_SETTINGS and store.deck_scheduler(deck_id) == FSRSScheduler.name:
+            settings = store.deck_settings(deck_id)
+            for card_id in store.card_ids(deck_id):
+                refold(store, card_id, settings=settings)
+    return stored
+
+
 def switch_scheduler(store: Store, deck_id: int, name: str) -> int:
     """Make a deck use scheduler ``name`` and refold its cards through it (the log is untouched).
 

@@ -79,6 +79,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
 
     with _open(args) as store:
         decks = _deck_ids(store, args.deck)
+        told = False
         for deck_id, name in decks:
             reviews = _store_reviews(store, deck_id)
             usable = fsrs_eval.review_count(reviews)
@@ -86,7 +87,9 @@ def cmd_optimize(args: argparse.Namespace) -> int:
                 if args.deck is not None or reviews:
                     _out(f"{name}: {usable} reviews to fit on, fewer than the {fsrs_eval.MIN_REVIEWS_TO_FIT} "
                          "a fit needs; it keeps the FSRS-6 defaults")
+                    told = True
                 continue
+            told = True
             started = time.monotonic()
             _progress(f"{name}: fitting FSRS-6 on {usable} reviews")
             parameters = fsrs_eval.optimize(reviews)
@@ -98,6 +101,9 @@ def cmd_optimize(args: argparse.Namespace) -> int:
                 refolded = f"; {n} {'card' if n == 1 else 'cards'} rebuilt with them"
             _out(f"{name}: FSRS-6 fitted on {usable} reviews in {time.monotonic() - started:.1f} s, "
                  f"kept as its fsrs_parameters{refolded}")
+        if not told:
+            _out(f"no deck has reviews to fit on yet (a fit needs about {fsrs_eval.MIN_REVIEWS_TO_FIT}); "
+                 "the FSRS-6 defaults stay")
     return 0
 
 

@@ -171,3 +171,12 @@ def test_the_workload_next_to_the_retention_field_is_that_row_of_the_table(db: P
         assert simulate.workload(s, deck, 0.80, now=now) == (
             table["fsrs@0.80"]["reviews_per_day"], table["fsrs@0.80"]["minutes_per_day"])
         assert simulate.workload(s, deck, 0.95, now=now)[0] > simulate.workload(s, deck, 0.70, now=now)[0]
+
+
+def test_optimize_on_a_database_without_reviews_says_so(tmp_path: Path) -> None:
+    db = tmp_path / "fresh.db"
+    with Store.open(db) as s:
+        s.apply_deck(small_deck())
+    done = run_cli("optimize", db=db)
+    assert done.returncode == 0 and done.stdout.strip() == (
+        "no deck has reviews to fit on yet (a fit needs about 400); the FSRS-6 defaults stay")

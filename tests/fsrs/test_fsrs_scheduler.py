@@ -201,3 +201,25 @@ def test_parameters_that_fsrs_refuses_are_one_clear_error(tmp_path) -> None:
     with pytest.raises(StoreError, match="fsrs_parameters must be the 21 numbers mlcards optimize fits"):
         answering.switch_scheduler(s, deck, "fsrs")
     assert s.deck_scheduler(deck) == "sm2"  # nothing changed
+
+
+def test_a_retention_change_on_an_fsrs_deck_refolds_it_and_leaves_sm2_decks_alone() -> None:
+    s = _store()
+    _history(s)
+    deck = s.require_deck("Tiny")
+    sm2_rows = all_cards(s)
+    answering.set_deck_setting(s, deck, "desired_retention", 0.80)
+    assert all_cards(s) == sm2_rows  # SM-2 reads none of FSRS's settings
+    answering.switch_scheduler(s, deck, "fsrs")
+    at_80 = {r["id"]: r["interval"] for r in all_cards(s)}
+    assert answering.set_deck_setting(s, deck, "desired_retention", "0.95") == 0.95
+    settings = s.deck_settings(deck)
+    for cid in s.card_ids(deck):  # the cache is the fold under the new retention
+        folded = replay(schedulers.for_deck("fsrs", settings, cid), s.log_entries(cid), s.snapshot(cid))
+        assert s.card_schedule(cid).schedule == folded
+    at_95 = {r["id"]: r["interval"] for r in all_cards(s)}
+    studied = [cid for cid, ivl in at_80.items() if ivl > 1]
+    assert studied and all(at_95[c] <= at_80[c] for c in studied) and any(at_95[c] < at_80[c] for c in studied)
+    before = all_cards(s)
+    answering.set_deck_setting(s, deck, "new_per_day", 5)  # not an FSRS setting: no refold
+    assert all_cards(s) == before
