@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from textual import getters
@@ -14,12 +15,37 @@ from textual.widgets import Static
 
 from mlcards.models import GRADE_MEANINGS
 from mlcards.tui.base import MlcardsAppBase
+from mlcards.tui.widgets.text import plain_line
 
-ABOUT = (
-    "mlcards schedules every card with SM-2. After each answer you grade yourself from 0 to 5; "
-    "grades below 3 send the card back to the start, and grades below 4 bring it back once more "
-    "at the end of today's session. A card that lapses 8 times becomes a leech and is suspended."
-)
+KEY_NAMES = {
+    "escape": "Esc", "enter": "Enter", "space": "Space", "tab": "Tab", "shift+tab": "shift+Tab",
+    "question_mark": "?", "minus": "-", "plus": "+", "comma": ",", "full_stop": ".", "slash": "/",
+    "delete": "Del", "backspace": "Backspace", "home": "Home", "end": "End", "pageup": "PgUp",
+    "pagedown": "PgDn", "up": "↑", "down": "↓", "left": "←", "right": "→",
+}
+"""Textual's key names as a person reads them on the keyboard."""
+
+
+def key_label(key: str) -> str:
+    """One key as shown in the help: ``escape`` -> ``Esc``, ``question_mark`` -> ``?``."""
+    key = key.strip()
+    return KEY_NAMES.get(key, key)
+
+
+def keys_label(keys: str) -> list[str]:
+    """A binding's key string (``"escape,q"``) as the keys it holds (``["Esc", "q"]``)."""
+    return [key_label(k) for k in keys.split(",") if k.strip()]
+
+
+def about(leech_threshold: int) -> str:
+    return (
+        "Each deck has a scheduler: SM-2 unless you choose FSRS for it in the settings (,). After each "
+        "answer you grade yourself from 0 to 5 (with four answer buttons: Again, Hard, Good, Easy); "
+        "grades below 3 send the card back to the start. A re-drill is a same-day repeat of a card you "
+        "graded below 4: it comes back at the end of today's session until you grade it 4 or more, and "
+        "its schedule stays as that answer set it. "
+        f"A card that lapses {leech_threshold} times becomes a leech and is suspended."
+    )
 
 
 class HelpScreen(ModalScreen[None]):
@@ -39,26 +65,36 @@ class HelpScreen(ModalScreen[None]):
 
     def _content(self) -> Content:
         lines = [Content.styled(f"Keys on this screen ({type(self.under).__name__.removesuffix('Screen')})", "bold $accent")]
-        seen = set()
         keymap = self.app._keymap if hasattr(self.app, "_keymap") else {}
+        actions: dict[str, list[str]] = {}  # label -> keys, one line per action
         for binding in [*self.under.BINDINGS, *self.app.BINDINGS]:
             if not isinstance(binding, Binding):
                 continue
-            key = keymap.get(binding.id, binding.key_display or binding.key) if binding.id else (binding.key_display or binding.key)
-            action = binding.action
-            label = binding.tooltip or binding.description or action
+            if binding.id and binding.id in keymap:
+                keys = keys_label(keymap[binding.id])
+            elif binding.key_display:
+                keys = [binding.key_display]
+            else:
+                keys = keys_label(binding.key)
+            label = binding.tooltip or binding.description or binding.action
             if binding.group is not None:
                 label = f"{binding.group.description} {label}"
-            if (key, label) in seen:
-                continue
-            seen.add((key, label))
-            lines.append(Content.assemble((f"  {key.replace('question_mark', '?'):<14}", "bold"), label))
+            shown = actions.setdefault(label, [])
+            shown.extend(k for k in keys if k not in shown)
+        width = max((len(" ".join(k)) for k in actions.values()), default=0) + 2
+        # the box is 84% of the screen (at most 100 cells) less its border, padding and scroll bar
+        room = max(20, min(100, self.app.size.width * 84 // 100) - 8 - (2 + width))
+        for label, keys in actions.items():
+            wrapped = textwrap.wrap(label, room) or [""]
+            lines.append(Content.assemble((f"  {' '.join(keys):<{width}}", "bold"), wrapped[0]))
+            lines.extend(Content(" " * (2 + width) + more) for more in wrapped[1:])  # a hanging indent
         lines.append(Content(""))
         lines.append(Content.styled("Grades", "bold $accent"))
         for g in range(5, -1, -1):
             lines.append(Content.assemble((f"  {g}  ", "bold"), GRADE_MEANINGS[g]))
         lines.append(Content(""))
-        lines.append(Content(ABOUT))
+        lines.append(Content(about(int(self.app.store.setting("leech_threshold")))))
         lines.append(Content(""))
+        lines.append(Content.assemble(("Database ", "bold"), plain_line(str(self.app.db_path))))
         lines.append(Content.styled("ctrl+p opens the command palette · Esc closes this help", "$text-muted"))
         return Content("\n").join(lines)

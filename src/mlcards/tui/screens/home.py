@@ -45,7 +45,7 @@ class HomeScreen(Screen[None]):
         Binding("i", "import_deck", "Import", id="home.import", tooltip="Import a deck file, glossary page or Anki file"),
         Binding("s", "stats", "Stats", id="home.stats", tooltip="Progress: retention, streaks, forecast and charts"),
         Binding("comma", "settings", "Settings", key_display=",", id="home.settings",
-                tooltip="Settings: daily limits, study day, theme, answer buttons, keymap, the deck's own"),
+                tooltip="Settings: limits, study day, theme, keys, the deck's own"),
         Binding("a", "add_term", "Add", id="home.add", tooltip="Add a term to the highlighted deck"),
         Binding("R", "rename_deck", "Rename deck", id="home.rename_deck", show=False),
         Binding("D,delete", "delete_deck", "Delete deck", id="home.delete_deck", show=False),

@@ -58,7 +58,7 @@ class TermScreen(Screen[None]):
             yield Static(id="term-text")
             yield Label(Content.styled("Cards", "bold $accent"))
             yield DataTable(id="term-cards", cursor_type="row")
-            yield Label(Content.styled("Related terms (Enter opens one)", "bold $accent"))
+            yield Label(Content.styled("Related terms (Enter opens the highlighted one; Tab, then ↑/↓ picks)", "bold $accent"))
             yield OptionList(id="term-related")
             yield Label(Content.styled("Review history", "bold $accent"))
             yield DataTable(id="term-history", cursor_type="none", zebra_stripes=True)
@@ -148,6 +148,15 @@ class TermScreen(Screen[None]):
                 cell(f"{r.interval_before}→{r.interval_after}d"),
                 cell(f"{r.ease_before:.2f}→{r.ease_after:.2f}"),
             )
+
+    @on(DataTable.RowSelected, "#term-cards")
+    def _enter_on_cards(self, event: DataTable.RowSelected) -> None:
+        """Enter opens the highlighted related term wherever the focus is (it was dead until Tab)."""
+        event.stop()
+        related = self.query_one("#term-related", OptionList)
+        option = related.highlighted_option
+        if option is not None and option.id and not option.disabled:
+            self.app.push_screen(TermScreen(int(option.id)))
 
     @on(OptionList.OptionSelected, "#term-related")
     def _open_related(self, event: OptionList.OptionSelected) -> None:
