@@ -114,6 +114,9 @@ KEYS: list[tuple[str, str]] = [
     ("quiz: q (leave)", "leave the quiz"),
 ]
 KEY_NAMES = [name for name, _ in KEYS]
+TINY = dict(stats_bench.TINY, terms=100, target_reviews=1_500)  # 300 cards, ~2,000 reviews
+TYPED_LETTERS = 12  # letters typed per typed answer
+SEARCH_LETTERS = 40  # letters of the search word typed into Browse
 
 
 # --- the database -----------------------------------------------------------------------------------------
@@ -198,6 +201,47 @@ def key_event(key: str) -> Any:
     except ImportError:  # private helpers moved: good enough for the keys this script presses
         char = key if len(key) == 1 else {"space": " "}.get(key)
     return events.Key(key, char)
+
+
+class Profiler:
+    """cProfile of the UI thread during the presses whose name contains ``match``, and of every worker thread
+    (pool threads are profiled from their start: run one section with --only to keep their figures apart)."""
+
+    def __init__(self, match: str):
+        import cProfile
+        import threading
+
+        self.match = match
+        self.main = cProfile.Profile()
+        self.threads: list[Any] = []
+
+        def start(*_args: Any) -> None:
+            sys.setprofile(None)
+            prof = cProfile.Profile()
+            self.threads.append(prof)
+            prof.enable()
+
+        threading.setprofile(start)
+
+    def report(self, top: int = 30) -> str:
+        import io
+        import pstats
+
+        buf = io.StringIO()
+        for title, profs in (("UI thread", [self.main]), ("worker threads", self.threads)):
+            profs = [p for p in profs if p.getstats()]
+            if not profs:
+                continue
+            for p in profs:
+                p.create_stats()
+            stats = pstats.Stats(*profs, stream=buf)
+            buf.write(f"\n=== {title}: presses matching {self.match!r} ===\n")
+            stats.sort_stats("cumulative").print_stats(top)
+            stats.sort_stats("tottime").print_stats(top)
+        return buf.getvalue()
+
+
+PROFILER: Profiler | None = None
 
 
 class Driver:
@@ -315,9 +359,16 @@ class Driver:
     async def press(self, name: str | None, key: str, ready: Callable[[], bool] | None = None) -> float:
         """Press ``key``; record the latency under ``name`` (None: not recorded). Returns ms."""
         self._no_blink()
+        profiling = PROFILER is not None and name is not None and PROFILER.match in name
+        if profiling:
+            assert PROFILER is not None
+            PROFILER.main.enable()
         t0 = time.perf_counter()
         self.app.post_message(key_event(key))  # what Pilot's driver.send_message ends in, but queued at once
         ms, note = await self.settle(t0, ready)
+        if profiling:
+            assert PROFILER is not None
+            PROFILER.main.disable()
         if name is not None:
             self.rec.add(name, ms, note)
         return ms
@@ -491,7 +542,7 @@ async def section_review(d: Driver, n: int) -> None:
             if not _focused_input(app):
                 rec.note("review: t (type answer)", "t did not focus an input")
                 break
-            answer_text = str(getattr(card, "term", "") or "x")[:12]
+            answer_text = str(getattr(card, "term", "") or "x")[:TYPED_LETTERS]
             await d.type_text("review: typing a letter", answer_text)
             await d.press("review: Enter (check typed)", "enter", lambda: _phase(app) == "back")
             await d.press("review: Enter (accept grade)", "enter", front_ready)
@@ -656,7 +707,7 @@ def run_section(name: str, path: Path, now: datetime, rec: Recorder,
 def measure(path: Path, n: int, cold: int, work: Path, only: set[str] | None = None) -> Recorder:
     rec = Recorder()
     now = study_now(path)
-    word = search_word(path)
+    word = search_word(path)[:SEARCH_LETTERS]
     scratch = work / "keys-scratch.db"
     sections: list[tuple[str, Callable[[Driver], Awaitable[None]] | None]] = [
         ("dashboard", lambda d: section_dashboard(d, n)),
@@ -702,6 +753,46 @@ def git_head() -> str | None:
         return None
 
 
+def run(path: Path, *, n: int, cold: int, out: Path, size_name: str, label: str = "",
+        only: set[str] | None = None, short: bool = False) -> dict[str, Any]:
+    """Measure every key on ``path`` (never written: each section works on a scratch copy), print the
+    table, write the JSON to ``out`` and return it."""
+    global TYPED_LETTERS, SEARCH_LETTERS
+    if short:  # the tiny run: fewer letters per word, the same keys
+        TYPED_LETTERS, SEARCH_LETTERS = 3, 3
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="mlcards-keys-") as tmp:
+        started = time.perf_counter()
+        rec = measure(path, n, cold, Path(tmp), only)
+        seconds = time.perf_counter() - started
+    load = (round(load_before, 2), round(os.getloadavg()[0], 2))
+    figures = rec.figures()
+    conn = sqlite3.connect(path)
+    cards, reviews = (conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("cards", "review_log"))
+    conn.close()
+    print(f"key latency: {cards:,} cards, {reviews:,} reviews; {n} presses per key, {cold} cold starts; "
+          f"{SIZE[0]}x{SIZE[1]}; load average {load[0]} -> {load[1]} on {os.cpu_count()} CPUs")
+    print(table(figures))
+    timed = [f for f in figures.values() if f.get("count")]
+    result = {
+        "benchmark": "keys", "size": size_name, "label": label, "cards": cards, "reviews": reviews,
+        "repeat": n, "cold_starts": cold, "terminal": list(SIZE), "commit": git_head(),
+        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "seconds": round(seconds, 1),
+        "load_average_1min": list(load),  # before and after: other processes on the machine inflate the figures
+        "keys_over_100ms": sum(1 for f in timed if f["over_100ms"]),
+        "keys_over_50ms": sum(1 for f in timed if f["p99_ms"] > STRICT_MS),
+        "worst_p99_ms": max((f["p99_ms"] for f in timed), default=None),
+        "errors": {k: v for k, v in rec.notes.items() if k.endswith(": error")},
+        "keys": figures,
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--db", help="benchmark database (built if missing, reused if present; never written)")
@@ -711,41 +802,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", help="comma-separated sections: cold,dashboard,review,browse,stats,quiz")
     ap.add_argument("--out", help="JSON file (default benchmarks/results/keys-<size>.json)")
     ap.add_argument("--label", default="", help="a word stored in the JSON (e.g. before / after)")
+    ap.add_argument("--profile", metavar="TEXT", help="cProfile the presses whose name contains TEXT (and the "
+                    "worker threads); the report goes to stderr")
     args = ap.parse_args(argv)
+    global PROFILER
+    if args.profile:
+        PROFILER = Profiler(args.profile)
     size_name = "tiny" if args.tiny else "100k"
-    size = dict(stats_bench.TINY, terms=100, target_reviews=1_500) if args.tiny else stats_bench.FULL
     n = args.repeat if args.repeat is not None else (1 if args.tiny else 20)
     cold = args.cold if args.cold is not None else (1 if args.tiny else 5)
-    tmp = tempfile.TemporaryDirectory(prefix="mlcards-keys-")
-    work = Path(tmp.name)
-    try:
-        path = Path(args.db) if args.db else work / "bench.db"
+    with tempfile.TemporaryDirectory(prefix="mlcards-keys-db-") as tmp:
+        path = Path(args.db) if args.db else Path(tmp) / "bench.db"
         if not path.exists():
-            stats_bench.build(path, size)
-        only = set(args.only.split(",")) if args.only else None
-        started = time.perf_counter()
-        rec = measure(path, n, cold, work, only)
-        figures = rec.figures()
-        conn = sqlite3.connect(path)
-        cards, reviews = (conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("cards", "review_log"))
-        conn.close()
-        print(f"{cards:,} cards, {reviews:,} reviews; {n} presses per key, {cold} cold starts; {SIZE[0]}x{SIZE[1]}")
-        print(table(figures))
-        result = {
-            "benchmark": "keys", "size": size_name, "label": args.label, "cards": cards, "reviews": reviews,
-            "repeat": n, "cold_starts": cold, "terminal": list(SIZE), "commit": git_head(),
-            "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
-            "seconds": round(time.perf_counter() - started, 1),
-            "errors": {k: v for k, v in rec.notes.items() if k.endswith(": error")},
-            "keys": figures,
-        }
+            stats_bench.build(path, TINY if args.tiny else stats_bench.FULL)
         out = Path(args.out) if args.out else HERE / "results" / f"keys-{size_name}.json"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {out}")
-    finally:
-        tmp.cleanup()
+        run(path, n=n, cold=cold, out=out, size_name=size_name, label=args.label,
+            only=set(args.only.split(",")) if args.only else None, short=args.tiny)
+    if PROFILER is not None:
+        print(PROFILER.report(), file=sys.stderr)
     return 0
 
 

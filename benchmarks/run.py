@@ -4,6 +4,10 @@
     python benchmarks/run.py --db PATH  # build into PATH if missing, reuse it afterwards
     python benchmarks/run.py --tiny     # a small database: keeps the script working in CI
 
+Then the key-latency benchmark (benchmarks/keys.py: every key of the dashboard, review, browse, stats and
+quiz screens, press to settled) on the same database; its table is printed first and its JSON written to
+benchmarks/results/keys-<size>.json (--keys-out elsewhere, --keys-repeat presses per key, --no-keys skips it).
+
 Prints a table, then one JSON line with every figure (milliseconds unless named otherwise).
 Targets it checks: stats summary < 300 ms; answer (commit + next card) well under 50 ms;
 10,000 Anki-text rows parsed and imported < 2 s; the CLI starting without importing Textual.
@@ -28,6 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import keys  # noqa: E402  (the key-latency benchmark)
 import stats_bench  # noqa: E402  (the database builder lives there)
 from stats_bench import best_of  # noqa: E402
 
@@ -162,6 +167,9 @@ def main(argv=None) -> int:
     ap.add_argument("--db", help="benchmark database (built if missing, reused if present)")
     ap.add_argument("--tiny", action="store_true", help="small sizes, for CI")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--keys-repeat", type=int, default=None, help="presses of each key (default 20; tiny 1)")
+    ap.add_argument("--keys-out", help="key-latency JSON (default benchmarks/results/keys-<size>.json)")
+    ap.add_argument("--no-keys", action="store_true", help="skip the key-latency benchmark")
     args = ap.parse_args(argv)
     size = stats_bench.TINY if args.tiny else stats_bench.FULL
     repeat = 2 if args.tiny else args.repeat
@@ -189,6 +197,15 @@ def main(argv=None) -> int:
     shutil.copyfile(path, scratch)
     results.update(tui_latency(scratch, 5 if args.tiny else 30))
     results.update(import_speed(1_000 if args.tiny else 10_000, work))
+    if not args.no_keys:
+        size_name = "tiny" if args.tiny else "100k"
+        out = Path(args.keys_out) if args.keys_out else HERE / "results" / f"keys-{size_name}.json"
+        n = args.keys_repeat if args.keys_repeat is not None else (1 if args.tiny else 20)
+        figures = keys.run(path, n=n, cold=1 if args.tiny else 5, out=out, size_name=size_name, short=args.tiny)
+        results["keys_json"] = str(out)
+        results["keys_timed"] = sum(1 for f in figures["keys"].values() if f.get("count"))
+        results["keys_over_100ms"] = figures["keys_over_100ms"]
+        results["keys_worst_p99_ms"] = figures["worst_p99_ms"]
 
     width = max(len(k) for k in results)
     print(f"{'figure':<{width}}  value")
