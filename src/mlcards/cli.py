@@ -438,7 +438,7 @@ def _deck_settings(args: argparse.Namespace) -> int:
             if args.value is None:
                 _out(json.dumps(getattr(store.deck_settings(deck_id), args.key)))
                 return 0
-            value = store.set_deck_setting(deck_id, args.key, args.value)
+            value = answering.set_deck_setting(store, deck_id, args.key, args.value)  # refolds an FSRS deck
             _out(f"{args.key} = {json.dumps(value)} for {args.deck}")
             return 0
         if args.value is None:
