@@ -254,7 +254,7 @@ class ReviewSession:
                 self.store, shown.card.id, grade, now or self.clock(), duration_ms=duration_ms,
                 chosen_term_id=chosen, key_term_id=key,
             )
-        requeued = needs_redrill(grade)
+        requeued = needs_redrill(grade) and not result.leeched  # a new leech is suspended: no re-drill
         if requeued:
             self.redrill.append(shown.card.id)
         self.seen.add(shown.card.id)

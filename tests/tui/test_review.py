@@ -251,3 +251,31 @@ async def test_q_shows_the_summary_first_and_space_goes_back_to_the_card(db, app
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert len(reviews(db)) == 1
+
+
+async def test_a_toast_covers_neither_the_status_line_nor_the_grade_bar(db, app_for):
+    """At 80x24 the leech warning (the review's one toast) sits above the grade bar and the footer."""
+    cid = keep_only(db, ("neuron", "recall"), ("weight", "recall"))[0]
+    day = 15
+    for _ in range(7):
+        answer_before(db, cid, 5, at_day(day))
+        answer_before(db, cid, 1, at_day(day + 1))
+        day += 2
+    answer_before(db, cid, 5, at_day(29))
+    app = app_for(db)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await open_review(app, pilot)
+        await pilot.press("space", "1")  # the eighth lapse: a leech, announced in a toast
+        await settle(pilot)
+        assert [n.title for n in app._notifications] == ["Leech"]
+        await pilot.press("space")  # weight revealed: the grade bar has its two lines
+        await settle(pilot)
+        rows = screen_text(app).splitlines()
+        assert "lapsed 8 times" in squash(screen_text(app))  # the toast is on screen
+        assert rows[0].startswith(" Neural Nets · recall · new") and "1 answered · 1 left" in rows[0]
+        assert "Leech" not in rows[0] and "next: Tue 01 Dec, tomorrow" in rows[0]
+        grades = rows[-3:]
+        assert "0 blackout" in grades[0] and "5 perfect" in grades[0]
+        assert grades[1].split() == "next 0 · 1d 1 · 1d 2 · 1d 3 · 1d 4 · 1d 5 · 1d".split()
+        assert "Grade" in grades[2]
+        assert screen.phase == "back"
