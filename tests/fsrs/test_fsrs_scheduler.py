@@ -7,6 +7,8 @@ from datetime import date, timedelta
 
 import fsrs_rs_python as fsrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlcards import answering, schedulers
 from mlcards.schedulers.fold import replay
@@ -223,3 +225,32 @@ def test_a_retention_change_on_an_fsrs_deck_refolds_it_and_leaves_sm2_decks_alon
     before = all_cards(s)
     answering.set_deck_setting(s, deck, "new_per_day", 5)  # not an FSRS setting: no refold
     assert all_cards(s) == before
+
+
+ACTIONS = st.lists(
+    st.tuples(st.sampled_from(["answer", "answer", "answer", "undo"]), st.integers(0, 5), st.integers(0, 17),
+              st.integers(0, 3)),
+    max_size=30,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(ACTIONS, st.booleans())
+def test_on_fsrs_the_cache_equals_the_fold_of_the_log(actions, fuzz) -> None:
+    s = _store()
+    deck = s.require_deck("Tiny")
+    s.set_deck_setting(deck, "fuzz", fuzz)
+    answering.switch_scheduler(s, deck, "fsrs")
+    cards = s.card_ids()
+    now, answers = T0, []
+    for action, n, which, gap in actions:
+        now += timedelta(days=gap, minutes=1)
+        if action == "answer":
+            answers.append(answering.answer(s, cards[which % len(cards)], n, now).review_id)
+        elif answers:
+            answering.undo(s, answers.pop(n % len(answers)), now)
+        deck_settings = s.deck_settings(deck)
+        for cid in cards:
+            folded = replay(schedulers.for_deck("fsrs", deck_settings, cid), s.log_entries(cid), s.snapshot(cid))
+            assert s.card_schedule(cid).schedule == folded, cid
+    assert answering.rebuild(s) == 0  # doctor --rebuild changes nothing
