@@ -373,7 +373,7 @@ class SettingsScreen(Screen[None]):
                     cards = answering.switch_scheduler(store, deck_id, value)
                     notes.append(f"{cards} {'card' if cards == 1 else 'cards'} rebuilt with {value}")
                 elif deck_id is not None:
-                    store.set_deck_setting(deck_id, f.key, value)
+                    answering.set_deck_setting(store, deck_id, f.key, value)  # refolds an FSRS deck
         except StoreError as e:  # e.g. the database is busy: say so on the field being saved
             self.app.call_from_thread(self.show_errors, {f.widget_id: str(e)})
             return
