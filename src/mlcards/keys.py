@@ -51,6 +51,7 @@ BINDING_IDS: frozenset[str] = frozenset({
     "import.confirm",
     "import.history",
     "import.path",
+    "import.refresh",
     "import.tree",
     "prompt.cancel",
     "quiz.choose1",

@@ -225,3 +225,39 @@ async def test_a_package_with_a_review_log_offers_with_history_off_by_default(db
                 assert query(db, "SELECT COUNT(*) AS n FROM reviews") == [{"n": 0}]
             assert not box.display
     assert query(db, "SELECT COUNT(*) AS n FROM reviews WHERE source = 'anki'") == [{"n": 2}]
+
+
+async def test_after_an_import_the_preview_is_read_again_and_the_tree_follows_the_folder(
+    db, app_for, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "optics.json").write_text(json.dumps(OPTICS), encoding="utf-8")
+    app = app_for(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_import(app, pilot)
+        tree = screen.query_one("#import-tree", DeckTree)
+        await settle(pilot)
+        assert [str(n.label) for n in tree.root.children] == ["optics.json"]
+        await pilot.press("down", "enter")  # the tree's first file
+        await settle(pilot)
+        assert "3 added: lens, prism, mirror" in static_text(app, "#import-preview")
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        # the preview no longer claims three terms would be added: it was read against the new state
+        preview = static_text(app, "#import-preview")
+        assert "Read again after the import" in preview
+        assert "3 unchanged: lens, prism, mirror" in preview and "added" not in preview
+        assert static_text(app, "#import-status").startswith("Imported. ")
+        assert not screen.check_action("confirm", ())  # nothing left to import
+        # a file written meanwhile (another terminal's export) shows up without leaving the screen
+        (tmp_path / "more.json").write_text(json.dumps(dict(OPTICS, name="More")), encoding="utf-8")
+        screen.check_files()  # what the screen's timer runs every FILES_POLL_S
+        await settle(pilot)
+        await tree.reload()  # (awaits the reload the check started)
+        await settle(pilot)
+        assert [str(n.label) for n in tree.root.children] == ["more.json", "optics.json"]
+        (tmp_path / "more.json").unlink()
+        await pilot.press("f5")  # or by hand
+        await settle(pilot)
+        await pilot.pause(0.2)
+        assert [str(n.label) for n in tree.root.children] == ["optics.json"]

@@ -58,8 +58,12 @@ class ImportScreen(Screen[None]):
         Binding("ctrl+r", "toggle_history", "With history", id="import.history"),
         Binding("ctrl+t", "focus_tree", "Files", id="import.tree"),
         Binding("ctrl+y", "confirm", "Import", id="import.confirm", priority=True),
+        Binding("f5", "refresh_files", "Refresh files", key_display="F5", id="import.refresh"),
         Binding("escape", "back", "Back", id="import.back"),
     ]
+
+    FILES_POLL_S = 2.0
+    """How often the file tree checks whether files appeared or went in the folders it shows."""
 
     def __init__(self, start: Path | None = None):
         super().__init__()
@@ -69,6 +73,9 @@ class ImportScreen(Screen[None]):
         self.preview_ok = False
         self.running = False
         self.pending: Plan | None = None
+        self.imported: Content | None = None
+        """What the last import did, kept in the status while the preview is read again afterwards."""
+        self._listing: tuple[tuple[str, ...], ...] = ()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="import"):
@@ -97,6 +104,42 @@ class ImportScreen(Screen[None]):
             )
         )
         self.query_one("#import-tree", DeckTree).focus()
+        self._listing = self.listing()
+        self.set_interval(self.FILES_POLL_S, self.check_files)
+
+    # --- the file tree follows the folders ----------------------------------------------------------
+
+    def listing(self) -> tuple[tuple[str, ...], ...]:
+        """The names in every folder the tree shows (its root and the folders opened in it)."""
+        tree = self.query_one("#import-tree", DeckTree)
+        folders = [Path(tree.path)]
+        stack = [tree.root]
+        while stack:
+            node = stack.pop()
+            for child in node.children:
+                if child.is_expanded and child.data is not None:
+                    folders.append(Path(child.data.path))
+                    stack.append(child)
+        out = []
+        for folder in folders:
+            try:
+                out.append((str(folder), *sorted(p.name for p in folder.iterdir())))
+            except OSError:
+                out.append((str(folder),))
+        return tuple(out)
+
+    def check_files(self) -> None:
+        listing = self.listing()
+        if listing != self._listing:
+            self._listing = listing
+            self.query_one("#import-tree", DeckTree).reload()
+
+    def action_refresh_files(self) -> None:
+        self._listing = self.listing()
+        self.query_one("#import-tree", DeckTree).reload()
+
+    def on_screen_resume(self) -> None:
+        self.check_files()
 
     # --- choosing ----------------------------------------------------------------------------------
 
@@ -117,14 +160,16 @@ class ImportScreen(Screen[None]):
     def deck_name(self) -> str | None:
         return self.query_one("#import-deck", Input).value.strip() or None
 
-    def preview(self, path: Path) -> None:
+    def preview(self, path: Path, *, status: Content | None = None) -> None:
         if self.running:
             return
+        if status is None:
+            self.imported = None
         self.previewed = path
         self.previewed_deck = self.deck_name()
         self.preview_ok = False
         self.show_history_toggle(0)
-        self.set_status(Content.styled(f"Reading {safe_line(path.name)}…", "$text-muted"))
+        self.set_status(status or Content.styled(f"Reading {safe_line(path.name)}…", "$text-muted"))
         self.refresh_bindings()
         self.run_preview(path, self.previewed_deck)
 
@@ -158,7 +203,9 @@ class ImportScreen(Screen[None]):
         if path != self.previewed:
             return
         formats = " + ".join(dict.fromkeys(f.parsed.format for f in result.plan.files))
-        parts: list[Content] = [Content.assemble(("What will change\n", "bold"), Content(safe_line(f"{path.name} · {formats}")))]
+        again = self.imported is not None
+        title = "Read again after the import: what importing it once more would change\n" if again else "What will change\n"
+        parts: list[Content] = [Content.assemble((title, "bold"), Content(safe_line(f"{path.name} · {formats}")))]
         for r in result.decks:
             lines = [Content.assemble(plain_line(r.deck, "bold $accent"), " (new deck)" if r.created else "")]
             for label, items, style in (
@@ -185,10 +232,16 @@ class ImportScreen(Screen[None]):
                 )
             )
         self.query_one("#import-preview", Static).update(Content("\n\n").join(parts))
-        self.show_history_toggle(entries)
-        self.preview_ok = True
+        # after an import, ctrl+y stays off unless the file changes something again (picking the file
+        # again offers everything, the review log included)
+        self.preview_ok = not again or any(r.created or r.added or r.updated for r in result.decks)
+        self.show_history_toggle(entries if self.preview_ok else 0)
         self.pending = result.plan
-        self.set_status(Content.assemble(("ctrl+y", "bold"), " imports it (one transaction: all or nothing) · Esc goes back"))
+        if self.imported is not None:  # read again after an import: says what importing it again would do
+            self.set_status(self.imported)
+            self.imported = None
+        else:
+            self.set_status(Content.assemble(("ctrl+y", "bold"), " imports it (one transaction: all or nothing) · Esc goes back"))
         self.refresh_bindings()
 
     # --- importing ---------------------------------------------------------------------------------
@@ -263,9 +316,14 @@ class ImportScreen(Screen[None]):
         summary = "; ".join(r.summary() for r in result.decks)
         if result.history:
             summary += "; " + history_summary(result)
-        self.set_status(Content.assemble(("Imported. ", "bold $success"), plain_line(summary)))
+        done = Content.assemble(("Imported. ", "bold $success"), plain_line(summary))
+        self.set_status(done)
         self.notify(f"Imported: {one_line(summary)}", timeout=5, markup=False)  # deck names are not markup
         self.refresh_bindings()
+        self.action_refresh_files()  # an import may have written next to the file (a backup, a new file)
+        if self.previewed is not None:  # the old preview is stale now: read the file against the new state
+            self.imported = done
+            self.preview(self.previewed, status=done)
 
     def set_status(self, content: Content) -> None:
         self.query_one("#import-status", Static).update(content)
