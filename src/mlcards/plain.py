@@ -16,7 +16,7 @@ from mlcards.answers import TypedVerdict, judge_typed, suggest_mc_grade
 from mlcards.cards import back_sections, cloze_answer, front, prompt_label
 from mlcards.models import GRADE_MEANINGS, AnswerResult, CardKind, ReviewKind
 from mlcards.schedulers.base import needs_redrill
-from mlcards.session import ReviewSession, StudyCard
+from mlcards.session import FOUR_BUTTONS, FOUR_LABELS, ReviewSession, StudyCard, four_button_for
 from mlcards.store import Store
 from mlcards.text import clean_text, one_line, safe_line
 from mlcards.wording import duration, plural
@@ -105,7 +105,7 @@ class PlainReview:
             if typed and card.kind is CardKind.REVERSE:
                 verdict = self.session.answer_names.judge(typed, card)  # against the deck's other terms too
             elif typed and blank is not None:  # the deletion's answer, no aliases; the deck's terms as confusables
-                verdict = judge_typed(typed, blank, (), self.session.answer_names.others(card))
+                verdict = judge_typed(typed, blank, (), self.session.answer_names.rivals(typed, card))
             if verdict is not None:
                 suggested = verdict.grade
                 self.say(f"  you typed {verdict.typed!r}: {verdict.score:.0f}% match")
@@ -171,6 +171,8 @@ class PlainReview:
                 sys.stderr.flush()
 
     def _grade(self, suggested: int) -> int:
+        if self.session.store.setting("answer_buttons") == 4:
+            return self._button(suggested)
         scale = ", ".join(f"{g} {GRADE_MEANINGS[g]}" for g in range(5, -1, -1))
         while True:
             line = self.ask(f"grade 0-5 [{suggested}]> ")
@@ -179,6 +181,18 @@ class PlainReview:
             if line.isdigit() and 0 <= int(line) <= 5:
                 return int(line)
             self.say(f"  a grade is a number from 0 to 5: {scale}")
+
+    def _button(self, suggested: int) -> int:
+        """Four-button mode: 1 Again, 2 Hard, 3 Good, 4 Easy, logged as grades 1, 3, 4, 5."""
+        default = four_button_for(suggested)
+        scale = ", ".join(f"{b} {label}" for b, label in FOUR_LABELS.items())
+        while True:
+            line = self.ask(f"{scale} [{default}]> ")
+            if not line:
+                return FOUR_BUTTONS[default]
+            if line.isdigit() and int(line) in FOUR_BUTTONS:
+                return FOUR_BUTTONS[int(line)]
+            self.say(f"  a button is a number from 1 to 4: {scale}")
 
     def summary(self) -> str:
         s = self.session
