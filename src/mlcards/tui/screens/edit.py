@@ -6,21 +6,30 @@ form, right under the title, and scrolls there: at 80x24 the bottom of the form 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.color import Color
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static, TextArea
+from textual.widget import Widget
+from textual.widgets import Input, Static, TextArea
 
 from mlcards.errors import MlcardsError
 from mlcards.models import RELATION_KINDS, Term, describe_validation_error
 from mlcards.text import safe_line
 from mlcards.tui.base import MlcardsAppBase
+
+_W = TypeVar("_W", bound=Widget)
+
+
+def _titled(widget: _W, title: str) -> _W:
+    widget.border_title = title
+    return widget
 
 
 class _TermForm(ModalScreen[bool]):
@@ -42,35 +51,31 @@ class _TermForm(ModalScreen[bool]):
         yield from ()
 
     def compose(self) -> ComposeResult:
+        # each field's name is its border title, and ctrl+s / Esc (named in the heading) stand for buttons:
+        # fewer widgets open faster (the modal's cost is styling and laying out each one), and 80x24 needs
+        # the rows
         term = self.initial()
         with VerticalScroll(id="edit-box"):
             yield Static(Content.styled(f"{self.heading}  (ctrl+s saves · Esc cancels)", "bold $accent"))
             yield Static(id="edit-error")
             yield from self.deck_field()
-            yield Label("Term")
-            yield Input(term.term if term else "", id="edit-term")
-            yield Label("Definition")
-            yield TextArea(term.definition if term else "", id="edit-definition", soft_wrap=True, classes="short")
-            yield Label("In plain English")
-            yield TextArea((term.explanation or "") if term else "", id="edit-explanation", soft_wrap=True)
-            yield Label("Example")
-            yield TextArea((term.example or "") if term else "", id="edit-example", soft_wrap=True, classes="short")
-            yield Label("Related terms (comma-separated)")
-            yield Input(", ".join(term.related) if term else "", id="edit-related")
-            yield Label("Tags (space- or comma-separated)")
-            yield Input(" ".join(term.tags) if term else "", id="edit-tags")
-            with Horizontal(id="edit-buttons"):
-                yield Button("Save", id="save", variant="primary")
-                yield Button("Cancel", id="cancel")
+            yield _titled(Input(term.term if term else "", id="edit-term"), "Term")
+            yield _titled(TextArea(term.definition if term else "", id="edit-definition", soft_wrap=True,
+                                   classes="short"), "Definition")
+            yield _titled(TextArea((term.explanation or "") if term else "", id="edit-explanation", soft_wrap=True),
+                          "In plain English")
+            yield _titled(TextArea((term.example or "") if term else "", id="edit-example", soft_wrap=True,
+                                   classes="short"), "Example")
+            yield _titled(Input(", ".join(term.related) if term else "", id="edit-related"),
+                          "Related terms (comma-separated)")
+            yield _titled(Input(" ".join(term.tags) if term else "", id="edit-tags"),
+                          "Tags (space- or comma-separated)")
 
     def on_mount(self) -> None:
+        # an opaque backdrop: a translucent one makes every frame re-render and blend the screen below,
+        # a third of what opening the form cost (the form covers that screen anyway)
+        self.styles.background = Color.parse(self.app.theme_variables["background"])
         self.query_one("#edit-term", Input).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        elif event.button.id == "cancel":
-            self.action_cancel()
 
     def form_data(self) -> dict[str, Any]:
         return {
@@ -112,6 +117,10 @@ class _TermForm(ModalScreen[bool]):
 class EditTermScreen(_TermForm):
     """Edit a term's text in place: its cards keep their schedules and history."""
 
+    DEFAULT_CSS = """
+    EditTermScreen #edit-box Input, EditTermScreen #edit-box TextArea { border-title-color: $text-muted; }
+    """
+
     def __init__(self, term_id: int):
         super().__init__()
         self.term_id = term_id
@@ -135,7 +144,8 @@ class AddTermScreen(_TermForm):
     """Add a term to a deck (preselected; a new name creates the deck), with its cards as an import makes them."""
 
     DEFAULT_CSS = """
-    AddTermScreen { align: center middle; background: $background 60%; }
+    AddTermScreen { align: center middle; }
+    AddTermScreen #edit-box Input, AddTermScreen #edit-box TextArea { border-title-color: $text-muted; }
     """
 
     heading = "Add term"
@@ -147,8 +157,7 @@ class AddTermScreen(_TermForm):
         """The new term's id once saved."""
 
     def deck_field(self) -> ComposeResult:
-        yield Label("Deck (a new name creates the deck)")
-        yield Input(self.deck, id="edit-deck")
+        yield _titled(Input(self.deck, id="edit-deck"), "Deck (a new name creates the deck)")
 
     def save(self, data: dict[str, Any]) -> str:
         from mlcards import editing
