@@ -135,7 +135,7 @@ class HomeScreen(Screen[None]):
                 outlook.append("  ")
         self.query_one("#home-outlook", Static).update(Content.assemble(*outlook))
         hint = (
-            "r reviews every deck · Enter reviews the highlighted deck · , settings · ? every key"
+            "r reviews all decks · Enter the highlighted one · , settings · ? every key"
             if f.decks
             else "No decks yet: press i to import one."
         )
