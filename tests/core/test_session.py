@@ -313,3 +313,39 @@ def test_undoing_a_bury_restores_the_buried_until_it_replaced(tiny):
     assert tiny.card(cid).buried_until == date(2025, 5, 2)
     s.undo()
     assert tiny.card(cid).buried_until == date(2025, 4, 1)
+
+
+# --- what an answer would do; the day-one note ------------------------------------------------------
+
+
+def test_preview_gives_each_grades_interval_and_none_once_answered_today_or_in_practice(tiny):
+    zeta = card_id(tiny, "zeta", "recall")
+    answering.answer(tiny, zeta, 5, T0 - timedelta(days=1))  # one repetition, due today
+    s = session_at(tiny, T0)
+    assert s.preview(zeta) == {0: 1, 1: 1, 2: 1, 3: 6, 4: 6, 5: 6}
+    assert s.next().card.id == zeta
+    s.answer(2)  # answered today: a re-drill would keep the schedule
+    assert s.preview(zeta) is None
+    alpha = card_id(tiny, "alpha", "recall")
+    assert s.preview(alpha) == dict.fromkeys(range(6), 1)  # new
+    assert session_at(tiny, T0, practice="custom", cards=[alpha]).preview(alpha) is None
+
+
+def test_four_buttons_map_to_grades_and_back():
+    from mlcards.session import FOUR_BUTTONS, four_button_for, short_interval
+
+    assert FOUR_BUTTONS == {1: 1, 2: 3, 3: 4, 4: 5}
+    assert [four_button_for(g) for g in range(6)] == [1, 1, 1, 2, 3, 4]
+    assert all(four_button_for(grade) == button for button, grade in FOUR_BUTTONS.items())
+    assert [short_interval(d) for d in (1, 29, 45, 400)] == ["1d", "29d", "1.5mo", "1.1y"]
+
+
+def test_held_back_siblings_only_on_a_decks_first_day(tiny):
+    s = session_at(tiny, T0)
+    assert not s.held_back_siblings()  # nothing answered yet
+    drain(s, [5] * 6)
+    assert {tiny.card(c).kind for c in [st.shown.card.id for st in s.history]} == {CardKind.RECALL}
+    assert s.held_back_siblings()  # reverse and related cards of these new terms wait for tomorrow
+    later = session_at(tiny, T0 + timedelta(days=1))  # day two: the deck was studied before
+    drain(later, [5] * 2)
+    assert not later.held_back_siblings()
