@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Input, OptionList, TextArea
 
+from mlcards.models import Deck
+from mlcards.store import Store
 from mlcards.tui.screens.browse import BrowseScreen, card_cells
 from mlcards.tui.screens.edit import EditTermScreen
 from mlcards.tui.screens.home import HomeScreen
@@ -11,6 +13,7 @@ from mlcards.tui.screens.term import TermScreen
 from mlcards.tui.widgets.cardtable import CardTable
 from tests.tui._support import (
     SIZE,
+    TODAY,
     answer_before,
     at_day,
     card_id,
@@ -286,3 +289,269 @@ async def test_a_slower_older_query_never_overwrites_a_newer_search(db, app_for)
         assert table_rows(app) == shown
         assert "matching “weight”" in static_text(app, "#browse-status")
         assert len(stale) > len(shown)  # it would have shown more (and different) cards
+
+
+# --- issue 11: browse like Anki's browser ------------------------------------------------------------
+
+def two_decks(tmp_path):
+    """The six Neural Nets terms and a second deck, with one card of each state worth seeing."""
+    from tests.tui._support import make_db, nn_deck
+
+    stats = Deck(name="Stats", description="", terms=[
+        dict(term="mean", definition="The average of the values.", tags=["stats"]),
+        dict(term="variance", definition="How far the values spread from their mean.", tags=["stats"]),
+    ])
+    db = make_db(tmp_path / "two.db", nn_deck(), stats)
+    studied(db)
+    with Store.open(db) as store:
+        store.bury(card_id(db, "mean", "recall"), TODAY)
+    return db
+
+
+def search(screen, text: str):
+    screen.query_one("#search", Input).value = text
+
+
+def terms_kinds(app) -> set[tuple[str, str]]:
+    return {(r[0], r[1]) for r in table_rows(app)}
+
+
+async def test_anki_search_syntax_in_the_search_field(tmp_path, app_for):
+    db = two_decks(tmp_path)
+    app = app_for(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browse(app, pilot)
+        assert len(table_rows(app)) == 22
+        for text, expected in [
+            ("is:due", {("neuron", "recall"), ("loss", "recall"), ("weight", "recall")}),  # learning ones too
+            ("is:learn", {("weight", "recall")}),
+            ("is:buried", {("mean", "recall")}),
+            ('deck:"stats"', {("mean", "recall"), ("mean", "reverse"), ("variance", "recall"),
+                              ("variance", "reverse")}),
+            ("deck:neural* prop:ivl>10", {("bias", "recall")}),
+            ("prop:lapses>=1", {("loss", "recall")}),
+            ("prop:ease<2.5 -is:learn", {("loss", "recall")}),
+            ("tag:stats -card:reverse", {("mean", "recall"), ("variance", "recall")}),
+            ('"weighted sum" or mean', {("activation", k) for k in ("recall", "reverse", "related")}
+             | {("bias", k) for k in ("recall", "reverse", "related")}
+             | {("mean", "recall"), ("mean", "reverse"), ("variance", "recall"), ("variance", "reverse")}),
+        ]:
+            search(screen, text)
+            await settle(pilot)
+            assert terms_kinds(app) == expected, text
+            assert f"{len(expected)} card" in static_text(app, "#browse-status")
+            assert not screen.query_one("#search-error").display
+
+
+async def test_a_bad_search_says_why_in_one_line_and_keeps_the_last_results(tmp_path, app_for):
+    db = two_decks(tmp_path)
+    app = app_for(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browse(app, pilot)
+        await pilot.press("slash", *"tag:stats")
+        await settle(pilot)
+        shown = table_rows(app)
+        assert len(shown) == 4
+        search(screen, "tag:stats prop:ivl>>3")  # typed in one go (pasted)
+        await settle(pilot)
+        error = screen.query_one("#search-error")
+        assert error.display
+        message = static_text(app, "#search-error")
+        assert "“>3” is not a number" in message and "\n" not in message
+        assert table_rows(app) == shown  # the previous results stay
+        assert "4 cards matching “tag:stats”" in static_text(app, "#browse-status")
+        assert "“>3” is not a number" in screen_text(app)  # on screen, under the field
+        search(screen, "is:fresh")
+        await settle(pilot)
+        assert "unknown “is:fresh”" in static_text(app, "#search-error") and table_rows(app) == shown
+        search(screen, "tag:stats prop:ivl>3")  # fixed: the message goes, the results follow
+        await settle(pilot)
+        assert not error.display and table_rows(app) == []
+        assert app.is_running
+
+
+async def test_the_deck_column_and_sorting_by_it(tmp_path, app_for):
+    db = two_decks(tmp_path)
+    app = app_for(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browse(app, pilot)
+        rows = table_rows(app)
+        decks = {r[0]: r[COLS["Deck"]] for r in rows}
+        assert decks["mean"] == "Stats" and decks["neuron"] == "Neural Nets"
+        assert "Deck" in screen_text(app) and "Stats" in screen_text(app)
+        while screen.sort != "deck":
+            await pilot.press("o")
+        await settle(pilot)
+        assert "by deck ↑" in static_text(app, "#browse-status")
+        assert col(table_rows(app), "Deck") == ["Neural Nets"] * 18 + ["Stats"] * 4
+        await pilot.press("O")
+        await settle(pilot)
+        assert col(table_rows(app), "Deck") == ["Stats"] * 4 + ["Neural Nets"] * 18
+
+
+async def test_buried_cards_show_as_buried_and_minus_unburies_them(tmp_path, app_for):
+    db = two_decks(tmp_path)
+    mean = card_id(db, "mean", "recall")
+    app = app_for(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browse(app, pilot)
+        search(screen, "mean")
+        await settle(pilot)
+        screen.table.focus()
+        table = screen.table
+        assert table_rows(app)[table.cursor][:3] == ["mean", "recall", "buried"]  # not "new"
+        await pilot.press("minus")  # all buried: - unburies
+        await settle(pilot)
+        assert card_row(db, mean)["buried_until"] is None
+        assert table_rows(app)[table.cursor][:3] == ["mean", "recall", "new"]
+        assert any(n.message == "Unburied the recall card of “mean”: back in today's reviews." for n in app._notifications)
+        await pilot.press("minus")  # and buries again
+        await settle(pilot)
+        assert card_row(db, mean)["buried_until"] == "2026-12-01"
+        assert table_rows(app)[table.cursor][2] == "buried"
+
+
+async def test_marks_and_bulk_suspend_bury_and_tag(tmp_path, app_for):
+    db = two_decks(tmp_path)
+    app = app_for(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browse(app, pilot)
+        table = screen.table
+        await pilot.press("space", "space", "down", "space")  # rows 0, 1 and 3; the cursor moves on
+        await settle(pilot)
+        rows = table_rows(app)
+        marked = {rows[i][0] + "/" + rows[i][1] for i in (0, 1, 3)}
+        ids = {card_id(db, *m.split("/")) for m in marked}
+        assert table.marks == ids
+        assert "3 marked" in static_text(app, "#browse-status")
+        assert screen_text(app).count("●") == 3  # the mark column
+        await pilot.press("s")
+        await settle(pilot)
+        assert {r["id"] for r in query(db, "SELECT id FROM cards WHERE suspended = 1")} == ids
+        assert any(n.message == "Suspended 3 cards." for n in app._notifications)
+        await pilot.press("s")  # all suspended: unsuspend
+        await settle(pilot)
+        assert query(db, "SELECT id FROM cards WHERE suspended = 1") == []
+        await pilot.press("minus")
+        await settle(pilot)
+        assert {r["id"] for r in query(db, "SELECT id FROM cards WHERE buried_until = '2026-12-02'")} == set() and \
+            {r["id"] for r in query(db, "SELECT id FROM cards WHERE buried_until = '2026-12-01'")} == ids | {
+                card_id(db, "mean", "recall")}
+        await pilot.press("t")
+        await settle(pilot)
+        prompt = app.screen
+        await pilot.press(*"two words", "enter")
+        await settle(pilot)
+        assert app.screen is prompt and "one word" in str(prompt.query_one("#prompt-error").visual)
+        prompt.query_one("#prompt-input", Input).value = "week::3"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        tagged = {r["term"] for r in query(db, "SELECT term FROM terms WHERE tags LIKE '%week::3%'")}
+        assert tagged == {m.split("/")[0] for m in marked}
+        assert table.marks == ids  # the marks stay for the next action
+        await pilot.press("escape")  # esc clears the marks first
+        assert table.marks == set() and isinstance(app.screen, BrowseScreen)
+        assert "marked" not in static_text(app, "#browse-status")
+
+        # ctrl+a marks the whole result; with no marks an action is the cursor's card's alone
+        search(screen, "tag:stats")
+        await settle(pilot)
+        table.focus()
+        await pilot.press("ctrl+a")
+        await settle(pilot)
+        assert len(table.marks) == 4 and "4 marked" in static_text(app, "#browse-status")
+        await pilot.press("s")
+        await settle(pilot)
+        assert len(query(db, "SELECT id FROM cards WHERE suspended = 1")) == 4
+        await pilot.press("ctrl+a")  # all marked: ctrl+a clears
+        assert table.marks == set()
+        await pilot.press("s")
+        await settle(pilot)
+        assert len(query(db, "SELECT id FROM cards WHERE suspended = 1")) == 3  # the cursor's card only
+        # a new search drops the marks (they belong to the search they were made in)
+        await pilot.press("space")
+        assert table.marks
+        search(screen, "neuron")
+        await settle(pilot)
+        assert table.marks == set()
+
+
+async def test_delete_marked_terms_asks_first_and_u_brings_them_back(tmp_path, app_for):
+    from mlcards.tui.screens.confirm import ConfirmScreen
+
+    db = two_decks(tmp_path)
+    app = app_for(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browse(app, pilot)
+        search(screen, "tag:stats")
+        await settle(pilot)
+        screen.table.focus()
+        await pilot.press("space")  # mean recall
+        await pilot.press("down", "space")  # variance recall (mean reverse skipped)
+        assert len(screen.table.marks) == 2
+        before = query(db, "SELECT COUNT(*) AS n FROM cards")[0]["n"]
+        await pilot.press("delete")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Delete 2 terms?" in screen_text(app)
+        await pilot.press("n")  # no: nothing goes
+        await settle(pilot)
+        assert app.screen is screen and query(db, "SELECT COUNT(*) AS n FROM cards")[0]["n"] == before
+        await pilot.press("delete")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert query(db, "SELECT term FROM terms WHERE term IN ('mean', 'variance')") == []
+        assert query(db, "SELECT COUNT(*) AS n FROM cards")[0]["n"] == before - 4  # every card of both terms
+        assert table_rows(app) == [] and "0 cards" in static_text(app, "#browse-status")
+        await pilot.press("u")
+        await settle(pilot)
+        assert {r["term"] for r in query(db, "SELECT term FROM terms WHERE term IN ('mean', 'variance')")} == {
+            "mean", "variance"}
+        assert query(db, "SELECT COUNT(*) AS n FROM cards")[0]["n"] == before
+        assert len(table_rows(app)) == 4
+
+
+def many_terms(n: int) -> Deck:
+    return Deck(name="Big", description="", terms=[
+        dict(term=f"term {i:05d}", definition=f"Definition number {i}.") for i in range(n)
+    ])
+
+
+async def test_no_row_cap_scrolling_past_row_2000(tmp_path, app_for):
+    from tests.tui._support import make_db
+
+    db = make_db(tmp_path / "big.db", many_terms(1600))  # recall + reverse: 3,200 cards
+    app = app_for(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_browse(app, pilot)
+        table = screen.table
+        assert table.total == 3200 and "3200 cards · by term" in static_text(app, "#browse-status")
+        assert "first 2000" not in static_text(app, "#browse-status")
+        await pilot.press("end")
+        await settle(pilot)
+        assert table.cursor == 3199
+        last = screen._current()
+        assert last is not None and (last.term, last.kind) == ("term 01599", "reverse")
+        assert "term 01599" in screen_text(app)  # scrolled there, the rows loaded and drawn
+        for _ in range(20):  # page up from the end, past row 2,000
+            await pilot.press("pageup")
+        await settle(pilot)
+        row = screen._current()
+        assert table.cursor < 2700 and row is not None
+        assert row.term == f"term {table.cursor // 2:05d}"
+        table.move_cursor(2500)
+        await settle(pilot)
+        assert screen._current().term == "term 01250" and "term 01250" in screen_text(app)
+        await pilot.press("s")  # acts on row 2,500's card
+        await settle(pilot)
+        assert card_row(db, card_id(db, "term 01250", "recall"))["suspended"] == 1
+        assert table.cursor == 2500 and screen._current().state == "suspended"
+        await pilot.press("home")
+        await settle(pilot)
+        assert table.cursor == 0 and screen._current().term == "term 00000"
+        # a search narrows it; the count is the true total
+        search(screen, '"term 01*"')  # a phrase with a wildcard
+        await settle(pilot)
+        assert table.total == 1200 and "1200 cards matching" in static_text(app, "#browse-status")

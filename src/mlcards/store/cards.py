@@ -90,7 +90,8 @@ class CardRepo(SettingsMixin):
 
     BROWSE_SORTS: dict[str, tuple[str, ...]] = {
         # every sort ends on a unique key, so pages (LIMIT/OFFSET) never overlap or skip a card
-        "term": ("t.term COLLATE NOCASE", "c.term_id", *_KIND_KEYS, "c.id"),
+        # a term's cards are made in kind order (recall, reverse, related; contrast later), so c.id orders them
+        "term": ("t.term COLLATE NOCASE", "c.term_id", "c.id"),
         "card": (*_KIND_KEYS, "c.id"),
         "state": (_STATE_RANK_SQL, "c.id"),
         "due": ("ifnull(c.due, '9999-12-31')", "c.id"),  # never-studied cards after every dated one
@@ -102,6 +103,16 @@ class CardRepo(SettingsMixin):
     }
 
     _BROWSE_FROM = "FROM cards c JOIN terms t ON t.id = c.term_id JOIN decks d ON d.id = t.deck_id"
+
+    @staticmethod
+    def _browse_from(*sql: str) -> str:
+        """The joins ``sql`` needs: a card always has its term and deck, so a query reading neither skips them."""
+        text = " ".join(sql)
+        if "d." in text:
+            return "FROM cards c JOIN terms t ON t.id = c.term_id JOIN decks d ON d.id = t.deck_id"
+        if "t." in text:
+            return "FROM cards c JOIN terms t ON t.id = c.term_id"
+        return "FROM cards c"
 
     def _browse_where(self, today: date, search: search_syntax.Node | str, deck_id: int | None) -> tuple[str, dict[str, Any]]:
         node = search_syntax.parse(search) if isinstance(search, str) else search
@@ -121,7 +132,7 @@ class CardRepo(SettingsMixin):
     def browse_count(self, today: date, search: search_syntax.Node | str = "", *, deck_id: int | None = None) -> int:
         """How many cards match ``search`` (a ``mlcards.search`` tree, or text to parse)."""
         where, params = self._browse_where(today, search, deck_id)
-        return int(self._browse_query(f"SELECT COUNT(*) {self._BROWSE_FROM} WHERE {where}", params)[0][0])
+        return int(self._browse_query(f"SELECT COUNT(*) {self._browse_from(where)} WHERE {where}", params)[0][0])
 
     def browse_page(
         self,
@@ -152,7 +163,7 @@ class CardRepo(SettingsMixin):
         params.update(limit=limit, offset=offset)
         # the page's ids first (the sort touches only its keys), then their rows
         ids = [r[0] for r in self._browse_query(
-            f"SELECT c.id {self._BROWSE_FROM} WHERE {where} "
+            f"SELECT c.id {self._browse_from(where, *keys)} WHERE {where} "
             f"ORDER BY {', '.join(f'{k} {direction}' for k in keys)} LIMIT :limit OFFSET :offset",
             params,
         )]
@@ -209,7 +220,7 @@ class CardRepo(SettingsMixin):
     def browse_ids(self, today: date, search: search_syntax.Node | str = "", *, deck_id: int | None = None) -> list[int]:
         """Every matching card's id (no order): what "mark all" marks."""
         where, params = self._browse_where(today, search, deck_id)
-        return [r[0] for r in self._browse_query(f"SELECT c.id {self._BROWSE_FROM} WHERE {where}", params)]
+        return [r[0] for r in self._browse_query(f"SELECT c.id {self._browse_from(where)} WHERE {where}", params)]
 
     def _browse_query(self, sql: str, params: dict[str, Any]) -> list[Any]:
         try:

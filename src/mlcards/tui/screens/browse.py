@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from datetime import date
 
 from textual import getters, on, work
@@ -14,6 +16,7 @@ from textual.widgets import Footer, Input, Static
 
 from mlcards import search as search_syntax
 from mlcards.errors import MlcardsError
+from mlcards.store import Store
 from mlcards.store.rows import BrowseRow
 from mlcards.text import one_line
 from mlcards.tui.base import MlcardsAppBase
@@ -65,6 +68,8 @@ class BrowseScreen(Screen[None]):
         self.asked_query: str | None = None
         self.total = 0
         self.last_trash: int | None = None
+        self._loading: Store | None = None  # the connection of the running search, to interrupt it
+        self._loading_lock = threading.Lock()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="browse"):
@@ -80,11 +85,10 @@ class BrowseScreen(Screen[None]):
         return self.query_one("#cards", CardTable)
 
     def on_mount(self) -> None:
-        self.reload()
         self.table.focus()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        self.reload()  # the first load too: Textual sends ScreenResume when the screen is pushed
 
     def on_outside_change(self) -> None:
         self.reload()
@@ -94,8 +98,12 @@ class BrowseScreen(Screen[None]):
     def today(self) -> date:
         return self.app.store.today(self.app.clock())
 
-    def reload(self) -> None:
-        """Run the search field's query again (a new query puts the cursor on its first row)."""
+    def reload(self, *, resort: bool = False) -> None:
+        """Run the search field's query again (a new query puts the cursor on its first row).
+
+        ``resort``: only the order changed, so the count is still right. A search still running is
+        interrupted (SQLite stops it), so fast typing never queues slow queries behind each other.
+        """
         text = self.query_one("#search", Input).value
         error = self.query_one("#search-error", Static)
         try:
@@ -108,20 +116,39 @@ class BrowseScreen(Screen[None]):
         same = text == self.shown_query
         if not same:
             self.table.set_marks(set())  # marks belong to the search they were made in
-        keep = self.table.current if same else None
+        keep = self.table.current if same and not resort else None  # a new order starts at its top
         self.generation += 1
         self.node = node
         self.asked_query = text
+        with self._loading_lock:
+            if self._loading is not None:
+                self._loading.db.conn.interrupt()
         self.load(self.generation, text, node, self.sort, self.descending,
-                  keep.card_id if keep else None, self.table.cursor if same else 0)
+                  keep.card_id if keep else None, self.table.cursor if keep else 0,
+                  self.total if resort and same else None)
 
     @work(thread=True, exclusive=True, group="browse")
     def load(self, generation: int, text: str, node: search_syntax.Node, sort: str, descending: bool,
-             keep: int | None, at: int) -> None:
+             keep: int | None, at: int, known_total: int | None = None) -> None:
         store = self.app.worker_store()
+        with self._loading_lock:
+            self._loading = store
+        try:
+            self._load(store, generation, text, node, sort, descending, keep, at, known_total)
+        except sqlite3.OperationalError as e:
+            if "interrupt" not in str(e):
+                raise
+            # a newer search interrupted this one: it shows instead
+        finally:
+            with self._loading_lock:
+                if self._loading is store:
+                    self._loading = None
+
+    def _load(self, store: Store, generation: int, text: str, node: search_syntax.Node, sort: str,
+              descending: bool, keep: int | None, at: int, known_total: int | None) -> None:
         today = store.today(self.app.clock())
         try:
-            total = store.browse_count(today, node)
+            total = store.browse_count(today, node) if known_total is None else known_total
             pages: dict[int, list[BrowseRow]] = {}
 
             def page(n: int) -> list[BrowseRow]:
@@ -196,7 +223,7 @@ class BrowseScreen(Screen[None]):
             self.descending = not self.descending
         else:
             self.sort, self.descending = event.sort, event.sort in self.DESCENDING_FIRST
-        self.reload()
+        self.reload(resort=True)
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -247,11 +274,11 @@ class BrowseScreen(Screen[None]):
         i = self.SORT_CYCLE.index(self.sort)
         self.sort = self.SORT_CYCLE[(i + 1) % len(self.SORT_CYCLE)]
         self.descending = self.sort in self.DESCENDING_FIRST
-        self.reload()
+        self.reload(resort=True)
 
     def action_reverse_sort(self) -> None:
         self.descending = not self.descending
-        self.reload()
+        self.reload(resort=True)
 
     def action_to_table(self) -> None:
         self.table.focus()
