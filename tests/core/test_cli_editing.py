@@ -166,7 +166,9 @@ def test_a_new_database_at_a_non_default_path_is_announced(tmp_path):
 
 def test_cli_delete_and_restore_keep_the_file_consistent_for_another_reader(tmp_path):
     db = make(tmp_path)
+    stats_before = json.loads(ok("stats", "--json", db=db).stdout)
     ok("rm", "--deck", "Tiny", "--yes", db=db)
+    assert json.loads(ok("stats", "--json", db=db).stdout)["reviews_total"] == 0
     con = sqlite3.connect(db)
     try:
         assert con.execute("SELECT COUNT(*) FROM cards").fetchone()[0] == 0
@@ -177,3 +179,4 @@ def test_cli_delete_and_restore_keep_the_file_consistent_for_another_reader(tmp_
         assert con.execute("PRAGMA foreign_key_check").fetchall() == []
     finally:
         con.close()
+    assert json.loads(ok("stats", "--json", db=db).stdout) == stats_before
