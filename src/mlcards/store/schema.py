@@ -1,4 +1,4 @@
-"""The schema: sqlite-utils ``Migrations`` 0001-0008, and the SQL shared by several repositories."""
+"""The schema: sqlite-utils ``Migrations`` 0001-0009, and the SQL shared by several repositories."""
 
 from __future__ import annotations
 
@@ -506,9 +506,75 @@ def _m0008_practice_deck_settings(db: Database) -> None:
     db.execute("ALTER TABLE review_log ADD COLUMN difficulty_after REAL")
 
 
+@migrations(name="0009_sync")
+def _m0009_sync(db: Database) -> None:
+    """Sync between machines: this database's device id, its change events, what it read from others.
+
+    - ``sync_device``: one row, this database's ``device_id`` (a UUID made here), its hybrid logical
+      clock, how far its events were written out, and ``applying`` (1 only inside the transaction that
+      applies another device's events, so the triggers do not record them again).
+    - ``sync_events``: every change another machine needs, recorded by triggers on the tables
+      (``mlcards.store.sync.trigger_sql``), whatever code path made it; the rows already here are
+      recorded first, so a history that predates sync is sent too.
+    - ``sync_peers``: per other device, the last of its events applied here; ``sync_pending``: events
+      whose card, term or deck has not arrived yet; ``sync_clock``: per field, the last write applied
+      from another device (last writer wins).
+    """
+    import uuid
+
+    from mlcards.store import sync
+
+    db.execute("""CREATE TABLE sync_device (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            device_id TEXT NOT NULL,
+            hlc INTEGER NOT NULL DEFAULT 0,
+            applying INTEGER NOT NULL DEFAULT 0,
+            sent_seq INTEGER NOT NULL DEFAULT 0,
+            last_sync_at TEXT,
+            last_folder TEXT
+        )""")
+    db.execute("INSERT INTO sync_device (id, device_id) VALUES (1, ?)", [str(uuid.uuid4())])
+    db.execute("""CREATE TABLE sync_events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            hlc INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            payload TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX sync_events_entity ON sync_events(entity)")
+    db.execute("""CREATE TABLE sync_peers (
+            device_id TEXT PRIMARY KEY,
+            last_seq INTEGER NOT NULL DEFAULT 0,
+            last_file TEXT,
+            synced_at TEXT,
+            received INTEGER NOT NULL DEFAULT 0
+        )""")
+    db.execute("""CREATE TABLE sync_pending (
+            device_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            hlc INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            PRIMARY KEY (device_id, seq)
+        )""")
+    db.execute("""CREATE TABLE sync_clock (
+            entity TEXT NOT NULL,
+            field TEXT NOT NULL,
+            rank INTEGER NOT NULL,
+            hlc INTEGER NOT NULL,
+            device TEXT NOT NULL,
+            PRIMARY KEY (entity, field)
+        ) WITHOUT ROWID""")
+    for sql in sync.baseline_sql():
+        db.execute(sql)
+    for sql in sync.trigger_sql():
+        db.execute(sql)
+
+
 MIGRATION_NAMES = frozenset(
     {"0001_initial", "0002_stats_indexes", "0003_stats_card_day_index", "0004_aliases_relations", "0005_mc_choice",
-     "0006_log_is_the_truth", "0007_cloze", "0008_practice_deck_settings"}
+     "0006_log_is_the_truth", "0007_cloze", "0008_practice_deck_settings", "0009_sync"}
 )
 """Every migration this mlcards knows (a database with another one applied is from a newer mlcards)."""
 

@@ -11,9 +11,10 @@ from mlcards.store.editing import EditingRepo
 from mlcards.store.reviews import ReviewLog
 from mlcards.store.settings import SettingsMixin
 from mlcards.store.stats import StatsQueries
+from mlcards.store.sync import SyncRepo
 
 
-class Store(AnkiQueries, ReviewLog, CardRepo, DeckRepo, EditingRepo, StatsQueries, CustomStudyQueries, SettingsMixin, Connection):
+class Store(SyncRepo, AnkiQueries, ReviewLog, CardRepo, DeckRepo, EditingRepo, StatsQueries, CustomStudyQueries, SettingsMixin, Connection):
     """The mlcards database. Open with ``Store.open(path)`` or ``Store.memory()`` for tests.
 
     - ``Connection``: opening, WAL, migrations, transactions (``connection.py``)

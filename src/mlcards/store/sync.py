@@ -1,0 +1,479 @@
+"""Sync's SQL: the change events the triggers of migration 0009 record, and what applying another
+device's events writes.
+
+Every change that matters to another machine is captured by an SQLite trigger into ``sync_events``,
+whatever code path made it (answering, undo, editing, imports, deletes and their undelete,
+settings), so no other repository knows sync exists. Each event gets a hybrid-logical-clock stamp
+(``sync_device.hlc``: milliseconds since the epoch, never less than the last stamp plus one, and
+raised past every stamp read from another device), which orders field edits across machines.
+
+While another device's events are applied, ``sync_device.applying`` is 1 inside that transaction,
+so the triggers record nothing (an applied event is not echoed back); no other connection can ever
+see it set.
+
+The payload SQL below is also how existing rows become events (the migration's baseline, and a
+term kept against a delete being sent again). The triggers are frozen by the migration that created
+them: changing what they record takes a new migration.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from mlcards import studyday
+from mlcards.store.reviews import ReviewLog
+
+LOCAL_SETTINGS = ("timezone", "theme", "keymap")
+"""Settings of one machine: never sent."""
+
+_REVIEW_COLUMNS = (
+    "reviewed_at", "utc_offset_min", "study_day", "grade", "kind", "reps_before", "reps_after", "ease_before",
+    "ease_after", "interval_before", "interval_after", "due_before", "due_after", "lapse", "leeched",
+    "duration_ms", "source", "undone_at", "stability_after", "difficulty_after",
+)
+_PRACTICE_COLUMNS = ("reviewed_at", "utc_offset_min", "study_day", "grade", "duration_ms", "source", "undone_at")
+TERM_FIELDS = ("key", "term", "definition", "explanation", "example", "related", "tags", "aliases", "relations",
+               "cloze", "position")
+DECK_FIELDS = ("name", "description", "scheduler")
+CARD_STATE_FIELDS = ("suspended", "buried_until")
+ADD_KINDS = ("deck_add", "term_add", "card")
+"""Events that create a row: their field values rank below any edit's (so a later install of the same
+bundled deck never undoes an edit)."""
+
+
+def _uuid_of(table: str, id_sql: str) -> str:
+    return f"(SELECT uuid FROM {table} WHERE id = {id_sql})"
+
+
+def _pairs(r: str, columns: tuple[str, ...]) -> str:
+    return ", ".join(f"'{c}', {r}.{c}" for c in columns)
+
+
+def payload_sql(kind: str, r: str) -> str:
+    """The JSON payload of an event of ``kind`` about the row ``r`` (``NEW``, or a table alias)."""
+    if kind == "review":
+        return (f"json_object('card', {_uuid_of('cards', r + '.card_id')}, "
+                f"'chosen', {_uuid_of('terms', r + '.chosen_term_id')}, 'key_term', {_uuid_of('terms', r + '.key_term_id')}, "
+                f"{_pairs(r, _REVIEW_COLUMNS)})")
+    if kind == "practice":
+        return (f"json_object('card', {_uuid_of('cards', r + '.card_id')}, "
+                f"'chosen', {_uuid_of('terms', r + '.chosen_term_id')}, 'key_term', {_uuid_of('terms', r + '.key_term_id')}, "
+                f"{_pairs(r, _PRACTICE_COLUMNS)})")
+    if kind == "card":
+        return (f"json_object('term', {_uuid_of('terms', r + '.term_id')}, 'kind', {r}.kind, "
+                f"'pair', {_uuid_of('terms', r + '.pair_term_id')}, 'ordinal', {r}.ordinal, "
+                f"'created_at', {r}.created_at, {_pairs(r, CARD_STATE_FIELDS)})")
+    if kind == "term_add":
+        return (f"json_object('deck', {_uuid_of('decks', r + '.deck_id')}, {_pairs(r, TERM_FIELDS)}, "
+                f"'created_at', {r}.created_at)")
+    if kind == "deck_add":
+        return f"json_object({_pairs(r, DECK_FIELDS)}, 'created_at', {r}.created_at)"
+    if kind == "setting":
+        return f"json_object('value', {r}.value)"
+    if kind == "deck_setting":
+        return f"json_object('deck', {_uuid_of('decks', r + '.deck_id')}, 'key', {r}.key, 'value', {r}.value)"
+    raise ValueError(kind)
+
+
+def _changed(full: str, fields: tuple[str, ...]) -> str:
+    """``full`` (NEW's fields) without those an UPDATE left as they were."""
+    drops = ", ".join(f"CASE WHEN OLD.{f} IS NEW.{f} THEN '$.{f}' ELSE '$.unchanged_' END" for f in fields)
+    return f"json_remove({full}, {drops})"
+
+
+def _any_changed(fields: tuple[str, ...]) -> str:
+    return "(" + " OR ".join(f"OLD.{f} IS NOT NEW.{f}" for f in fields) + ")"
+
+
+_HLC_NOW = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+
+
+def trigger_sql() -> list[str]:
+    """``CREATE TRIGGER`` statements for every change sync sends (migration 0009)."""
+    recording = "(SELECT applying FROM sync_device) = 0"
+    term_edit = _changed(
+        f"json_object('deck', {_uuid_of('decks', 'NEW.deck_id')}, {_pairs('NEW', TERM_FIELDS)})",
+        ("deck_id", *TERM_FIELDS),
+    ).replace("'$.deck_id'", "'$.deck'")
+    local = ", ".join(f"'{k}'" for k in LOCAL_SETTINGS)
+    specs: list[tuple[str, str, str, str, str, str]] = [
+        # name, event, condition, kind, entity, payload
+        ("review_add", "INSERT ON review_log", "", "review", "NEW.uuid", payload_sql("review", "NEW")),
+        ("review_undo", "UPDATE OF undone_at ON review_log", "NEW.undone_at IS NOT NULL AND OLD.undone_at IS NOT NEW.undone_at",
+         "undo", "NEW.uuid", "json_object('undone_at', NEW.undone_at)"),
+        ("practice_add", "INSERT ON practice_log", "", "practice", "NEW.uuid", payload_sql("practice", "NEW")),
+        ("practice_undo", "UPDATE OF undone_at ON practice_log",
+         "NEW.undone_at IS NOT NULL AND OLD.undone_at IS NOT NEW.undone_at",
+         "practice_undo", "NEW.uuid", "json_object('undone_at', NEW.undone_at)"),
+        ("card_add", "INSERT ON cards", "", "card", "NEW.uuid", payload_sql("card", "NEW")),
+        ("card_state", "UPDATE OF suspended, buried_until ON cards", _any_changed(CARD_STATE_FIELDS), "card_state",
+         "NEW.uuid", _changed(f"json_object({_pairs('NEW', CARD_STATE_FIELDS)})", CARD_STATE_FIELDS)),
+        ("card_delete", "DELETE ON cards", "", "card_delete", "OLD.uuid", "json_object()"),
+        ("term_add", "INSERT ON terms", "", "term_add", "NEW.uuid", payload_sql("term_add", "NEW")),
+        ("term_edit", "UPDATE ON terms", _any_changed(("deck_id", *TERM_FIELDS)), "term_edit", "NEW.uuid", term_edit),
+        ("term_delete", "DELETE ON terms", "", "term_delete", "OLD.uuid", "json_object()"),
+        ("deck_add", "INSERT ON decks", "", "deck_add", "NEW.uuid", payload_sql("deck_add", "NEW")),
+        ("deck_edit", "UPDATE ON decks", _any_changed(DECK_FIELDS), "deck_edit", "NEW.uuid",
+         _changed(f"json_object({_pairs('NEW', DECK_FIELDS)})", DECK_FIELDS)),
+        ("deck_delete", "DELETE ON decks", "", "deck_delete", "OLD.uuid", "json_object()"),
+        ("setting_add", "INSERT ON settings", f"NEW.key NOT IN ({local})", "setting", "NEW.key",
+         payload_sql("setting", "NEW")),
+        ("setting_edit", "UPDATE ON settings", f"NEW.key NOT IN ({local}) AND OLD.value IS NOT NEW.value", "setting",
+         "NEW.key", payload_sql("setting", "NEW")),
+        ("setting_delete", "DELETE ON settings", f"OLD.key NOT IN ({local})", "setting", "OLD.key",
+         "json_object('value', NULL)"),
+        ("deck_setting_add", "INSERT ON deck_settings", "", "deck_setting",
+         f"{_uuid_of('decks', 'NEW.deck_id')} || '/' || NEW.key", payload_sql("deck_setting", "NEW")),
+        ("deck_setting_edit", "UPDATE ON deck_settings", "OLD.value IS NOT NEW.value", "deck_setting",
+         f"{_uuid_of('decks', 'NEW.deck_id')} || '/' || NEW.key", payload_sql("deck_setting", "NEW")),
+        # a deck's settings go with the deck itself: its delete is sent as the deck's
+        ("deck_setting_delete", "DELETE ON deck_settings",
+         "EXISTS (SELECT 1 FROM decks WHERE id = OLD.deck_id)", "deck_setting",
+         f"{_uuid_of('decks', 'OLD.deck_id')} || '/' || OLD.key",
+         f"json_object('deck', {_uuid_of('decks', 'OLD.deck_id')}, 'key', OLD.key, 'value', NULL)"),
+    ]
+    out = []
+    for name, event, condition, kind, entity, payload in specs:
+        when = recording + (f" AND {condition}" if condition else "")
+        out.append(
+            f"CREATE TRIGGER sync_{name} AFTER {event} FOR EACH ROW WHEN {when} BEGIN "
+            f"UPDATE sync_device SET hlc = max(hlc + 1, {_HLC_NOW}); "
+            f"INSERT INTO sync_events (hlc, kind, entity, payload) "
+            f"SELECT hlc, '{kind}', {entity}, {payload} FROM sync_device; END"
+        )
+    return out
+
+
+EMIT_QUERIES: dict[str, tuple[str, str]] = {
+    # kind: (FROM ... of the rows, the entity)
+    "deck_add": ("FROM decks d", "d.uuid"),
+    "deck_setting": ("FROM deck_settings x", "(SELECT uuid FROM decks WHERE id = x.deck_id) || '/' || x.key"),
+    "term_add": ("FROM terms t", "t.uuid"),
+    "card": ("FROM cards c", "c.uuid"),
+    "review": ("FROM review_log r", "r.uuid"),
+    "practice": ("FROM practice_log p", "p.uuid"),
+    "setting": ("FROM settings s", "s.key"),
+}
+_ALIASES = {"deck_add": "d", "deck_setting": "x", "term_add": "t", "card": "c", "review": "r", "practice": "p",
+            "setting": "s"}
+
+
+def emit_rows_sql(kind: str, where: str) -> str:
+    """``INSERT INTO sync_events`` of the rows ``where`` selects, as events of ``kind`` (stamps follow
+    ``sync_device.hlc`` one by one; the caller raises it afterwards with ``raise_hlc_sql``)."""
+    source, entity = EMIT_QUERIES[kind]
+    r = _ALIASES[kind]
+    order = "x.deck_id, x.key" if kind == "deck_setting" else f"{r}.rowid"
+    return (
+        f"INSERT INTO sync_events (hlc, kind, entity, payload) "
+        f"SELECT max((SELECT hlc FROM sync_device), {_HLC_NOW}) + row_number() OVER (ORDER BY {order}), "
+        f"'{kind}', {entity}, {payload_sql(kind, r)} {source} WHERE {where}"
+    )
+
+
+RAISE_HLC_SQL = "UPDATE sync_device SET hlc = max(hlc, ifnull((SELECT max(hlc) FROM sync_events), 0))"
+
+
+def baseline_sql() -> list[str]:
+    """Everything a database holds, as events (what a database that predates sync sends first)."""
+    local = ", ".join(f"'{k}'" for k in LOCAL_SETTINGS)
+    out = []
+    for kind, where in [("setting", f"s.key NOT IN ({local})"), ("deck_add", "1"), ("deck_setting", "1"),
+                        ("term_add", "1"), ("card", "1"), ("review", "1"), ("practice", "1")]:
+        out += [emit_rows_sql(kind, where), RAISE_HLC_SQL]
+    return out
+
+
+# --- typed rows -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SyncEvent:
+    """One change, as recorded here or read from another device's file."""
+
+    device: str
+    seq: int
+    hlc: int
+    kind: str
+    entity: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SyncDevice:
+    device_id: str
+    hlc: int
+    sent_seq: int
+    last_seq: int
+    last_sync_at: str | None
+    last_folder: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SyncPeer:
+    device_id: str
+    last_seq: int
+    last_file: str | None
+    synced_at: str | None
+    received: int
+
+
+Clock = tuple[int, int, str]
+"""A field's last write: (rank: 0 for a row's creation, 1 for an edit; HLC stamp; device id)."""
+
+
+def rank(kind: str) -> int:
+    return 0 if kind in ADD_KINDS else 1
+
+
+class SyncRepo(ReviewLog):
+    """The ``sync_*`` tables, and the writes that apply another device's events."""
+
+    # --- this device ---------------------------------------------------------------------------------
+
+    def sync_device(self) -> SyncDevice:
+        row = self.db.execute(
+            "SELECT device_id, hlc, sent_seq, last_sync_at, last_folder, "
+            "(SELECT ifnull(max(seq), 0) FROM sync_events) FROM sync_device"
+        ).fetchone()
+        return SyncDevice(row[0], row[1], row[2], row[5], row[3], row[4])
+
+    def sync_events_after(self, seq: int, limit: int) -> list[SyncEvent]:
+        device = self.sync_device().device_id
+        return [
+            SyncEvent(device, s, h, k, e, json.loads(p))
+            for s, h, k, e, p in self.db.execute(
+                "SELECT seq, hlc, kind, entity, payload FROM sync_events WHERE seq > ? ORDER BY seq LIMIT ?",
+                [seq, limit],
+            )
+        ]
+
+    def sync_mark_sent(self, seq: int) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE sync_device SET sent_seq = max(sent_seq, ?)", [seq])
+
+    def sync_mark_done(self, folder: str) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE sync_device SET last_sync_at = ?, last_folder = ?",
+                            [studyday.to_utc_text(studyday.now()), folder])
+
+    def sync_peers(self) -> dict[str, SyncPeer]:
+        return {
+            r[0]: SyncPeer(*r)
+            for r in self.db.execute(
+                "SELECT device_id, last_seq, last_file, synced_at, received FROM sync_peers ORDER BY device_id"
+            )
+        }
+
+    def sync_set_peer(self, device: str, last_seq: int, last_file: str | None, received: int) -> None:
+        self.db.execute(
+            "INSERT INTO sync_peers (device_id, last_seq, last_file, synced_at, received) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(device_id) DO UPDATE SET last_seq = excluded.last_seq, last_file = excluded.last_file, "
+            "synced_at = excluded.synced_at, received = sync_peers.received + excluded.received",
+            [device, last_seq, last_file, studyday.to_utc_text(studyday.now()), received],
+        )
+
+    def sync_set_applying(self, on: bool) -> None:
+        self.db.execute("UPDATE sync_device SET applying = ?", [int(on)])
+
+    def sync_observe_hlc(self, hlc: int) -> None:
+        self.db.execute("UPDATE sync_device SET hlc = max(hlc, ?)", [hlc])
+
+    # --- events that could not apply yet (their card, term or deck has not arrived) -------------------
+
+    def sync_pending(self) -> list[SyncEvent]:
+        return [
+            SyncEvent(d, s, h, k, e, json.loads(p))
+            for d, s, h, k, e, p in self.db.execute(
+                "SELECT device_id, seq, hlc, kind, entity, payload FROM sync_pending ORDER BY hlc, device_id, seq"
+            )
+        ]
+
+    def sync_set_pending(self, events: list[SyncEvent]) -> None:
+        self.db.execute("DELETE FROM sync_pending")
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO sync_pending (device_id, seq, hlc, kind, entity, payload) VALUES (?, ?, ?, ?, ?, ?)",
+            [(e.device, e.seq, e.hlc, e.kind, e.entity, json.dumps(e.data)) for e in events],
+        )
+
+    # --- field clocks (last writer wins per field) -----------------------------------------------------
+
+    def sync_clocks(self, entity: str) -> dict[str, Clock]:
+        """The last write of each field of ``entity`` known here: applied from others, or made here."""
+        device = self.sync_device().device_id
+        clocks: dict[str, Clock] = {
+            f: (r, h, d) for f, r, h, d in self.db.execute(
+                "SELECT field, rank, hlc, device FROM sync_clock WHERE entity = ?", [entity]
+            )
+        }
+        for kind, hlc, payload in self.db.execute(
+            "SELECT kind, hlc, payload FROM sync_events WHERE entity = ?", [entity]
+        ):
+            clock = (rank(kind), hlc, device)
+            fields = ["_deleted"] if kind.endswith("_delete") else list(json.loads(payload))
+            for f in fields:
+                if f not in clocks or clocks[f] < clock:
+                    clocks[f] = clock
+        return clocks
+
+    def sync_set_clocks(self, entity: str, clocks: dict[str, Clock]) -> None:
+        self.db.conn.executemany(
+            "INSERT INTO sync_clock (entity, field, rank, hlc, device) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(entity, field) DO UPDATE SET rank = excluded.rank, hlc = excluded.hlc, device = excluded.device",
+            [(entity, f, c[0], c[1], c[2]) for f, c in clocks.items()],
+        )
+
+    # --- lookups by uuid --------------------------------------------------------------------------------
+
+    def id_by_uuid(self, table: str, uuid: str | None) -> int | None:
+        if table not in {"decks", "terms", "cards"}:
+            raise ValueError(table)
+        if uuid is None:
+            return None
+        row = self.db.execute(f"SELECT id FROM {table} WHERE uuid = ?", [uuid]).fetchone()
+        return int(row[0]) if row else None
+
+    def sync_row(self, table: str, uuid: str) -> dict[str, Any] | None:
+        if table not in {"decks", "terms", "cards"}:
+            raise ValueError(table)
+        rows = list(self.db.query(f"SELECT * FROM {table} WHERE uuid = ?", [uuid]))
+        return rows[0] if rows else None
+
+    # --- applying ----------------------------------------------------------------------------------------
+
+    def sync_insert_log(self, table: str, uuid: str, card_id: int, values: dict[str, Any]) -> bool:
+        """Add a review-log (or practice-log) row by its uuid; False if it was here already."""
+        if table not in {"review_log", "practice_log"}:
+            raise ValueError(table)
+        columns = ["uuid", "card_id", *values]
+        marks = ", ".join("?" for _ in columns)
+        cursor = self.db.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {marks} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE uuid = ?)",
+            [uuid, card_id, *values.values(), uuid],
+        )
+        return cursor.rowcount > 0
+
+    def sync_undo_log(self, table: str, uuid: str, undone_at: str) -> tuple[int | None, bool]:
+        """Mark a log row undone (the earliest moment wins); (its card id, whether it was live)."""
+        if table not in {"review_log", "practice_log"}:
+            raise ValueError(table)
+        row = self.db.execute(f"SELECT card_id, undone_at FROM {table} WHERE uuid = ?", [uuid]).fetchone()
+        if row is None:
+            return None, False
+        self.db.execute(
+            f"UPDATE {table} SET undone_at = ? WHERE uuid = ? AND (undone_at IS NULL OR undone_at > ?)",
+            [undone_at, uuid, undone_at],
+        )
+        return int(row[0]), row[1] is None
+
+    def sync_insert_card(self, uuid: str, term_id: int, pair_id: int | None, data: dict[str, Any]) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO cards (uuid, term_id, kind, pair_term_id, ordinal, created_at, modified_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [uuid, term_id, data["kind"], pair_id, data.get("ordinal"), data["created_at"], data["created_at"]],
+        )
+
+    def sync_update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
+        allowed = {"cards": CARD_STATE_FIELDS, "terms": (*TERM_FIELDS, "deck_id"), "decks": DECK_FIELDS}[table]
+        if not values:
+            return
+        if set(values) - set(allowed):
+            raise ValueError(sorted(values))
+        stamp = studyday.to_utc_text(studyday.now())
+        stamp_col = "updated_at" if table == "terms" else "modified_at"
+        sets = ", ".join(f"{c} = ?" for c in values)
+        self.db.execute(f"UPDATE {table} SET {sets}, {stamp_col} = ? WHERE id = ?", [*values.values(), stamp, row_id])
+
+    def sync_insert_term(self, uuid: str, deck_id: int, values: dict[str, Any], created_at: str) -> int:
+        columns = ["uuid", "deck_id", *values, "created_at", "updated_at"]
+        return int(self.db.execute(
+            f"INSERT INTO terms ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+            [uuid, deck_id, *values.values(), created_at, studyday.to_utc_text(studyday.now())],
+        ).lastrowid or 0)
+
+    def sync_insert_deck(self, uuid: str, values: dict[str, Any], created_at: str) -> int:
+        columns = ["uuid", *values, "created_at", "modified_at"]
+        return int(self.db.execute(
+            f"INSERT INTO decks ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+            [uuid, *values.values(), created_at, studyday.to_utc_text(studyday.now())],
+        ).lastrowid or 0)
+
+    def sync_delete(self, table: str, row_id: int) -> None:
+        if table not in {"decks", "terms"}:
+            raise ValueError(table)
+        self.db.execute(f"DELETE FROM {table} WHERE id = ?", [row_id])
+
+    def sync_delete_unanswered_card(self, card_id: int) -> None:
+        self.db.execute(
+            "DELETE FROM cards WHERE id = ? AND NOT EXISTS (SELECT 1 FROM review_log WHERE card_id = cards.id)",
+            [card_id],
+        )
+
+    def sync_deck_exists(self, deck_id: int) -> bool:
+        return self.db.execute("SELECT 1 FROM decks WHERE id = ?", [deck_id]).fetchone() is not None
+
+    def sync_card_exists(self, card_id: int) -> bool:
+        return self.db.execute("SELECT 1 FROM cards WHERE id = ?", [card_id]).fetchone() is not None
+
+    def sync_term_deck_uuids(self, deck_id: int) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT uuid FROM terms WHERE deck_id = ?", [deck_id])]
+
+    def sync_key_taken(self, deck_id: int, key: str, uuid: str) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM terms WHERE deck_id = ? AND key = ? AND uuid != ?", [deck_id, key, uuid]
+        ).fetchone() is not None
+
+    def sync_deck_name_taken(self, name: str, uuid: str) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM decks WHERE name = ? COLLATE NOCASE AND uuid != ?", [name, uuid]
+        ).fetchone() is not None
+
+    def sync_cards_and_links(self, deck_id: int) -> None:
+        """A deck's links and cards made to match its terms, as after an edit."""
+        self._sync_cards_and_links(deck_id, studyday.to_utc_text(studyday.now()))
+
+    def sync_set_setting_raw(self, key: str, value: str | None) -> None:
+        if value is None:
+            self.db.execute("DELETE FROM settings WHERE key = ?", [key])
+        else:
+            self.db.execute(
+                "INSERT INTO settings (key, value, modified_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value, modified_at = excluded.modified_at",
+                [key, value, studyday.to_utc_text(studyday.now())],
+            )
+        self._settings = None
+
+    def sync_set_deck_setting_raw(self, deck_id: int, key: str, value: str | None) -> None:
+        if value is None:
+            self.db.execute("DELETE FROM deck_settings WHERE deck_id = ? AND key = ?", [deck_id, key])
+        else:
+            self.db.execute(
+                "INSERT INTO deck_settings (deck_id, key, value, modified_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(deck_id, key) DO UPDATE SET value = excluded.value, modified_at = excluded.modified_at",
+                [deck_id, key, value, studyday.to_utc_text(studyday.now())],
+            )
+
+    def sync_resend(self, *, deck_id: int | None = None, term_id: int | None = None) -> None:
+        """Record a deck's (or one term's) rows as new events of this device: a delete from elsewhere was
+        older than an edit made here, so the rows stay and the devices that deleted them get them back."""
+        if deck_id is not None:
+            self.db.execute(emit_rows_sql("deck_add", "d.id = ?"), [deck_id])
+            self.db.execute(emit_rows_sql("deck_setting", "x.deck_id = ?"), [deck_id])
+            self.db.execute(RAISE_HLC_SQL)
+            terms = "SELECT id FROM terms WHERE deck_id = ?"
+            param: int | None = deck_id
+        else:
+            terms = "SELECT ?"
+            param = term_id
+        statements = [
+            emit_rows_sql("term_add", f"t.id IN ({terms})"),
+            emit_rows_sql("card", f"c.term_id IN ({terms})"),
+            emit_rows_sql("review", f"r.card_id IN (SELECT id FROM cards WHERE term_id IN ({terms}))"),
+            emit_rows_sql("practice", f"p.card_id IN (SELECT id FROM cards WHERE term_id IN ({terms}))"),
+        ]
+        for sql in statements:
+            self.db.execute(sql, [param])
+            self.db.execute(RAISE_HLC_SQL)
