@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from mlcards import __version__, cli_fsrs
+from mlcards import __version__, cli_fsrs, cli_sync
 from mlcards.errors import MlcardsError, StoreError
 from mlcards.text import json_text
 
@@ -150,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true",
                    help="first recompute every card's schedule from the review log (the log is the truth)")
     cli_fsrs.add_commands(command)  # optimize, evaluate, simulate
+    cli_sync.add_commands(command)  # sync
     return parser
 
 
@@ -772,6 +773,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "trash": cmd_trash,
     "rename": cmd_rename,
     **cli_fsrs.COMMANDS,
+    **cli_sync.COMMANDS,
 }
 
 
