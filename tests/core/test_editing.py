@@ -19,11 +19,12 @@ LATER = utc(2026, 3, 3, 12)
 
 
 def every_table(path_or_store: Path | Store) -> dict[str, list[tuple]]:
-    """SELECT * of every table but the trash, in a fixed order: what a delete + restore must give back."""
+    """SELECT * of every table in a fixed order: what a delete + restore must give back. Left out: the
+    trash itself, and sync's change log and clock (``sync_*``), which record the delete and the restore."""
     con = sqlite3.connect(path_or_store) if isinstance(path_or_store, Path) else path_or_store.db.conn
     tables = [n for (n,) in con.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'trash' "
-        "ORDER BY name"
+        "AND name NOT LIKE 'sync_%' ORDER BY name"
     )]
     out = {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
     if isinstance(path_or_store, Path):
