@@ -38,7 +38,7 @@ class BrowseScreen(Screen[None]):
         Binding("down", "to_table", "To the table", show=False, id="browse.to_table"),
         # priority: Enter opens the term from the table; check_action passes it on to the search box
         Binding("enter", "open_term", "Open", id="browse.open", priority=True),
-        Binding("o", "next_sort", "Sort", id="browse.sort"),
+        Binding("o", "next_sort", "Sort", show=False, id="browse.sort"),  # the status line says o/O
         Binding("O", "reverse_sort", "Reverse", show=False, id="browse.reverse"),
         Binding("space", "mark", "Mark", id="browse.mark"),
         Binding("ctrl+a", "mark_all", "Mark all", show=False, id="browse.mark_all"),
@@ -47,11 +47,15 @@ class BrowseScreen(Screen[None]):
         Binding("t", "tag", "Tag", id="browse.tag"),
         Binding("delete", "delete", "Delete", key_display="del", id="browse.delete"),
         Binding("u", "undo_delete", "Undelete", show=False, id="browse.undo"),
-        Binding("e", "edit", "Edit", id="browse.edit"),
+        Binding("e", "edit", "Edit", show=False, id="browse.edit"),  # in ? help; the term view shows it too
         Binding("escape", "back", "Back", id="browse.back"),
         Binding("home", "first_row", "First", show=False, id="browse.first", priority=True),
         Binding("end", "last_row", "Last", show=False, id="browse.last", priority=True),
     ]
+
+    DEFAULT_CSS = """
+    #search-error { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
 
     COLUMNS = tuple(c.title for c in TABLE_COLUMNS if c.key != "mark")
     SORT_CYCLE = ("term", "due", "easiness", "lapses", "interval", "deck", "card", "state", "tags")
@@ -109,7 +113,7 @@ class BrowseScreen(Screen[None]):
         try:
             node = search_syntax.parse(text)
         except search_syntax.SearchError as e:
-            error.update(Content.styled(f"⚠ {e.message} (the cards below are the last search's)", "$error"))
+            error.update(Content.styled(f"⚠ {e.message} · below: the last search", "$error"))
             error.display = True
             return
         error.display = False
@@ -196,8 +200,9 @@ class BrowseScreen(Screen[None]):
             Content.assemble(
                 (plural(self.total, "card"), "bold"),
                 f" matching “{one_line(text)}”" if text else "",
-                (f" · {marks} marked (esc clears)" if marks else "", "bold $accent"),
-                f" · by {self.sort} {arrow} (o: next sort, O: reverse)",
+                (f" · {marks} marked" if marks else "", "bold $accent"),
+                " (esc clears)" if marks else "",
+                f" · by {self.sort} {arrow} (o sorts, O reverses)",
             )
         )
 

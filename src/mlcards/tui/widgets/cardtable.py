@@ -98,7 +98,7 @@ def layout(width: int) -> list[tuple[Column, int]]:
     if left < 40:
         columns = [c for c in columns if c.key != "tags"]
         left += 1
-        deck = max(6, min(14, left * 2 // 5))
+        deck = max(6, min(12, left // 2))
     else:
         deck = min(14, left // 4)
     tags = max(0, (left - deck) // 3) if any(c.key == "tags" for c in columns) else 0
