@@ -242,9 +242,17 @@ def test_progress_round_trip_through_real_anki(tmp_path: Path):
         phone_cards = theirs(col)
         phone_answers = {k: col.db.scalar("SELECT COUNT(*) FROM revlog WHERE cid = ?", c.id) for k, c in phone_cards.items()}
         phone_state = {k: (c.type != 0, c.queue == -1, c.lapses) for k, c in phone_cards.items()}
+        whole = tmp_path / "phone.colpkg"  # the whole collection, as a backup: read the same way
+        col.export_collection_package(str(whole), include_media=False, legacy=False)
     finally:
         col.close()
     store.close()
+    from mlcards import importers
+
+    def answers_in(path: Path) -> set[tuple[str, int, int]]:
+        return {(e.guid, e.card_ord, e.revlog_id) for e in importers.load(path).history}
+
+    assert answers_in(whole) == answers_in(back) and len(answers_in(back)) == sum(phone_answers.values())
 
     r = run_cli("import", str(back), "--with-history", db=db_file)
     assert r.returncode == 0, r.stderr
