@@ -5,7 +5,8 @@
    several files imported into one ``--deck``) and merges each group into one deck.
 2. ``preview(store, plan)`` says what applying it would change, writing nothing.
 3. ``apply(store, plan, with_history=...)`` applies every deck in one transaction and, when asked,
-   the Anki review log that packages carry (schedules are left as they are).
+   the Anki review log that packages carry: answers to cards that mlcards exported count as reviews
+   and refold their cards (``mlcards.anki_progress``); other Anki history feeds statistics only.
 
 Both return an ``ImportResult`` that the CLI prints and the app shows. Nothing here draws or prints.
 
