@@ -55,7 +55,7 @@ def due_counts(db: Path, when: datetime, capsys) -> dict:
     with freeze_time(when):
         assert cli.main(["decks", "--json", "--db", str(db)]) == 0
     (deck,) = json.loads(capsys.readouterr().out)
-    return {"new": deck["new"], "due": deck["due"]}
+    return {"new": deck["unseen"], "due": deck["due"]}  # never-studied cards; reviews due today
 
 
 def schedule(db: Path) -> dict[str, tuple[int, int, str | None]]:
