@@ -141,6 +141,8 @@ def test_migration_0004_is_known_and_adds_the_columns():
 def test_migration_0004_upgrades_an_0003_database(tmp_path):
     store = Store.memory()
     store.apply_deck(Deck(name="Old", terms=[dict(term="a", definition="x", related=["b"]), dict(term="b", definition="y")]))
+    for (name,) in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        store.db.execute(f"DROP TRIGGER {name}")  # sync's triggers (0009) name the columns an 0003 database lacks
     store.db.execute("ALTER TABLE terms DROP COLUMN aliases")
     store.db.execute("ALTER TABLE terms DROP COLUMN relations")
     store.db.execute(f"DELETE FROM {migrations.migrations_table} WHERE name = '0004_aliases_relations'")

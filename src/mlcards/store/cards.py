@@ -407,11 +407,12 @@ class CardRepo(SettingsMixin):
         return self._candidates("c.due IS NULL", f"t.deck_id, t.position, {KIND_ORDER_SQL}", today, deck_id, limit)
 
     def redrill_cards(self, today: date, deck_id: int | None = None) -> list[int]:
-        """Cards whose latest answer today was below 4: SM-2 repeats them until they reach 4."""
+        """Cards whose latest answer today (by moment: rows from another machine arrive later) was below 4:
+        SM-2 repeats them until they reach 4."""
         dsql, dparams = self._deck_filter(deck_id)
         sql = f"""
             SELECT r.card_id FROM reviews r JOIN cards c ON c.id = r.card_id JOIN terms t ON t.id = c.term_id
-            WHERE r.id IN (SELECT MAX(id) FROM reviews WHERE study_day = ? GROUP BY card_id)
+            WHERE r.id IN (SELECT id FROM (SELECT id, MAX(reviewed_at) FROM reviews WHERE study_day = ? GROUP BY card_id))
               AND r.grade < {REDRILL_BELOW} AND c.suspended = 0{dsql}
             ORDER BY r.id"""
         return [r[0] for r in self.db.execute(sql, [today.isoformat(), *dparams])]
