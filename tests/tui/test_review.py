@@ -147,7 +147,7 @@ async def test_suspend_and_bury_from_review(db, app_for):
         await pilot.press("s")  # suspend neuron's recall card
         await settle(pilot)
         assert card_row(db, card_id(db, "neuron", "recall"))["suspended"] == 1
-        # said in the status line, where no toast covers anything
+        # said beside the progress bar, where no toast covers anything
         assert "Suspended this recall card of “neuron” · u undoes" in static_text(app, "#message")
         assert not app._notifications
         assert static_text(app, "#front") == "weight"
@@ -273,7 +273,7 @@ async def test_a_toast_covers_neither_the_status_line_nor_the_grade_bar(db, app_
         rows = screen_text(app).splitlines()
         assert "lapsed 8 times" in squash(screen_text(app))  # the toast is on screen
         assert rows[0].startswith(" Neural Nets · recall · new") and "1 answered · 1 left" in rows[0]
-        assert "Leech" not in rows[0] and "next: Tue 01 Dec, tomorrow" in rows[0]
+        assert "Leech" not in rows[0] + rows[1] and "next: Tue 01 Dec, tomorrow" in rows[1]
         grades = rows[-3:]
         assert "0 blackout" in grades[0] and "5 perfect" in grades[0]
         assert grades[1].split() == "next 0 · 1d 1 · 1d 2 · 1d 3 · 1d 4 · 1d 5 · 1d".split()

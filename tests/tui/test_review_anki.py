@@ -47,7 +47,7 @@ async def test_the_grade_bar_previews_every_interval_and_the_status_line_gives_t
         await settle(pilot)
         assert card_row(db, neuron)["due"] == "2026-12-06"
         assert static_text(app, "#message") == "next: Sun 06 Dec, in 6 days"
-        assert "next: Sun 06 Dec, in 6 days" in screen_text(app)  # in the status line, on screen
+        assert "next: Sun 06 Dec, in 6 days" in screen_text(app)  # beside the progress bar, on screen
 
         await pilot.press("space")  # weight, new: every grade gives 1 day
         await settle(pilot)

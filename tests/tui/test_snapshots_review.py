@@ -111,7 +111,7 @@ def test_four_button_grade_bar(snap_compare, tmp_path, fake_time, size):
 
 @SIZES
 def test_summary_before_leaving_and_the_next_due_date(snap_compare, long_db, fake_time, size):
-    """One answer, then q: the summary with 'q again to leave', and the next due date in the status line."""
+    """One answer, then q: the summary with 'q again to leave', and the next due date beside the progress bar."""
 
     async def leave(pilot):
         await reveal(pilot)

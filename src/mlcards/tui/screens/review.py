@@ -4,7 +4,7 @@ one undo stack (answers, suspends, buries, edits), edit, suspend, bury.
 Each grade is committed by the store (card + log row in one transaction) before the next card shows.
 The front (prompt, front text, the choices and their marks) stays pinned at the top of the card; only
 the back (feedback, answer, concept map, summary) scrolls. Short messages (what was undone, the next
-due date) go to the status line, where no toast covers them.
+due date) go beside the progress bar under the status line, where no toast covers them.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ SELF_GRADE_DEFAULT = 4
 
 
 MESSAGE_SECONDS = 5.0
-"""How long a message (the next due date, what was undone) stays in the status line."""
+"""How long a message (the next due date, what was undone) stays beside the progress bar."""
 
 DAY_ONE_NOTE = ("Reverse and multiple-choice cards of today's new terms arrive from tomorrow: "
                 "one card per term per day.")
@@ -83,15 +83,16 @@ class ReviewScreen(Screen[None]):
     app = getters.app(MlcardsAppBase)
 
     DEFAULT_CSS = """
-    #status-row {
+    #progress-row {
         height: 1;
     }
-    #status {
+    #progress-row #progress {
         width: 1fr;
     }
     #message {
         width: auto;
-        max-width: 60%;
+        max-width: 75%;
+        padding-left: 1;
         color: $text-muted;
         text-wrap: nowrap;
         text-overflow: ellipsis;
@@ -157,10 +158,10 @@ class ReviewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="review"):
-            with Horizontal(id="status-row"):
-                yield Static(id="status")
+            yield Static(id="status")
+            with Horizontal(id="progress-row"):  # the progress bar gives way to a message
+                yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
                 yield Static(id="message")
-            yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
             with Vertical(id="card"):
                 with VerticalScroll(id="card-front", can_focus=False):
                     yield Static(id="prompt")
@@ -213,7 +214,7 @@ class ReviewScreen(Screen[None]):
         self.refresh_bindings()
 
     def say(self, text: str) -> None:
-        """A short message at the right of the status line, for ``MESSAGE_SECONDS`` (deck text stays plain)."""
+        """A short message beside the progress bar, for ``MESSAGE_SECONDS`` (deck text stays plain)."""
         message = self.query_one("#message", Static)
         message.update(plain_line(text))
         if self._message_timer is not None:
