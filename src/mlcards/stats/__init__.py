@@ -44,7 +44,7 @@ streaks, retention), ``cards`` (card states, forecast, histograms, decks, terms,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -131,6 +131,7 @@ def summary(
     range: str | int | None = "30",
     today_day: date | None = None,
     parallel: bool = True,
+    retention_also: Sequence[str] = (),
 ) -> Summary:
     """Every figure for the ``stats`` command and the stats screen, as of ``now`` (or ``today_day``).
 
@@ -142,6 +143,9 @@ def summary(
     histograms, hardest terms, related-concept clusters; with a deck filter, retention too) are
     computed on a second, read-only connection in a worker thread while this one computes the
     rest: SQLite runs both at once. Outside a write transaction only, so both see the same data.
+
+    ``retention_also``: more ranges for ``retention_by_range`` (the app shows 365 days), computed in
+    the same pass over the log as the others.
     """
     rng = parse_range(range)
     deck_id = resolve_deck(store, deck)
@@ -149,6 +153,7 @@ def summary(
 
     # With a deck filter the per-day counts are the slow part here, so retention moves to the other side.
     retention_aside = deck_id is not None
+    ret_ranges = ["7", "30", "90", rng, *retention_also]
 
     def side(s: Store) -> SideFigures:
         return (
@@ -156,7 +161,7 @@ def summary(
             histograms(s, deck_id=deck_id),
             hardest_terms(s, deck_id=deck_id),
             cluster_accuracy(s, day, rng, deck_id=deck_id),
-            retention_ranges(s, day, ["7", "30", "90", rng], deck_id=deck_id) if retention_aside else None,
+            retention_ranges(s, day, ret_ranges, deck_id=deck_id) if retention_aside else None,
         )
 
     pool = future = None
@@ -170,7 +175,7 @@ def summary(
         if deck_id is not None:
             deck_name = store.deck_name(deck_id)
         decks = deck_figures(store, deck_id=deck_id)
-        rets = None if retention_aside else retention_ranges(store, day, ["7", "30", "90", rng], deck_id=deck_id)
+        rets = None if retention_aside else retention_ranges(store, day, ret_ranges, deck_id=deck_id)
         year_start = day - timedelta(days=HEATMAP_DAYS - 1)
         if rng == "all":
             first = min(first_day(store, deck_id=deck_id) or day, day)

@@ -155,11 +155,8 @@ class StatsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="stats")
     def compute(self, deck: str | None, range: str) -> None:
         store = self.app.worker_store()
-        summary = stats.summary(store, self.app.clock(), deck=deck, range=range)
-        # the app also shows the 365-day figure (the summary carries 7, 30, 90 and the chosen range)
-        if "365" not in summary.retention_by_range:
-            extra = stats.retention(store, summary.today, "365", deck_id=stats.resolve_deck(store, deck))
-            summary.retention_by_range["365"] = extra
+        # the app also shows the 365-day figure: computed in the same pass as 7, 30, 90 and the range
+        summary = stats.summary(store, self.app.clock(), deck=deck, range=range, retention_also=("365",))
         self.app.call_from_thread(self.show, summary)
 
     # --- drawing -------------------------------------------------------------------------------------
