@@ -105,13 +105,18 @@ class CardRepo(SettingsMixin):
     _BROWSE_FROM = "FROM cards c JOIN terms t ON t.id = c.term_id JOIN decks d ON d.id = t.deck_id"
 
     @staticmethod
-    def _browse_from(*sql: str) -> str:
-        """The joins ``sql`` needs: a card always has its term and deck, so a query reading neither skips them."""
+    def _browse_from(*sql: str, terms_first: bool = False) -> str:
+        """The joins ``sql`` needs: a card always has its term and deck, so a query reading neither skips them.
+
+        ``terms_first`` reads terms in the outer loop (CROSS JOIN fixes SQLite's join order), so an index on
+        ``terms(term COLLATE NOCASE)`` can serve the term sort without a sort of every card.
+        """
         text = " ".join(sql)
-        if "d." in text:
-            return "FROM cards c JOIN terms t ON t.id = c.term_id JOIN decks d ON d.id = t.deck_id"
-        if "t." in text:
-            return "FROM cards c JOIN terms t ON t.id = c.term_id"
+        decks = " JOIN decks d ON d.id = t.deck_id" if "d." in text else ""
+        if terms_first:
+            return f"FROM terms t CROSS JOIN cards c ON c.term_id = t.id{decks}"
+        if decks or "t." in text:
+            return f"FROM cards c JOIN terms t ON t.id = c.term_id{decks}"
         return "FROM cards c"
 
     def _browse_where(self, today: date, search: search_syntax.Node | str, deck_id: int | None) -> tuple[str, dict[str, Any]]:
@@ -163,7 +168,7 @@ class CardRepo(SettingsMixin):
         params.update(limit=limit, offset=offset)
         # the page's ids first (the sort touches only its keys), then their rows
         ids = [r[0] for r in self._browse_query(
-            f"SELECT c.id {self._browse_from(where, *keys)} WHERE {where} "
+            f"SELECT c.id {self._browse_from(where, *keys, terms_first=sort == 'term')} WHERE {where} "
             f"ORDER BY {', '.join(f'{k} {direction}' for k in keys)} LIMIT :limit OFFSET :offset",
             params,
         )]
