@@ -77,6 +77,7 @@ BINDING_IDS: frozenset[str] = frozenset({
     "review.grade4",
     "review.grade5",
     "review.leave",
+    "review.resume",
     "review.reveal",
     "review.suspend",
     "review.type",

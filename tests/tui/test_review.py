@@ -240,6 +240,7 @@ async def test_q_shows_the_summary_first_and_space_goes_back_to_the_card(db, app
         assert screen.leaving
         assert "Session summary" in static_text(app, "#summary")
         assert "weight" not in screen_text(app)  # the card is out of the way
+        assert "space Back to the card" in screen_text(app) and "Reveal" not in screen_text(app)
         await pilot.press("5")  # grades do nothing on the summary
         await settle(pilot)
         assert len(reviews(db)) == 1

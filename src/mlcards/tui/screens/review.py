@@ -127,6 +127,7 @@ class ReviewScreen(Screen[None]):
         Binding("4", "choose(4)", "4", group=CHOOSE, id="review.choose4"),
         Binding("space,enter", "reveal", "Reveal", id="review.reveal"),
         Binding("space,enter", "accept", "Accept", id="review.accept"),
+        Binding("space,enter", "resume", "Back to the card", id="review.resume"),
         Binding("t", "type_answer", "Type answer", id="review.type"),
         Binding("u", "undo", "Undo", id="review.undo"),
         Binding("e", "edit", "Edit", id="review.edit"),
@@ -365,7 +366,9 @@ class ReviewScreen(Screen[None]):
         if self.pending is not None and action in ("grade", "accept", "undo", "edit", "suspend", "bury", "choose"):
             return False  # an answer is waiting for the database: it is saved before anything else happens
         if self.leaving:  # the summary before leaving: q again, space back to the card, or undo
-            return action in ("leave", "reveal", "undo")
+            return action in ("leave", "resume", "undo")
+        if action == "resume":
+            return False
         if action == "choose":
             number = parameters[0]
             question = shown.question if shown is not None else None
@@ -389,13 +392,15 @@ class ReviewScreen(Screen[None]):
 
     # --- actions ---------------------------------------------------------------------------------------
 
-    def action_reveal(self) -> None:
-        if self.leaving:  # back to the card from the summary
+    def action_resume(self) -> None:
+        """Back to the card from the summary shown before leaving, as it was."""
+        if self.leaving:
             self.leaving = False
             self.query_one(SessionSummary).clear()
             self.render_card()
             self.refresh_bindings()
-            return
+
+    def action_reveal(self) -> None:
         if self.shown is None or self.phase != "front":
             return
         self.phase = "back"
