@@ -114,6 +114,23 @@ def _name_pattern(name: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w-]){body}(?:s|es)?(?![\w-])", flags)
 
 
+def _has_pattern(name: str) -> bool:
+    """Whether ``_name_pattern(name)`` gives a pattern (without compiling it)."""
+    return len(" ".join(name.split())) >= 2
+
+
+class _Patterns(dict[int, list[re.Pattern[str]]]):
+    """Each term's name patterns, compiled the first time they are asked for."""
+
+    def __init__(self, terms: Mapping[int, Entry]):
+        super().__init__()
+        self._terms = terms
+
+    def __missing__(self, tid: int) -> list[re.Pattern[str]]:
+        got = self[tid] = [p for p in (_name_pattern(n) for n in self._terms[tid].names) if p is not None]
+        return got
+
+
 @dataclass(frozen=True)
 class Entry:
     """The generator's view of one term."""
@@ -225,13 +242,15 @@ class QuestionGraph:
                 elif rel == "contrasts_with":
                     self.contrasts[a].add(b)
                     self.contrasts[b].add(a)
-        self._patterns = {
-            tid: [p for p in (_name_pattern(n) for n in e.names) if p is not None] for tid, e in ids.items()
-        }
+        self._patterns = _Patterns(ids)  # compiled on first use: a deck of 10,000 terms asks about a few
         self._first_words = {
             tid: {w.casefold() for n in e.names for w in _WORD.findall(n)[:1]} for tid, e in ids.items()
         }
+        self._name_index, self._tokenless = self._index_names()
+        self._text_index: dict[str, set[int]] | None = None  # word -> terms whose texts have it (built on demand)
+        self._namers: dict[int, frozenset[int]] = {}
         self._dist: dict[int, dict[int, int]] = {}
+        self._near: dict[int, dict[int, int]] = {}
         self._named: dict[str, frozenset[int]] = {}
         self._vectors = self._tfidf({tid: e.definition for tid, e in ids.items()})
         self._example_vectors = self._tfidf({tid: e.example or "" for tid, e in ids.items()}, like=self._idf)
@@ -286,19 +305,80 @@ class QuestionGraph:
         va, vb = self._example_vectors[a], self._vectors[b]
         return sum(x * vb.get(w, 0.0) for w, x in va.items())
 
+    def _index_names(self) -> tuple[dict[str, list[tuple[int, frozenset[str]]]], set[int]]:
+        """Each name under its rarest word: a name can only appear in a text holding all of its words.
+
+        Returns the index and the terms with a name that has a pattern but no word (matched the slow way).
+        """
+        names: list[tuple[int, frozenset[str]]] = []
+        tokenless: set[int] = set()
+        freq: dict[str, int] = {}
+        for tid, e in self.terms.items():
+            for n in e.names:
+                if not _has_pattern(n):
+                    continue
+                words = frozenset(_WORD.findall(n.casefold()))
+                if not words:
+                    tokenless.add(tid)
+                    continue
+                names.append((tid, words))
+                for w in words:
+                    freq[w] = freq.get(w, 0) + 1
+        index: dict[str, list[tuple[int, frozenset[str]]]] = {}
+        for tid, words in names:
+            index.setdefault(min(words, key=lambda w: (freq[w], w)), []).append((tid, words))
+        return index, tokenless
+
+    @staticmethod
+    def _text_words(text: str) -> set[str]:
+        """The words of ``text`` a name may match: each word, and without a plural ``s`` / ``es``."""
+        words: set[str] = set()
+        for w in _WORD.findall(text.casefold()):
+            words.update((w, w[:-1], w[:-2]) if w.endswith("s") else (w,))
+        return words
+
     def named_in(self, text: str) -> frozenset[int]:
-        """Terms whose name or an alias appears in ``text`` (whole words, plural allowed)."""
+        """Terms whose name or an alias appears in ``text`` (whole words, plural allowed).
+
+        Only the terms with a name whose every word is in ``text`` are tried (a name's pattern cannot
+        match otherwise): found through the name index, so a text costs its words, not the deck's size.
+        """
         got = self._named.get(text)
         if got is None:
-            words: set[str] = set()
-            for w in _WORD.findall(text.casefold()):
-                words.update((w, w[:-1], w[:-2]) if w.endswith("s") else (w,))
+            words = self._text_words(text)
+            candidates = {tid for w in words for tid, need in self._name_index.get(w, ()) if need <= words}
+            candidates |= self._tokenless
             got = frozenset(
                 tid
-                for tid, firsts in self._first_words.items()
-                if firsts & words and any(p.search(text) for p in self._patterns[tid])
+                for tid in candidates
+                if self._first_words[tid] & words and any(p.search(text) for p in self._patterns[tid])
             )
             self._named[text] = got
+        return got
+
+    def namers(self, tid: int) -> frozenset[int]:
+        """Terms whose definition, explanation or example names ``tid`` (``tid in named_in_texts(t)``)."""
+        got = self._namers.get(tid)
+        if got is None:
+            if self._text_index is None:
+                self._text_index = {}
+                for t, e in self.terms.items():
+                    for w in self._text_words(e.texts):
+                        self._text_index.setdefault(w, set()).add(t)
+            index = self._text_index
+            candidates: set[int] = set()
+            if tid in self._tokenless:
+                candidates = set(self.terms)
+            else:
+                for n in self.terms[tid].names:
+                    words = sorted(set(_WORD.findall(n.casefold())), key=lambda w: len(index.get(w, ())))
+                    if not words or not _has_pattern(n):
+                        continue
+                    have = set(index.get(words[0], ()))
+                    for w in words[1:]:
+                        have &= index.get(w, set())
+                    candidates |= have
+            got = self._namers[tid] = frozenset(t for t in candidates if tid in self.named_in_texts(t))
         return got
 
     def names_any(self, tid: int, text: str) -> bool:
@@ -326,6 +406,24 @@ class QuestionGraph:
 
     def distance(self, a: int, b: int) -> float:
         return self.distances(a).get(b, math.inf)
+
+    def near(self, tid: int) -> dict[int, int]:
+        """``distances(tid)`` up to ``FAR`` links only: what far terms and lure ranking look at (a term
+        further away counts like an unlinked one), without walking the whole of a big deck's graph."""
+        got = self._near.get(tid)
+        if got is None:
+            got = {tid: 0}
+            frontier = [tid]
+            for depth in range(1, FAR + 1):
+                nxt = []
+                for a in frontier:
+                    for b in self.adj[a]:
+                        if b not in got:
+                            got[b] = depth
+                            nxt.append(b)
+                frontier = nxt
+            self._near[tid] = got
+        return got
 
     def _walk(self, tid: int, step: Mapping[int, set[int]]) -> set[int]:
         seen, frontier = {tid}, {tid}
@@ -359,9 +457,10 @@ class QuestionGraph:
         definitions not alike."""
         got = self._far.get(anchor)
         if got is None:
-            dist = self.distances(anchor)
+            dist = self.near(anchor)
             tags = self._tags[anchor]
             named = self.named_in_texts(anchor)
+            namers = self.namers(anchor)  # the terms with ``anchor in self.named_in_texts(t)``, from an index
             sims = self.similarities(anchor)
             got = frozenset(
                 t
@@ -369,7 +468,7 @@ class QuestionGraph:
                 if dist.get(t, FAR) >= FAR
                 and not (tags & self._tags[t])
                 and t not in named
-                and anchor not in self.named_in_texts(t)
+                and t not in namers
                 and sims.get(t, 0.0) < FAR_COSINE
             )
             self._far[anchor] = got
@@ -431,7 +530,7 @@ class QuestionGraph:
     def _ranked_lures(self, subject: int, shown: str, exclude: set[int], *, min_distance: int, by_example: bool) -> list[int]:
         named = self.named_in(shown)
         own_named = self.named_in(self.terms[subject].definition)
-        dist = self.distances(subject)
+        dist = self.near(subject)  # distances past FAR score and filter like no link
         sims = self.similarities(subject)
         parents = self.hypernyms(subject)
         category = bool(self.children[subject])
