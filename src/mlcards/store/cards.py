@@ -137,7 +137,9 @@ class CardRepo(SettingsMixin):
     def browse_count(self, today: date, search: search_syntax.Node | str = "", *, deck_id: int | None = None) -> int:
         """How many cards match ``search`` (a ``mlcards.search`` tree, or text to parse)."""
         where, params = self._browse_where(today, search, deck_id)
-        return int(self._browse_query(f"SELECT COUNT(*) {self._browse_from(where)} WHERE {where}", params)[0][0])
+        # a filter on the term's text is read once per term (a third of the rows), not once per card
+        frm = self._browse_from(where, terms_first="t." in where)
+        return int(self._browse_query(f"SELECT COUNT(*) {frm} WHERE {where}", params)[0][0])
 
     def browse_page(
         self,
@@ -168,7 +170,9 @@ class CardRepo(SettingsMixin):
         params.update(limit=limit, offset=offset)
         # the page's ids first (the sort touches only its keys), then their rows
         ids = [r[0] for r in self._browse_query(
-            f"SELECT c.id {self._browse_from(where, *keys, terms_first=sort == 'term')} WHERE {where} "
+            # terms outer when the filter reads them, or for the term sort of everything; else SQLite picks
+            f"SELECT c.id {self._browse_from(where, *keys, terms_first='t.' in where or (sort == 'term' and where == '1'))} "
+            f"WHERE {where} "
             f"ORDER BY {', '.join(f'{k} {direction}' for k in keys)} LIMIT :limit OFFSET :offset",
             params,
         )]
@@ -225,7 +229,8 @@ class CardRepo(SettingsMixin):
     def browse_ids(self, today: date, search: search_syntax.Node | str = "", *, deck_id: int | None = None) -> list[int]:
         """Every matching card's id (no order): what "mark all" marks."""
         where, params = self._browse_where(today, search, deck_id)
-        return [r[0] for r in self._browse_query(f"SELECT c.id {self._browse_from(where)} WHERE {where}", params)]
+        frm = self._browse_from(where, terms_first="t." in where)
+        return [r[0] for r in self._browse_query(f"SELECT c.id {frm} WHERE {where}", params)]
 
     def _browse_query(self, sql: str, params: dict[str, Any]) -> list[Any]:
         try:
