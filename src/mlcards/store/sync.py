@@ -4,7 +4,7 @@ device's events writes.
 Every change that matters to another machine is captured by an SQLite trigger into ``sync_events``,
 whatever code path made it (answering, undo, editing, imports, deletes and their undelete,
 settings), so no other repository knows sync exists. Each event gets a hybrid-logical-clock stamp
-(``sync_device.hlc``: milliseconds since the epoch, never less than the last stamp plus one, and
+(``sync_device.hlc``: microseconds since the epoch, never less than the last stamp plus one, and
 raised past every stamp read from another device), which orders field edits across machines.
 
 While another device's events are applied, ``sync_device.applying`` is 1 inside that transaction,
@@ -87,7 +87,9 @@ def _any_changed(fields: tuple[str, ...]) -> str:
     return "(" + " OR ".join(f"OLD.{f} IS NOT NEW.{f}" for f in fields) + ")"
 
 
-_HLC_NOW = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+_HLC_NOW = "(CAST(strftime('%s', 'now') AS INTEGER) * 1000000 + CAST(substr(strftime('%f', 'now'), 4) AS INTEGER) * 1000)"
+"""The wall clock in microseconds (SQLite reads it to the millisecond): each event adds at least one, so a
+burst of events (an import) runs the clock ahead of the wall by microseconds only."""
 
 
 def trigger_sql() -> list[str]:
@@ -161,14 +163,14 @@ _ALIASES = {"deck_add": "d", "deck_setting": "x", "term_add": "t", "card": "c", 
 
 
 def emit_rows_sql(kind: str, where: str) -> str:
-    """``INSERT INTO sync_events`` of the rows ``where`` selects, as events of ``kind`` (stamps follow
-    ``sync_device.hlc`` one by one; the caller raises it afterwards with ``raise_hlc_sql``)."""
+    """``INSERT INTO sync_events`` of the rows ``where`` selects, as events of ``kind``, all with one stamp
+    (each row is another entity, so none needs ordering against another); the caller then raises
+    ``sync_device.hlc`` past it with ``RAISE_HLC_SQL``."""
     source, entity = EMIT_QUERIES[kind]
     r = _ALIASES[kind]
-    order = "x.deck_id, x.key" if kind == "deck_setting" else f"{r}.rowid"
     return (
         f"INSERT INTO sync_events (hlc, kind, entity, payload) "
-        f"SELECT max((SELECT hlc FROM sync_device), {_HLC_NOW}) + row_number() OVER (ORDER BY {order}), "
+        f"SELECT max((SELECT hlc FROM sync_device) + 1, {_HLC_NOW}), "
         f"'{kind}', {entity}, {payload_sql(kind, r)} {source} WHERE {where}"
     )
 
@@ -406,9 +408,10 @@ class SyncRepo(ReviewLog):
             raise ValueError(table)
         self.db.execute(f"DELETE FROM {table} WHERE id = ?", [row_id])
 
-    def sync_delete_unanswered_card(self, card_id: int) -> None:
+    def sync_delete_unanswered_contrast(self, card_id: int) -> None:
         self.db.execute(
-            "DELETE FROM cards WHERE id = ? AND NOT EXISTS (SELECT 1 FROM review_log WHERE card_id = cards.id)",
+            "DELETE FROM cards WHERE id = ? AND kind = 'contrast' "
+            "AND NOT EXISTS (SELECT 1 FROM review_log WHERE card_id = cards.id)",
             [card_id],
         )
 

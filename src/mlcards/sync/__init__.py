@@ -46,7 +46,7 @@ class SyncReport:
 
 
 def _folder(folder: str | Path) -> Path:
-    path = Path(folder).expanduser()
+    path = Path(folder).expanduser().resolve()
     if not path.is_dir():
         raise SyncError(f"{path}: no such folder; create it (or mount the shared folder) first")
     return path

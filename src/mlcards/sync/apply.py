@@ -164,9 +164,12 @@ def _card_state(store: Store, e: SyncEvent, out: Applied) -> bool:
 
 
 def _card_delete(store: Store, e: SyncEvent, out: Applied) -> bool:
+    """Only a contrast card is ever dropped on its own (unanswered, when the confusion that made it was
+    taken back); every other card goes with its term, whose delete decides (a term kept against an
+    older delete keeps its cards)."""
     card_id = store.id_by_uuid("cards", e.entity)
     if card_id is not None:
-        store.sync_delete_unanswered_card(card_id)  # a card with answers goes only with its term
+        store.sync_delete_unanswered_contrast(card_id)
     return True
 
 
@@ -231,6 +234,7 @@ def _term_delete(store: Store, e: SyncEvent, out: Applied) -> bool:
         if not _later(_stamp(e), _latest(clocks)):
             store.sync_resend(term_id=row["id"])
             out.kept += 1
+            out.link_decks.add(row["deck_id"])
             return True
         store.sync_delete("terms", row["id"])
         out.deletes += 1
