@@ -209,18 +209,20 @@ class BrowseScreen(Screen[None]):
     @on(CardTable.NeedPage)
     def _need_page(self, event: CardTable.NeedPage) -> None:
         if event.generation == self.generation:
-            self.load_page(event.generation, self.node, self.sort, self.descending, event.page, self.total)
+            self.load_pages(event.generation, self.node, self.sort, self.descending, event.page, event.count,
+                            self.total)
 
     @work(thread=True, group="browse-page")
-    def load_page(self, generation: int, node: search_syntax.Node, sort: str, descending: bool, page: int,
-                  total: int) -> None:
+    def load_pages(self, generation: int, node: search_syntax.Node, sort: str, descending: bool, page: int,
+                   count: int, total: int) -> None:
         store = self.app.worker_store()
         try:
             rows = store.browse_page(store.today(self.app.clock()), node, sort=sort, descending=descending,
-                                     offset=page * PAGE, limit=PAGE, total=total)
-        except MlcardsError:
-            return
-        self.app.call_from_thread(self.table.add_page, generation, page, rows)
+                                     offset=page * PAGE, limit=count * PAGE, total=total)
+        except (MlcardsError, sqlite3.OperationalError):
+            return  # the result changed meanwhile; the next one asks again
+        for i in range(count):
+            self.app.call_from_thread(self.table.add_page, generation, page + i, rows[i * PAGE:(i + 1) * PAGE])
 
     @on(CardTable.HeaderClicked)
     def _header_clicked(self, event: CardTable.HeaderClicked) -> None:

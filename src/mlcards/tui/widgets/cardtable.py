@@ -148,12 +148,13 @@ class CardTable(ScrollView, can_focus=True):
     ]
 
     class NeedPage(Message):
-        """Page ``page`` of result ``generation`` is on screen but not loaded."""
+        """Pages ``page`` .. ``page + count - 1`` of result ``generation`` are (nearly) on screen, not loaded."""
 
-        def __init__(self, generation: int, page: int):
+        def __init__(self, generation: int, page: int, count: int = 1):
             super().__init__()
             self.generation = generation
             self.page = page
+            self.count = count
 
     class HeaderClicked(Message):
         """The header of the column that sorts by ``sort`` was clicked."""
@@ -264,10 +265,10 @@ class CardTable(ScrollView, can_focus=True):
             return
         top = int(self.scroll_y)
         first, last = max(0, top - self.visible_rows), min(self.total - 1, top + 2 * self.visible_rows)
-        for page in range(first // PAGE, last // PAGE + 1):
-            if page not in self.asked:
-                self.asked.add(page)
-                self.post_message(self.NeedPage(self.generation, page))
+        missing = [page for page in range(first // PAGE, last // PAGE + 1) if page not in self.asked]
+        if missing:  # one request for the run of pages (a jump to the end may straddle two)
+            self.asked.update(range(missing[0], missing[-1] + 1))
+            self.post_message(self.NeedPage(self.generation, missing[0], missing[-1] - missing[0] + 1))
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
