@@ -1,4 +1,4 @@
-"""The real ``mlcards`` in a pseudo-terminal: r, then space and 4 three times, then q q.
+"""The real ``mlcards`` in a pseudo-terminal: r, then space and 4 three times, then q (the summary), q (the dashboard), q (quit).
 
 This is issue 3's tmux check as a test: three answers are stored and the process exits with 0.
 """
@@ -113,6 +113,7 @@ def test_review_three_cards_in_a_real_terminal(tmp_path):
         for n in (1, 2, 3):
             term.send(" ", "Definition")
             term.send("4", f"{n} answered")
+        term.send("q", "q again to leave")  # the session's summary first
         term.send("q", "Coming up")  # back on the dashboard
         os.write(term.fd, b"q")
         status = term.wait_exit()
