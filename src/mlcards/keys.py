@@ -90,6 +90,7 @@ BINDING_IDS: frozenset[str] = frozenset({
     "settings.save",
     "stats.back",
     "stats.deck",
+    "stats.fsrs",
     "stats.range",
     "term.back",
     "term.bury",
