@@ -138,7 +138,8 @@ def trigger_sql() -> list[str]:
     ]
     out = []
     for name, event, condition, kind, entity, payload in specs:
-        when = recording + (f" AND {condition}" if condition else "")
+        # a row without an id of its own (written by hand) cannot be sent: never let it fail the write
+        when = recording + f" AND {entity} IS NOT NULL" + (f" AND {condition}" if condition else "")
         out.append(
             f"CREATE TRIGGER sync_{name} AFTER {event} FOR EACH ROW WHEN {when} BEGIN "
             f"UPDATE sync_device SET hlc = max(hlc + 1, {_HLC_NOW}); "
