@@ -57,6 +57,8 @@ class BrowseScreen(Screen[None]):
     #search-error { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
+    AUTO_FOCUS = "#cards"  # the table, not the search field (one focus change, one footer build)
+
     COLUMNS = tuple(c.title for c in TABLE_COLUMNS if c.key != "mark")
     SORT_CYCLE = ("term", "due", "easiness", "lapses", "interval", "deck", "card", "state", "tags")
     DESCENDING_FIRST = frozenset({"lapses"})  # most lapses first is the useful order
@@ -87,9 +89,6 @@ class BrowseScreen(Screen[None]):
     @property
     def table(self) -> CardTable:
         return self.query_one("#cards", CardTable)
-
-    def on_mount(self) -> None:
-        self.table.focus()
 
     def on_screen_resume(self) -> None:
         self.reload()  # the first load too: Textual sends ScreenResume when the screen is pushed
