@@ -22,6 +22,8 @@ def add_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> None
     p.add_argument("--status", action="store_true",
                    help="show this machine's id, what it has not sent yet, and per other machine what was "
                         "read and what is waiting; change nothing")
+    p.add_argument("--new-device", action="store_true",
+                   help="give this database a device id of its own first (it was copied from another machine)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -49,6 +51,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if args.folder is None:
         raise MlcardsError("give the shared folder: mlcards sync DIR")
     with _open(args) as store:
+        if args.new_device:
+            _err(f"this database is now device {sync.new_device(store)}")
         report = sync.sync(store, args.folder)
     for problem in report.problems:
         _err(f"warning: {problem}")

@@ -350,3 +350,43 @@ def test_the_clock_moves_past_what_it_has_seen(tmp_path):
     converge([a, b], folder)
     assert a.term_model(a_id).definition == "b, after reading a"
     close([a, b])
+
+
+def test_a_copied_database_is_told_to_take_an_id_of_its_own(tmp_path):
+    import shutil
+
+    from mlcards.sync import SyncError, new_device
+
+    (a,), folder = make_devices(tmp_path, 1)
+    answering.answer(a, card_id(a, "alpha", "recall"), 4, at(0))
+    sync(a, folder)
+    a.close()
+    shutil.copyfile(tmp_path / "device0.db", tmp_path / "copy.db")
+    a, copy = Store.open(tmp_path / "device0.db"), Store.open(tmp_path / "copy.db")
+    answering.answer(a, card_id(a, "beta", "recall"), 4, at(1))
+    answering.answer(copy, card_id(copy, "gamma", "recall"), 3, at(2, 1))
+    sync(a, folder)
+    try:
+        sync(copy, folder)
+    except SyncError as e:
+        assert "--new-device" in str(e)
+    else:
+        raise AssertionError("the copy wrote under the original's id")
+    new_device(copy)
+    converge([a, copy], folder)
+    assert live_log(a) == live_log(copy) and len(live_log(a)) == 3
+    assert schedules(a) == schedules(copy)
+    close([a, copy])
+
+
+def test_a_file_written_by_a_killed_sync_is_recognised_as_its_own(tmp_path):
+    (a, b), folder = make_devices(tmp_path, 2)
+    sync(a, folder)
+    answering.answer(a, card_id(a, "alpha", "recall"), 4, at(0))
+    me = a.sync_device()
+    fmt.write_events(folder / me.device_id, a.sync_events_after(me.sent_seq, 100))  # written, not recorded
+    report = sync(a, folder)
+    assert report.sent == 0 and not report.problems
+    sync(b, folder)
+    assert live_log(a) == live_log(b)
+    close([a, b])

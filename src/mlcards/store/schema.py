@@ -511,7 +511,7 @@ def _m0009_sync(db: Database) -> None:
     """Sync between machines: this database's device id, its change events, what it read from others.
 
     - ``sync_device``: one row, this database's ``device_id`` (a UUID made here), its hybrid logical
-      clock, how far its events were written out, and ``applying`` (1 only inside the transaction that
+      clock, how far its events were written out (and the number of its last file), and ``applying`` (1 only inside the transaction that
       applies another device's events, so the triggers do not record them again).
     - ``sync_events``: every change another machine needs, recorded by triggers on the tables
       (``mlcards.store.sync.trigger_sql``), whatever code path made it; the rows already here are
@@ -531,7 +531,8 @@ def _m0009_sync(db: Database) -> None:
             applying INTEGER NOT NULL DEFAULT 0,
             sent_seq INTEGER NOT NULL DEFAULT 0,
             last_sync_at TEXT,
-            last_folder TEXT
+            last_folder TEXT,
+            last_file INTEGER NOT NULL DEFAULT 0
         )""")
     db.execute("INSERT INTO sync_device (id, device_id) VALUES (1, ?)", [str(uuid.uuid4())])
     db.execute("""CREATE TABLE sync_events (

@@ -212,6 +212,8 @@ class SyncDevice:
     last_seq: int
     last_sync_at: str | None
     last_folder: str | None
+    last_file: int
+    """The number of the last file this device wrote in its folder."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,9 +241,20 @@ class SyncRepo(ReviewLog):
     def sync_device(self) -> SyncDevice:
         row = self.db.execute(
             "SELECT device_id, hlc, sent_seq, last_sync_at, last_folder, "
-            "(SELECT ifnull(max(seq), 0) FROM sync_events) FROM sync_device"
+            "(SELECT ifnull(max(seq), 0) FROM sync_events), last_file FROM sync_device"
         ).fetchone()
-        return SyncDevice(row[0], row[1], row[2], row[5], row[3], row[4])
+        return SyncDevice(row[0], row[1], row[2], row[5], row[3], row[4], row[6])
+
+    def sync_event_at(self, seq: int) -> tuple[int, str, str] | None:
+        """(hlc, kind, entity) of this device's event ``seq``."""
+        row = self.db.execute("SELECT hlc, kind, entity FROM sync_events WHERE seq = ?", [seq]).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def sync_new_device(self, device_id: str) -> None:
+        """This database becomes another device (it was a copy): its events are all to be sent again."""
+        with self.transaction():
+            self.db.execute("UPDATE sync_device SET device_id = ?, sent_seq = 0, last_file = 0", [device_id])
+            self.db.execute("DELETE FROM sync_peers WHERE device_id = ?", [device_id])
 
     def sync_events_after(self, seq: int, limit: int) -> list[SyncEvent]:
         device = self.sync_device().device_id
@@ -253,9 +266,10 @@ class SyncRepo(ReviewLog):
             )
         ]
 
-    def sync_mark_sent(self, seq: int) -> None:
+    def sync_mark_sent(self, seq: int, last_file: int) -> None:
         with self.transaction():
-            self.db.execute("UPDATE sync_device SET sent_seq = max(sent_seq, ?)", [seq])
+            self.db.execute("UPDATE sync_device SET sent_seq = max(sent_seq, ?), last_file = max(last_file, ?)",
+                            [seq, last_file])
 
     def sync_mark_done(self, folder: str) -> None:
         with self.transaction():

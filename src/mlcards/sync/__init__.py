@@ -57,6 +57,7 @@ def sync(store: Store, folder: str | Path) -> SyncReport:
     me = store.sync_device()
     report = SyncReport(device=me.device_id, folder=str(path))
     peers = store.sync_peers()
+    _check_own_folder(store, path)
     reads = []
     for device_dir in fmt.device_folders(path):
         if device_dir.name == me.device_id:
@@ -88,11 +89,43 @@ def sync(store: Store, folder: str | Path) -> SyncReport:
     me = store.sync_device()
     events = store.sync_events_after(me.sent_seq, limit=10**9)
     if events:
-        report.files = [p.name for p in fmt.write_events(path / me.device_id, events)]
-        store.sync_mark_sent(events[-1].seq)
+        written = fmt.write_events(path / me.device_id, events)
+        report.files = [p.name for p in written]
+        store.sync_mark_sent(events[-1].seq, fmt.file_number(written[-1]))
         report.sent = len(events)
     store.sync_mark_done(str(path))
     return report
+
+
+COPY_FIX = ("another database writes to this machine's folder under the same device id (a copy of this "
+            "database?); on the copy, run `mlcards sync --new-device DIR` once")
+
+
+def _check_own_folder(store: Store, path: Path) -> None:
+    """Files in this device's folder that it did not record writing: left by a sync killed between
+    writing a file and recording it (its events are this device's own: recorded as sent now), or
+    written by a copy of this database that has the same device id (refused: it needs an id of its own)."""
+    me = store.sync_device()
+    try:
+        found = fmt.own_files_after(path / me.device_id, me.last_file)
+    except fmt.LineError:
+        raise SyncError(COPY_FIX) from None
+    for file, events in found:
+        for event in events:
+            if store.sync_event_at(event.seq) != (event.hlc, event.kind, event.entity):
+                raise SyncError(COPY_FIX)
+        seq = max((e.seq for e in events), default=0)
+        store.sync_mark_sent(seq, fmt.file_number(file))
+
+
+def new_device(store: Store) -> str:
+    """Give this database a device id of its own (it is a copy of another machine's); returns it.
+    Everything it holds is sent again under the new id (applying it twice changes nothing)."""
+    import uuid
+
+    device = str(uuid.uuid4())
+    store.sync_new_device(device)
+    return device
 
 
 def status(store: Store, folder: str | Path | None = None) -> dict[str, Any]:

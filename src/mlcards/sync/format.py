@@ -153,6 +153,25 @@ def read_peer(device_dir: Path, after: int, last_file: str | None) -> PeerRead:
     return read
 
 
+def file_number(path: Path) -> int:
+    match = FILE_NAME.match(path.name)
+    return int(match.group(1)) if match else 0
+
+
+def own_files_after(device_dir: Path, number: int) -> list[tuple[Path, list[SyncEvent]]]:
+    """This device's files numbered above ``number`` with their complete lines (a check that no copy of
+    this database writes under the same id). A line that cannot be read raises ``LineError``."""
+    if not device_dir.is_dir():
+        return []
+    out = []
+    for path in event_files(device_dir):
+        if file_number(path) <= number:
+            continue
+        lines = path.read_text(encoding="utf-8", errors="replace").split("\n")[:-1]
+        out.append((path, [decode(line, device_dir.name) for line in lines if line.strip()]))
+    return out
+
+
 def write_events(device_dir: Path, events: Iterable[SyncEvent]) -> list[Path]:
     """Write events to new numbered files (complete under a temporary name, then renamed and synced)."""
     device_dir.mkdir(parents=True, exist_ok=True)
