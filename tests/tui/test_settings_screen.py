@@ -5,6 +5,7 @@ ctrl+s, refuses invalid values with the CLI's messages next to the field, and th
 from __future__ import annotations
 
 import json
+import re
 
 from textual.widgets import Input
 
@@ -85,7 +86,8 @@ async def test_an_invalid_value_is_refused_with_the_cli_message_next_to_the_fiel
         assert saved(db, "new_per_day") is None  # nothing saved while a field is invalid
         # the first invalid field has the focus and is on screen (80x24)
         assert app.focused is screen.query_one("#global-rollover_hour")
-        assert expected in squash(screen_text(app))
+        # (the scroll bar's thumb may be drawn over the end of a line: left out)
+        assert expected in squash(re.sub("[▁▂▃▄▅▆▇█]", " ", screen_text(app)))
         await set_field(pilot, app, "global-rollover_hour", "3")
         assert static_text(app, "#error-global-rollover_hour") == ""  # editing clears the message
         await set_field(pilot, app, "global-keymap", '{"review.reveal": "j"}')

@@ -4,6 +4,11 @@ Every field is validated by the same functions as ``mlcards settings`` (``check_
 ``check_deck_setting``: the CLI's messages), shown next to the field; ``ctrl+s`` saves every field
 only when all of them are valid. The deck's fields come from ``DeckSettings``'s pydantic fields, so a
 setting added there shows up here without a change to this screen.
+
+Under the deck's desired retention: the workload FSRS-6 would have at the value shown (answers and
+minutes per day over a year, and the cards remembered at its end; ``mlcards.simulate``), recomputed in
+a worker whenever the field holds a valid value (a newer value drops an older one's result). Switching
+the deck's scheduler refolds its cards from the log; switching back undoes it.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, Static
+from textual.worker import get_current_worker
 
 from mlcards.errors import StoreError
 from mlcards.settings import DeckSettings, Settings, check_deck_setting, check_setting
@@ -55,7 +61,7 @@ GLOBAL_HINTS: dict[str, str] = {
 }
 
 DECK_HINTS: dict[str, str] = {
-    "scheduler": "switching rebuilds the deck's cards from the log",
+    "scheduler": "switching rebuilds the deck's cards from the log (the log is kept); undo: switch back",
     "new_per_day": "empty: only the global limit applies",
     "reviews_per_day": "empty: only the global limit applies",
 }
@@ -66,6 +72,10 @@ DECK_LABELS: dict[str, str] = {
     "new_per_day": "New cards per day",
     "reviews_per_day": "Reviews per day",
 }
+
+
+RETENTION_ID = "deck-desired_retention"
+"""The field the workload line sits under."""
 
 
 def attribute_docs(cls: type) -> dict[str, str]:
@@ -192,6 +202,7 @@ class SettingsScreen(Screen[None]):
     .setting-hint { height: auto; padding-left: 26; }
     .setting-error { display: none; height: auto; padding-left: 26; }
     .setting-error.-shown { display: block; }
+    #settings-workload { height: auto; padding-left: 26; }
     """
 
     def __init__(self, deck: str | None = None):
@@ -200,6 +211,14 @@ class SettingsScreen(Screen[None]):
         self.fields: list[Field] = []
         self.saved_text: dict[str, str] = {}
         """What each field showed when loaded or last saved (widget id -> text)."""
+        self.workload_for: float | None = None
+        """The desired retention the workload line shows (None: not computed yet)."""
+        self._workload_asked: tuple[str | None, float] | None = None
+        self._workload_figures: dict[str, Any] = {}
+        self._sim_cache: tuple[tuple[str, int], Any] | None = None
+        """((deck, generation), (cards, parameters, new cards per day, maximum interval, today)) for the
+        workload; a save starts a new generation (the deck's cards or limits may have changed)."""
+        self._generation = 0
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="settings"):
@@ -268,6 +287,8 @@ class SettingsScreen(Screen[None]):
                 text = as_text(source.get(f.key))
                 self.saved_text[f.widget_id] = text
                 rows.append(self._row(f, text))
+                if f.widget_id == RETENTION_ID:
+                    rows.append(Static(Content.styled("Workload: computing…", "$text-muted"), id="settings-workload"))
             box.mount_all(rows)
         self.query_one("#settings-deck-title", Label).update(
             Content.assemble(("Deck ", "bold $accent"), plain_line(deck, "bold $accent"),
@@ -278,6 +299,9 @@ class SettingsScreen(Screen[None]):
             Content.styled("Tab or ↑/↓ move · ←/→ change a choice · ctrl+s saves · Esc goes back", "$text-muted")
         )
         self.call_after_refresh(self._focus_first)
+        self._generation += 1
+        self._workload_asked = None
+        self.call_after_refresh(self._ask_workload)  # once the rows are mounted
 
     def _focus_first(self) -> None:
         if self.fields:
@@ -312,10 +336,82 @@ class SettingsScreen(Screen[None]):
     @on(Input.Changed)
     def _edited(self, event: Input.Changed) -> None:
         self._show_error(f"{event.input.id}", "")
+        if event.input.id == RETENTION_ID:
+            self._ask_workload()
 
     @on(Choice.Changed)
     def _picked(self, event: Choice.Changed) -> None:
         self._show_error(f"{event.choice.id}", "")
+        if event.choice.id == "deck-scheduler":
+            self._ask_workload()
+
+    # --- the workload next to the desired retention ------------------------------------------------------
+
+    def _ask_workload(self) -> None:
+        """Recompute the workload line for the retention shown, when it is valid (else say so)."""
+        lines = list(self.query("#settings-workload").results(Static))
+        if not lines or self.deck is None:
+            return
+        text = self.query_one(f"#{RETENTION_ID}", Input).value
+        try:
+            retention = float(check_deck_setting("desired_retention", text if text.strip() else "default"))
+        except StoreError:
+            lines[0].update(Content.styled("Workload: shown once the retention is valid", "$text-muted"))
+            self._workload_asked = None
+            return
+        asked = (self.deck, retention)
+        if asked == self._workload_asked:  # being computed, or shown: only the scheduler's note may change
+            if self.workload_for == retention:
+                self._show_workload_note(retention)
+            return
+        self._workload_asked = asked
+        self.workload_for = None
+        lines[0].update(Content.styled(f"FSRS-6 at {retention:.2f}: computing the workload…", "$text-muted"))
+        self.compute_workload(self.deck, retention, self._generation)
+
+    @work(thread=True, exclusive=True, group="settings-workload")
+    def compute_workload(self, deck: str, retention: float, generation: int) -> None:
+        from mlcards import simulate
+
+        worker = get_current_worker()
+        store = self.app.worker_store()
+        cache = self._sim_cache
+        if cache is None or cache[0] != (deck, generation):
+            deck_id = store.require_deck(deck)
+            settings = store.deck_settings(deck_id)
+            cards, parameters = simulate.deck_cards(store, deck_id, self.app.clock())
+            new_limit = settings.new_per_day if settings.new_per_day is not None else int(store.setting("new_per_day"))
+            cache = ((deck, generation), (cards, parameters, new_limit, settings.maximum_interval, store.today(self.app.clock())))
+            self._sim_cache = cache
+        cards, parameters, new_limit, maximum, today = cache[1]
+        if worker.is_cancelled:
+            return
+        (outcome,) = simulate.run(cards, parameters, days=365, new_per_day=new_limit, maximum_interval=maximum,
+                                  retentions=(retention,), today=today, with_sm2=False)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.show_workload, deck, retention, outcome.as_json())
+
+    def show_workload(self, deck: str, retention: float, figures: dict[str, Any]) -> None:
+        if self._workload_asked != (deck, retention):  # a newer value was typed since: drop this one
+            return
+        self.workload_for = retention
+        self._workload_figures = figures
+        self._show_workload_note(retention)
+
+    def _show_workload_note(self, retention: float) -> None:
+        f = self._workload_figures
+        line = Content.assemble(
+            (f"FSRS-6 at {retention:.2f}: ", "$text-muted"),
+            (f"{f['reviews_per_day']} answers/day", "bold"), " · ", (f"{f['minutes_per_day']} min/day", "bold"),
+            " · ", (f"{f['remembered_at_end']} remembered", "bold"), (" after a year", "$text-muted"),
+        )
+        scheduler = self.query_one("#deck-scheduler", Choice).value
+        if scheduler != "fsrs":
+            name = {"sm2": "SM-2"}.get(scheduler, scheduler)
+            line = Content.assemble(line, "\n", Content.styled(
+                f"The deck uses {name}, which ignores the retention: choose fsrs as its scheduler for it to apply",
+                "$warning"))
+        self.query_one("#settings-workload", Static).update(line)
 
     def _show_error(self, widget_id: str, message: str) -> None:
         for error in self.query(f"#error-{widget_id}").results(Static):
@@ -395,6 +491,9 @@ class SettingsScreen(Screen[None]):
 
     def saved(self, values: dict[str, Any], notes: list[str]) -> None:
         self.saved_text = self.shown_text()
+        self._generation += 1  # the deck's cards or limits may have changed
+        self._workload_asked = None
+        self._ask_workload()
         self.app.store.changed_elsewhere()  # the UI connection drops its cached settings
         self.app.apply_settings(values)
         message = "Settings saved" + (f" ({'; '.join(notes)})" if notes else "")

@@ -1,7 +1,9 @@
 """Stats: the figures of ``mlcards.stats`` as charts: "how am I doing, and what is coming" at a glance.
 
 The figures are computed in a worker thread (its own connection) and drawn here; nothing in this
-file computes a figure.
+file computes a figure. ``f`` shows the FSRS section (``widgets.fsrs_panel``: calibration, the forecast
+at the deck's retention, the "help me decide" table) above them: it costs most of a second of a
+worker's time, so it is computed only when asked for, and again when the deck changes.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from mlcards import stats
 from mlcards.text import one_line
 from mlcards.tui.base import MlcardsAppBase
 from mlcards.tui.widgets.charts import column_chart, hbar_chart
+from mlcards.tui.widgets.fsrs_panel import FSRSPanel
 from mlcards.tui.widgets.text import cell, plain_line
 from mlcards.wording import duration, noun, plural
 
@@ -104,6 +107,7 @@ class StatsScreen(Screen[None]):
     BINDINGS = [
         Binding("r", "next_range", "Range", id="stats.range"),
         Binding("d", "next_deck", "Deck", id="stats.deck"),
+        Binding("f", "toggle_fsrs", "FSRS", id="stats.fsrs", tooltip="FSRS: calibration, forecast, what retention costs"),
         Binding("escape,q", "back", "Back", id="stats.back"),
     ]
 
@@ -112,6 +116,8 @@ class StatsScreen(Screen[None]):
         self.deck = deck  # None: all decks; d cycles through them
         self.range = range
         self.summary: stats.Summary | None = None
+        self.fsrs_deck: str | None = None
+        """The deck the FSRS section was last computed for (None: not yet)."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="stats"):
@@ -148,6 +154,8 @@ class StatsScreen(Screen[None]):
 
     def reload(self) -> None:
         self.compute(self.deck, self.range)
+        if self.fsrs_shown:
+            self._load_fsrs()
 
     def on_outside_change(self) -> None:
         self.reload()
@@ -286,13 +294,39 @@ class StatsScreen(Screen[None]):
     def action_next_range(self) -> None:
         i = RANGE_CYCLE.index(self.range) if self.range in RANGE_CYCLE else 0
         self.range = RANGE_CYCLE[(i + 1) % len(RANGE_CYCLE)]
-        self.reload()
+        self.compute(self.deck, self.range)  # the FSRS section does not depend on the range
 
     def action_next_deck(self) -> None:
         names = [None, *self.app.store.deck_names()]
         i = names.index(self.deck) if self.deck in names else 0
         self.deck = names[(i + 1) % len(names)]
         self.reload()
+
+    @property
+    def fsrs_shown(self) -> bool:
+        return any(p.display for p in self.query(FSRSPanel))
+
+    def _load_fsrs(self) -> None:
+        """(Re)compute the FSRS section for the deck shown (all decks: the first deck with cards)."""
+        panel = self.query_one(FSRSPanel)
+        panel.query_one("#fsrs-title", Static).update(Content.styled("FSRS · computing…", "$text-muted"))
+        self.fsrs_deck = self.deck
+        panel.load(self.deck)
+
+    def action_toggle_fsrs(self) -> None:
+        panels = list(self.query(FSRSPanel))
+        scroll = self.query_one("#stats", VerticalScroll)
+        if not panels:  # first time: mounting the panel starts its worker
+            self.fsrs_deck = self.deck
+            scroll.mount(FSRSPanel(self.deck), after="#stats-title")
+            scroll.scroll_home(animate=False)
+            return
+        panel = panels[0]
+        panel.display = not panel.display
+        if panel.display:
+            if self.fsrs_deck != self.deck or panel.figures is None:
+                self._load_fsrs()
+            scroll.scroll_home(animate=False)
 
     def action_back(self) -> None:
         self.app.pop_screen()
