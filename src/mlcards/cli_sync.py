@@ -18,7 +18,8 @@ def add_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> None
                         "(Syncthing, Dropbox, a git repository, a USB stick): send this machine's changes, "
                         "apply the others'")
     p.add_argument("folder", nargs="?", metavar="DIR",
-                   help="the shared folder (default with --status: the one used last)")
+                   help="the shared folder, or ssh://[user@]host/path for one on another machine (rsync over "
+                        "SSH); default with --status: the one used last")
     p.add_argument("--status", action="store_true",
                    help="show this machine's id, what it has not sent yet, and per other machine what was "
                         "read and what is waiting; change nothing")
@@ -30,10 +31,12 @@ def add_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> None
 def cmd_sync(args: argparse.Namespace) -> int:
     from mlcards import sync
     from mlcards.cli import _err, _open, _out
+    from mlcards.sync import ssh
 
     if args.status:
         with _open(args) as store:
-            info = sync.status(store, args.folder)
+            folder = ssh.cache_folder(args.folder) if args.folder and ssh.is_remote(args.folder) else args.folder
+            info = sync.status(store, folder)
         if args.json:
             _out(json_text(info))
             return 0
@@ -53,7 +56,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
     with _open(args) as store:
         if args.new_device:
             _err(f"this database is now device {sync.new_device(store)}")
-        report = sync.sync(store, args.folder)
+        if ssh.is_remote(args.folder):
+            report = ssh.sync_remote(store, args.folder)
+        else:
+            report = sync.sync(store, args.folder)
     for problem in report.problems:
         _err(f"warning: {problem}")
     if args.json:
