@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +36,7 @@ from mlcards.exporters import apkg
 from mlcards.exporters.apkg_progress import OWN_ANSWER_WINDOW_MS, DeckProgress
 from mlcards.importers import AnkiReview
 from mlcards.schedulers.fold import HISTORY_SOURCES, CardSchedule, Step, step
+from mlcards.schedulers.fsrs import FSRSScheduler, FSRSState
 from mlcards.store.anki import LoggedMarks, TimedLogEntry
 from mlcards.store.rows import ReviewRow
 
@@ -162,7 +163,8 @@ def import_answers(store: Store, matched: Iterable[_Matched], *, unmatched: int 
 def _fold_in(store: Store, card_id: int, new: list[tuple[str, AnkiReview]]) -> list[tuple[str, ReviewRow]]:
     """The log rows for ``new`` answers, each folded in its place among the card's live answers by moment."""
     current = store.card_schedule(card_id)
-    scheduler = schedulers.get(current.scheduler)
+    # the deck's own scheduler and settings (an FSRS deck's retention and parameters), as answering folds
+    scheduler = schedulers.for_deck(current.scheduler, store.deck_settings(store.card_deck_id(card_id)), card_id)
     rollover, tz, threshold = store.setting("rollover_hour"), store.tz(), store.setting("leech_threshold")
     logged: list[tuple[str, int, TimedLogEntry | None, _New | None]] = [
         (e.reviewed_at, 0, e, None) for e in store.timed_log(card_id)
@@ -172,6 +174,8 @@ def _fold_in(store: Store, card_id: int, new: list[tuple[str, AnkiReview]]) -> l
         logged.append((studyday.to_utc_text(moment), 1, None, _New(u, entry, moment)))
     logged.sort(key=lambda item: (item[0], item[1]))  # by moment; an answer already here first
     schedule = store.snapshot(card_id) or CardSchedule(scheduler.initial())
+    if isinstance(scheduler, FSRSScheduler):  # a snapshot starts from its SM-2 ease and interval (answering.refold)
+        schedule = replace(schedule, state=scheduler.adopt(schedule.state))
     answered: set[date] = set()
     rows: list[tuple[str, ReviewRow]] = []
     for at, _tag, old, fresh in logged:
@@ -210,4 +214,7 @@ def _row(card_id: int, at: str, fresh: _New, day: date, grade: int, done: Step, 
         due_before=before.due.isoformat() if before.due else None,
         due_after=after.due.isoformat() if after.due else None,
         lapse=done.lapse, leeched=done.leeched, duration_ms=fresh.entry.duration_ms, source=REVIEW_SOURCE,
+        # the FSRS memory after the answer, as store.record_answer logs it (None on SM-2)
+        stability_after=after.stability if isinstance(after, FSRSState) else None,
+        difficulty_after=after.difficulty if isinstance(after, FSRSState) else None,
     )

@@ -110,7 +110,7 @@ class AnkiQueries(ReviewLog):
         values = [
             (u, r.card_id, r.reviewed_at, r.utc_offset_min, r.study_day, r.grade, r.kind, r.reps_before, r.reps_after,
              r.ease_before, r.ease_after, r.interval_before, r.interval_after, r.due_before, r.due_after,
-             int(r.lapse), int(r.leeched), r.duration_ms, r.source)
+             int(r.lapse), int(r.leeched), r.duration_ms, r.source, r.stability_after, r.difficulty_after)
             for u, r in rows
         ]
         if values:
@@ -118,8 +118,9 @@ class AnkiQueries(ReviewLog):
                 self.db.conn.executemany(
                     """INSERT INTO review_log (uuid, card_id, reviewed_at, utc_offset_min, study_day, grade, kind,
                         reps_before, reps_after, ease_before, ease_after, interval_before, interval_after,
-                        due_before, due_after, lapse, leeched, duration_ms, source)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                        due_before, due_after, lapse, leeched, duration_ms, source, stability_after,
+                        difficulty_after)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     values,
                 )
         return len(values)

@@ -84,6 +84,9 @@ class ReviewRow:
     leeched: bool
     duration_ms: int | None
     source: str
+    stability_after: float | None = None
+    difficulty_after: float | None = None
+    """The FSRS memory state after the answer (None on SM-2), as ``record_answer`` writes it."""
 
 
 def easiness(centi: int) -> Decimal:
