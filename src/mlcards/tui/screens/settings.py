@@ -34,7 +34,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Label, Static
 from textual.worker import get_current_worker
 
-from mlcards.errors import StoreError
+from mlcards.errors import MlcardsError, StoreError
 from mlcards.settings import DeckSettings, Settings, check_deck_setting, check_setting
 from mlcards.tui.base import MlcardsAppBase
 from mlcards.tui.widgets.text import plain_line
@@ -377,11 +377,16 @@ class SettingsScreen(Screen[None]):
         store = self.app.worker_store()
         cache = self._sim_cache
         if cache is None or cache[0] != (deck, generation):
-            deck_id = store.require_deck(deck)
-            settings = store.deck_settings(deck_id)
-            cards, parameters = simulate.deck_cards(store, deck_id, self.app.clock())
+            try:
+                deck_id = store.require_deck(deck)
+                settings = store.deck_settings(deck_id)
+                cards, parameters = simulate.deck_cards(store, deck_id, self.app.clock())
+            except MlcardsError as e:  # e.g. the deck was deleted meanwhile
+                self.app.call_from_thread(self.show_workload_error, deck, retention, str(e))
+                return
             new_limit = settings.new_per_day if settings.new_per_day is not None else int(store.setting("new_per_day"))
-            cache = ((deck, generation), (cards, parameters, new_limit, settings.maximum_interval, store.today(self.app.clock())))
+            today = store.today(self.app.clock())
+            cache = ((deck, generation), (cards, parameters, new_limit, settings.maximum_interval, today))
             self._sim_cache = cache
         cards, parameters, new_limit, maximum, today = cache[1]
         if worker.is_cancelled:
@@ -390,6 +395,11 @@ class SettingsScreen(Screen[None]):
                                   retentions=(retention,), today=today, with_sm2=False)
         if not worker.is_cancelled:
             self.app.call_from_thread(self.show_workload, deck, retention, outcome.as_json())
+
+    def show_workload_error(self, deck: str, retention: float, message: str) -> None:
+        if self._workload_asked == (deck, retention):
+            self.query_one("#settings-workload", Static).update(
+                Content.assemble(("No workload: ", "$text-muted"), plain_line(message)))
 
     def show_workload(self, deck: str, retention: float, figures: dict[str, Any]) -> None:
         if self._workload_asked != (deck, retention):  # a newer value was typed since: drop this one
