@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlcards import answering, editing
+from mlcards.errors import MlcardsError
 from mlcards.models import Term
 from mlcards.store import Store
 from mlcards.sync import format as fmt
@@ -147,7 +148,8 @@ def test_suspend_bury_settings_and_scheduler_travel(tmp_path):
 
 OPS = st.lists(
     st.tuples(
-        st.sampled_from(["answer", "answer", "answer", "undo", "edit", "rename", "delete", "suspend", "sync"]),
+        st.sampled_from(["answer", "answer", "answer", "undo", "edit", "rename", "delete", "undelete", "suspend",
+                         "bury", "setting", "deck", "sync", "sync"]),
         st.integers(0, 2),  # device
         st.integers(0, 30),  # which card or term
         st.integers(0, 5),  # grade
@@ -157,7 +159,7 @@ OPS = st.lists(
 )
 
 
-@settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=OPS, devices=st.sampled_from([2, 3]))
 def test_random_interleavings_converge_with_every_answer_counted_once(tmp_path_factory, ops, devices):
     tmp = tmp_path_factory.mktemp("mesh")
@@ -189,6 +191,17 @@ def test_random_interleavings_converge_with_every_answer_counted_once(tmp_path_f
         elif op == "suspend" and card_ids:
             cid = card_ids[pick % len(card_ids)]
             s.set_suspended(cid, not s.card(cid).suspended)
+        elif op == "undelete" and s.db.execute("SELECT 1 FROM trash WHERE restored_at IS NULL").fetchone():
+            try:
+                editing.restore(s, now=now)
+            except MlcardsError:
+                pass  # a term has taken its name since: refused, as it would be for the user
+        elif op == "bury" and card_ids:
+            s.bury(card_ids[pick % len(card_ids)], s.today(now))
+        elif op == "setting":
+            s.set_setting("new_per_day", grade + pick)
+        elif op == "deck" and s.deck_names():
+            editing.rename_deck(s, s.deck_id(s.deck_names()[0]), f"Deck {minute}")
         elif op == "sync":
             sync(s, folder)
     converge(stores, folder, rounds=3)

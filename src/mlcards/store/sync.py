@@ -474,6 +474,20 @@ class SyncRepo(ReviewLog):
                 [deck_id, key, value, studyday.to_utc_text(studyday.now())],
             )
 
+    def sync_log_of(self, *, deck_id: int | None = None, term_id: int | None = None) -> list[SyncEvent]:
+        """A deck's (or a term's) review and practice rows as events, before another device's delete
+        removes them here: they wait, and come back if the term does (an undelete elsewhere)."""
+        terms, param = ("SELECT id FROM terms WHERE deck_id = ?", deck_id) if deck_id is not None else ("SELECT ?", term_id)
+        out = []
+        for kind, table, alias in (("review", "review_log", "r"), ("practice", "practice_log", "p")):
+            for rid, uuid, payload in self.db.execute(
+                f"SELECT {alias}.id, {alias}.uuid, {payload_sql(kind, alias)} FROM {table} {alias} "
+                f"WHERE {alias}.card_id IN (SELECT id FROM cards WHERE term_id IN ({terms}))",
+                [param],
+            ).fetchall():
+                out.append(SyncEvent(f"kept:{kind}", rid, 0, kind, uuid, json.loads(payload)))
+        return out
+
     def sync_resend(self, *, deck_id: int | None = None, term_id: int | None = None) -> None:
         """Record a deck's (or one term's) rows as new events of this device: a delete from elsewhere was
         older than an edit made here, so the rows stay and the devices that deleted them get them back."""

@@ -76,8 +76,25 @@ def _deleted(clocks: dict[str, Clock]) -> bool:
     return "_deleted" in clocks
 
 
+def _clocks(store: Store, entity: str) -> dict[str, Clock]:
+    """The field clocks that count: a delete voids every write it is later than (a term deleted and
+    put back starts again from what was put back)."""
+    clocks = store.sync_clocks(entity)
+    tomb = clocks.get("_deleted")
+    if tomb is None:
+        return clocks
+    return {f: c for f, c in clocks.items() if f == "_deleted" or _later(c, tomb)}
+
+
+def _void(e: SyncEvent, clocks: dict[str, Clock]) -> bool:
+    """Written before a delete of its row: it went with the row."""
+    return "_deleted" in clocks and not _later(_stamp(e), clocks["_deleted"])
+
+
 def _winners(store: Store, e: SyncEvent, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Clock]]:
-    clocks = store.sync_clocks(e.entity)
+    clocks = _clocks(store, e.entity)
+    if _void(e, clocks):
+        return {}, clocks
     stamp = _stamp(e)
     return {f: v for f, v in values.items() if clocks.get(f, _NEVER) < stamp}, clocks
 
@@ -144,6 +161,8 @@ def _card(store: Store, e: SyncEvent, out: Applied) -> bool:
     term_id = store.id_by_uuid("terms", e.data.get("term"))
     pair = e.data.get("pair")
     pair_id = store.id_by_uuid("terms", pair)
+    if _void(e, _clocks(store, e.entity)):
+        return True  # a card deleted after this was written
     if term_id is None or (pair is not None and pair_id is None):
         return False
     store.sync_insert_card(e.entity, term_id, pair_id, e.data)
@@ -170,6 +189,7 @@ def _card_delete(store: Store, e: SyncEvent, out: Applied) -> bool:
     card_id = store.id_by_uuid("cards", e.entity)
     if card_id is not None:
         store.sync_delete_unanswered_contrast(card_id)
+    _tombstone(store, e, _clocks(store, e.entity))  # what was written to the card before is void
     return True
 
 
@@ -199,7 +219,7 @@ def _term_fields(store: Store, row: dict[str, Any], e: SyncEvent, values: dict[s
 
 def _term_add(store: Store, e: SyncEvent, out: Applied) -> bool:
     deck_id = store.id_by_uuid("decks", e.data.get("deck"))
-    clocks = store.sync_clocks(e.entity)
+    clocks = _clocks(store, e.entity)
     row = store.sync_row("terms", e.entity)
     values = {f: e.data[f] for f in TERM_FIELDS}
     if row is not None:
@@ -222,20 +242,22 @@ def _term_add(store: Store, e: SyncEvent, out: Applied) -> bool:
 def _term_edit(store: Store, e: SyncEvent, out: Applied) -> bool:
     row = store.sync_row("terms", e.entity)
     if row is None:
-        return _deleted(store.sync_clocks(e.entity))  # deleted here: dropped; not arrived yet: waits
+        return _deleted(_clocks(store, e.entity))  # deleted here: dropped; not arrived yet: waits
     _term_fields(store, row, e, dict(e.data), out)
     return True
 
 
 def _term_delete(store: Store, e: SyncEvent, out: Applied) -> bool:
-    clocks = store.sync_clocks(e.entity)
+    clocks = _clocks(store, e.entity)
     row = store.sync_row("terms", e.entity)
     if row is not None:
         if not _later(_stamp(e), _latest(clocks)):
             store.sync_resend(term_id=row["id"])
             out.kept += 1
             out.link_decks.add(row["deck_id"])
+            _tombstone(store, e, clocks)  # overruled, but what was written before it is void everywhere
             return True
+        out.pending += store.sync_log_of(term_id=row["id"])
         store.sync_delete("terms", row["id"])
         out.deletes += 1
         out.link_decks.add(row["deck_id"])
@@ -261,7 +283,7 @@ def _deck_fields(store: Store, row: dict[str, Any], e: SyncEvent, values: dict[s
 
 
 def _deck_add(store: Store, e: SyncEvent, out: Applied) -> bool:
-    clocks = store.sync_clocks(e.entity)
+    clocks = _clocks(store, e.entity)
     row = store.sync_row("decks", e.entity)
     values = {f: e.data[f] for f in _DECK_VALUES}
     if row is not None:
@@ -281,24 +303,26 @@ def _deck_add(store: Store, e: SyncEvent, out: Applied) -> bool:
 def _deck_edit(store: Store, e: SyncEvent, out: Applied) -> bool:
     row = store.sync_row("decks", e.entity)
     if row is None:
-        return _deleted(store.sync_clocks(e.entity))
+        return _deleted(_clocks(store, e.entity))
     _deck_fields(store, row, e, dict(e.data), out)
     return True
 
 
 def _deck_delete(store: Store, e: SyncEvent, out: Applied) -> bool:
-    clocks = store.sync_clocks(e.entity)
+    clocks = _clocks(store, e.entity)
     row = store.sync_row("decks", e.entity)
     if row is not None:
         latest = _latest(clocks)
         for term in store.sync_term_deck_uuids(row["id"]):
-            term_latest = _latest(store.sync_clocks(term))
+            term_latest = _latest(_clocks(store, term))
             if _later(term_latest, latest):
                 latest = term_latest
         if not _later(_stamp(e), latest):
             store.sync_resend(deck_id=row["id"])
             out.kept += 1
+            _tombstone(store, e, clocks)
             return True
+        out.pending += store.sync_log_of(deck_id=row["id"])
         store.sync_delete("decks", row["id"])
         out.deletes += 1
     _tombstone(store, e, clocks)
@@ -322,7 +346,7 @@ def _setting(store: Store, e: SyncEvent, out: Applied) -> bool:
 def _deck_setting(store: Store, e: SyncEvent, out: Applied) -> bool:
     deck_id = store.id_by_uuid("decks", e.data.get("deck"))
     if deck_id is None:
-        return _deleted(store.sync_clocks(str(e.data.get("deck"))))
+        return _deleted(_clocks(store, str(e.data.get("deck"))))
     win, _ = _winners(store, e, {"value": e.data.get("value")})
     if win:
         store.sync_set_deck_setting_raw(deck_id, str(e.data["key"]), win["value"])
@@ -352,20 +376,33 @@ HANDLERS: dict[str, Callable[[Store, SyncEvent, Applied], bool]] = {
 }
 
 
+def _order(e: SyncEvent) -> tuple[int, str, int]:
+    return (e.hlc, e.device, e.seq)
+
+
 def apply_events(store: Store, events: list[SyncEvent]) -> Applied:
     """Apply events in causal order (by HLC stamp, device, sequence), then refold what they touched.
 
     Runs inside the caller's transaction, with the triggers paused (``sync_set_applying``).
     """
     out = Applied()
-    for e in sorted(events, key=lambda e: (e.hlc, e.device, e.seq)):
-        store.sync_observe_hlc(e.hlc)
-        handler = HANDLERS.get(e.kind)
-        if handler is None:
-            out.problems.append(f"{e.device[:8]} event {e.seq}: unknown kind {e.kind!r}; skipped")
-            continue
-        if not handler(store, e, out):
-            out.pending.append(e)
+    todo = sorted(events, key=_order)
+    while todo:
+        for e in todo:
+            store.sync_observe_hlc(e.hlc)
+            handler = HANDLERS.get(e.kind)
+            if handler is None:
+                out.problems.append(f"{e.device[:8]} event {e.seq}: unknown kind {e.kind!r}; skipped")
+                continue
+            if not handler(store, e, out):
+                out.pending.append(e)
+        # what waited on something that has arrived since (later in this batch) is tried again at once
+        retry = sorted({(e.device, e.seq): e for e in out.pending}.values(), key=_order)
+        out.pending = []
+        if len(retry) == len(todo) and retry == todo:
+            out.pending = retry
+            break
+        todo = retry
     for deck_id in sorted(out.link_decks):
         if store.sync_deck_exists(deck_id):
             store.sync_cards_and_links(deck_id)
