@@ -204,3 +204,20 @@ async def test_the_workload_of_an_empty_deck(tmp_path):
         await open_settings(app, pilot)
         line = squash(static_text(app, "#settings-workload"))
         assert line.startswith("FSRS-6 at 0.90:") and "answers/day" in line  # new cards only
+
+
+async def test_the_forecast_chart_follows_the_width(tmp_path):
+    db = studied_db(tmp_path)
+    app = make_app(db, clock=clock)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_stats(app, pilot)
+        await pilot.press("f")
+        await settle(pilot)
+
+        def widest() -> int:
+            return max(len(line) for line in static_text(app, "#fsrs-forecast").splitlines())
+
+        wide = widest()
+        await pilot.resize_terminal(60, 24)
+        await settle(pilot)
+        assert widest() < wide and widest() <= 60 - 4

@@ -272,6 +272,9 @@ class StatsScreen(Screen[None]):
     def on_resize(self) -> None:
         if self.summary is not None:
             self.show(self.summary)
+        for panel in self.query(FSRSPanel):  # its forecast chart is drawn to the width
+            if panel.figures is not None:
+                panel.show(panel.figures)
 
     def _fill(self, table_id: str, headers: Sequence[str], rows: list[tuple[str, ...]], *, flex: Sequence[int]) -> None:
         table = self.query_one(table_id, DataTable)
