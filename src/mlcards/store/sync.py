@@ -488,6 +488,18 @@ class SyncRepo(ReviewLog):
                 out.append(SyncEvent(f"kept:{kind}", rid, 0, kind, uuid, json.loads(payload)))
         return out
 
+    def sync_term_cards(self, term_id: int) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT uuid FROM cards WHERE term_id = ?", [term_id])]
+
+    def sync_answered_here(self, term_id: int) -> int | None:
+        """The stamp of the latest answer given on this device to one of a term's cards."""
+        row = self.db.execute(
+            "SELECT max(e.hlc) FROM sync_events e JOIN review_log r ON r.uuid = e.entity "
+            "JOIN cards c ON c.id = r.card_id WHERE e.kind = 'review' AND c.term_id = ?",
+            [term_id],
+        ).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
     def sync_resend(self, *, deck_id: int | None = None, term_id: int | None = None) -> None:
         """Record a deck's (or one term's) rows as new events of this device: a delete from elsewhere was
         older than an edit made here, so the rows stay and the devices that deleted them get them back."""

@@ -247,11 +247,20 @@ def _term_edit(store: Store, e: SyncEvent, out: Applied) -> bool:
     return True
 
 
+def _term_latest(store: Store, term_id: int, clocks: dict[str, Clock]) -> Clock:
+    """The latest write known here to a term, its cards (suspend, bury) or its answers given here."""
+    latest = [_latest(clocks), *(_latest(_clocks(store, card)) for card in store.sync_term_cards(term_id))]
+    answered = store.sync_answered_here(term_id)
+    if answered is not None:
+        latest.append((1, answered, store.sync_device().device_id))
+    return max(latest, key=lambda c: (c[1], c[2]))
+
+
 def _term_delete(store: Store, e: SyncEvent, out: Applied) -> bool:
     clocks = _clocks(store, e.entity)
     row = store.sync_row("terms", e.entity)
     if row is not None:
-        if not _later(_stamp(e), _latest(clocks)):
+        if not _later(_stamp(e), _term_latest(store, row["id"], clocks)):
             store.sync_resend(term_id=row["id"])
             out.kept += 1
             out.link_decks.add(row["deck_id"])
@@ -314,7 +323,8 @@ def _deck_delete(store: Store, e: SyncEvent, out: Applied) -> bool:
     if row is not None:
         latest = _latest(clocks)
         for term in store.sync_term_deck_uuids(row["id"]):
-            term_latest = _latest(_clocks(store, term))
+            term_id = store.id_by_uuid("terms", term)
+            term_latest = _term_latest(store, term_id, _clocks(store, term)) if term_id is not None else _NEVER
             if _later(term_latest, latest):
                 latest = term_latest
         if not _later(_stamp(e), latest):
