@@ -15,6 +15,7 @@ from typing import Literal
 from mlcards import answering, schedulers, studyday
 from mlcards.answers import AnswerNames
 from mlcards.cards import MCQuestion
+from mlcards.errors import StoreError
 from mlcards.models import AnswerResult, CardInfo, CardKind, ReviewKind, Term
 from mlcards.questions import Entry, QuestionGraph
 from mlcards.schedulers.base import needs_redrill
@@ -208,7 +209,10 @@ class ReviewSession:
         return None
 
     def _study_card(self, card_id: int, *, redrill: bool) -> StudyCard | None:
-        card = self.store.card(card_id)
+        try:
+            card = self.store.card(card_id)
+        except StoreError:  # deleted (by another mlcards, say) since the queue was built: skip it
+            return None
         if card.suspended:
             return None
         question = None
@@ -330,14 +334,19 @@ class ReviewSession:
         # this answer added, which _undo_answer must then remove
         if self.current is not None:
             self._origin.appendleft(self.current.card.id)
-        if action.kind == "answer":
-            assert action.step is not None
-            self._undo_answer(action.step)
-        elif action.kind == "suspend":
-            self.store.set_suspended(action.shown.card.id, False)
-        else:
-            self.store.set_buried_until(action.shown.card.id, action.buried_until)
-        card = self.store.card(action.shown.card.id)
+        try:
+            if action.kind == "answer":
+                assert action.step is not None
+                self._undo_answer(action.step)
+            elif action.kind == "suspend":
+                self.store.set_suspended(action.shown.card.id, False)
+            else:
+                self.store.set_buried_until(action.shown.card.id, action.buried_until)
+            card = self.store.card(action.shown.card.id)
+        except StoreError:  # its card was deleted meanwhile: the card on screen stays where it is
+            if self.current is not None:
+                self._origin.popleft()
+            raise
         self.current = StudyCard(card, redrill=action.shown.redrill, question=action.shown.question)
         self._origin = self.redrill if action.from_redrill else self.main
         return Undone(action.kind, self.current)

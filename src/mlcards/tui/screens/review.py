@@ -500,6 +500,13 @@ class ReviewScreen(Screen[None]):
             self.retrying = True
             self.set_timer(1.0, self.commit_pending)
             return
+        except MlcardsError as e:  # e.g. the card was deleted by another mlcards meanwhile
+            self.pending = None
+            self.retrying = False
+            self.notify(f"Not saved: {one_line(str(e))} (changed elsewhere?); going on with the next card.",
+                        severity="warning", timeout=6, markup=False)
+            self.advance()
+            return
         self.pending = None
         if self.retrying:
             self.retrying = False
@@ -532,7 +539,12 @@ class ReviewScreen(Screen[None]):
     def action_undo(self) -> None:
         if self.session is None:
             return
-        done = self.session.undo_action()
+        try:
+            done = self.session.undo_action()
+        except MlcardsError as e:  # what it would undo was deleted or changed by another mlcards
+            self.notify(f"Can't undo that: {one_line(str(e))} (changed elsewhere?).",
+                        severity="warning", timeout=6, markup=False)
+            return
         if done is None:
             return
         self.show(done.shown)
