@@ -59,6 +59,8 @@ class MlcardsAppBase(App[int]):
         self._worker_stores = threading.local()
         self._all_worker_stores: list[Store] = []
         self._worker_stores_lock = threading.Lock()
+        self._stats_memo: dict[tuple[str | None, str], Any] = {}
+        self._stats_state: tuple[object, ...] = ()
         keymap = self.store.setting("keymap")
         if keymap:
             self.set_keymap(keymap)
@@ -120,6 +122,31 @@ class MlcardsAppBase(App[int]):
         else:
             store.changed_elsewhere()  # drop cached settings if another connection changed them
         return store
+
+    def change_state(self) -> tuple[object, ...]:
+        """A value that differs whenever the figures a screen shows may have changed: the study day, any
+        commit by another connection (another process, or this app's worker connections: SQLite's
+        ``PRAGMA data_version`` on the UI connection), and the UI connection's own writes
+        (``total_changes``). Screens keep it with the figures they drew and skip recomputing when it is
+        the same. Cheap: one pragma and one attribute, on the UI thread."""
+        return (
+            self.store.today(self.clock()),
+            self.store.data_version(),
+            self.store.db.conn.total_changes,
+        )
+
+    def remembered_stats(self, deck: str | None, range: str, state: tuple[object, ...]) -> Any:
+        """The stats figures computed for this deck and range at this change state, if any."""
+        if state != self._stats_state:
+            return None
+        return self._stats_memo.get((deck, range))
+
+    def remember_stats(self, deck: str | None, range: str, state: tuple[object, ...], figures: Any) -> None:
+        """Keep stats figures for reuse; those of an older change state are dropped (they may be stale)."""
+        if state != self._stats_state:
+            self._stats_memo = {}
+            self._stats_state = state
+        self._stats_memo[(deck, range)] = figures
 
     def check_outside_changes(self) -> None:
         """Another process (or a worker) committed: refresh what the current screen shows."""

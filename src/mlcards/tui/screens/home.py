@@ -69,18 +69,27 @@ class HomeScreen(Screen[None]):
         table.add_column("Deck", key="deck")
         for key in ("new", "learning", "due", "terms"):
             table.add_column(key.capitalize(), key=key)
-        self.refresh_figures()
+        self.refresh_if_changed()
         table.focus()
 
+    _figures_state: tuple[object, ...] | None = None
+    """The app's change state when the figures shown (or being computed) were started (None: never)."""
+
     def on_screen_resume(self) -> None:
-        self.refresh_figures()
+        self.refresh_if_changed()  # back from another screen: recompute only if something was written
+
+    def refresh_if_changed(self) -> None:
+        """Recompute the figures unless nothing was committed (here or elsewhere) and the day is the same."""
+        if self.app.change_state() != self._figures_state:
+            self.refresh_figures()
 
     def refresh_figures(self) -> None:
+        self._figures_state = self.app.change_state()  # taken first: a later write changes it again
         self.compute_figures()
 
     def on_outside_change(self) -> None:
-        """Another process (a second terminal's import or review) changed the database."""
-        self.refresh_figures()
+        """Another process (a second terminal's import or review), or a worker of this app, committed."""
+        self.refresh_if_changed()
 
     @work(thread=True, exclusive=True, group="dashboard")
     def compute_figures(self) -> None:

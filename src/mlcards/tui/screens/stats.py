@@ -150,22 +150,45 @@ class StatsScreen(Screen[None]):
         self.query_one("#stats", VerticalScroll).focus()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        if self._shown is not None:  # back from another screen (the first push paints the tiles first)
+            self.reload()
+
+    _shown: tuple[str | None, str, tuple[object, ...]] | None = None
+    """Deck, range and change state of the figures shown or being computed (None: none yet)."""
 
     def reload(self) -> None:
-        self.compute(self.deck, self.range)
-        if self.fsrs_shown:
+        """Show the figures for the deck and range: at once when nothing changed since they were
+        computed (here or in the app's memo), else from a worker."""
+        state = self.app.change_state()
+        changed = self._shown is not None and self._shown[2] != state
+        self.figures(self.deck, self.range, state)
+        if self.fsrs_shown and changed:
             self._load_fsrs()
+
+    def figures(self, deck: str | None, range: str, state: tuple[object, ...]) -> None:
+        if self._shown == (deck, range, state):
+            return  # already shown, or on its way
+        self._shown = (deck, range, state)
+        known = self.app.remembered_stats(deck, range, state)
+        if isinstance(known, stats.Summary):  # a pass still running for another one is not shown (_computed)
+            self.show(known)
+            return
+        self.compute(deck, range, state)
 
     def on_outside_change(self) -> None:
         self.reload()
 
     @work(thread=True, exclusive=True, group="stats")
-    def compute(self, deck: str | None, range: str) -> None:
+    def compute(self, deck: str | None, range: str, state: tuple[object, ...]) -> None:
         store = self.app.worker_store()
         # the app also shows the 365-day figure: computed in the same pass as 7, 30, 90 and the range
         summary = stats.summary(store, self.app.clock(), deck=deck, range=range, retention_also=("365",))
-        self.app.call_from_thread(self.show, summary)
+        self.app.call_from_thread(self._computed, deck, range, state, summary)
+
+    def _computed(self, deck: str | None, range: str, state: tuple[object, ...], summary: stats.Summary) -> None:
+        self.app.remember_stats(deck, range, state, summary)
+        if self._shown == (deck, range, state):  # not overtaken by another deck, range or change
+            self.show(summary)
 
     # --- drawing -------------------------------------------------------------------------------------
 
@@ -297,13 +320,15 @@ class StatsScreen(Screen[None]):
     def action_next_range(self) -> None:
         i = RANGE_CYCLE.index(self.range) if self.range in RANGE_CYCLE else 0
         self.range = RANGE_CYCLE[(i + 1) % len(RANGE_CYCLE)]
-        self.compute(self.deck, self.range)  # the FSRS section does not depend on the range
+        self.figures(self.deck, self.range, self.app.change_state())  # the FSRS section does not depend on it
 
     def action_next_deck(self) -> None:
         names = [None, *self.app.store.deck_names()]
         i = names.index(self.deck) if self.deck in names else 0
         self.deck = names[(i + 1) % len(names)]
-        self.reload()
+        self.figures(self.deck, self.range, self.app.change_state())
+        if self.fsrs_shown:
+            self._load_fsrs()
 
     @property
     def fsrs_shown(self) -> bool:
