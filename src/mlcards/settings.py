@@ -48,6 +48,10 @@ class Settings(BaseModel):
     """6: grade 0-5 (SM-2's scale); 4: Again/Hard/Good/Easy on keys 1-4, logged as grades 1/3/4/5"""
     keymap: dict[str, str] = Field(default_factory=dict)
     """binding id -> keys, e.g. {"review.reveal": "space,j"}; ids are listed in the README"""
+    sync_folder: str = ""
+    """the shared folder (or ssh://host/path) the app syncs with; empty: the app never syncs by itself"""
+    sync_on_start_quit: bool = False
+    """sync with sync_folder when the app starts and when it quits"""
 
     @field_validator("new_per_day", "reviews_per_day", "rollover_hour", "leech_threshold", mode="before")
     @classmethod
@@ -84,6 +88,23 @@ class Settings(BaseModel):
             except (ZoneInfoNotFoundError, ValueError):
                 raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Paris") from None
         return str(value) if value else ""
+
+    @field_validator("sync_folder", mode="before")
+    @classmethod
+    def _check_sync_folder(cls, value: Any) -> str:
+        text = "" if value is None else str(value).strip()
+        if any(c in text for c in "\n\r\0") or len(text) > 1000:
+            raise ValueError(f"setting 'sync_folder' must be one folder path or ssh://host/path, got {value!r}")
+        return text
+
+    @field_validator("sync_on_start_quit", mode="before")
+    @classmethod
+    def _check_sync_on_start_quit(cls, value: Any) -> bool:
+        if isinstance(value, str) and value.strip().lower() in ("true", "on", "yes", "1", "false", "off", "no", "0"):
+            return value.strip().lower() in ("true", "on", "yes", "1")
+        if not isinstance(value, bool):
+            raise ValueError(f"setting 'sync_on_start_quit' must be on or off, got {value!r}")
+        return value
 
     @field_validator("keymap", mode="before")
     @classmethod
