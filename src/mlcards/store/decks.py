@@ -336,7 +336,10 @@ class DeckRepo(SettingsMixin):
         ids = {key: tid for tid, key, _, _ in rows}
         edges = []
         for tid, _key, related, typed in rows:
-            for kind, names in [("related", _json_list(related)), *_json_relations(typed).items()]:
+            # most terms have no typed relations: skip decoding their empty object
+            kinds = [("related", _json_list(related))] if typed == "{}" else [
+                ("related", _json_list(related)), *_json_relations(typed).items()]
+            for kind, names in kinds:
                 for name in names:
                     other = ids.get(term_key(name))
                     if other is not None and other != tid:

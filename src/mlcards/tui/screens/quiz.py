@@ -24,8 +24,9 @@ from textual.widgets.option_list import Option
 from mlcards import answering
 from mlcards.answers import suggest_mc_grade
 from mlcards.cards import MCQuestion
-from mlcards.custom import QuizItem, count_refusal, quiz_items
+from mlcards.custom import QuizItem, change_state, count_refusal, graph_cache, quiz_items
 from mlcards.models import GRADE_SHORT, ReviewKind
+from mlcards.questions import QuestionGraph
 from mlcards.session import SessionTotals
 from mlcards.store.rows import TermBrief
 from mlcards.text import one_line
@@ -62,6 +63,9 @@ class QuizPickScreen(Screen[None]):
         self.count = False  # "count it": answers on due cards count on their schedule
         self.seed = f"{time.time_ns()}"  # the quiz's questions: the number promised is the number asked
         self.promised: int | None = None  # questions a whole-deck quiz will ask (None: still counting)
+        self.deck_items: list[QuizItem] | None = None  # those questions, which the quiz then asks
+        self.counted_at: tuple[int, int] | None = None  # the database's change state they were read at
+        self.starting = False  # Enter on the whole deck before its questions were ready: start once they are
 
     def compose(self) -> ComposeResult:
         with Vertical(id="quiz-pick"):
@@ -74,7 +78,9 @@ class QuizPickScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.show_count()
-        self.count_questions()
+        # the state is read here, on the UI thread, before the worker reads: the graphs it keeps are never older
+        self.counted_at = change_state(self.app.store)
+        self.count_questions(graph_cache(self.app.store).graphs(self.counted_at))
         self.fill("")
         self.query_one("#quiz-filter", Input).focus()
 
@@ -88,15 +94,22 @@ class QuizPickScreen(Screen[None]):
         self.show_count()
 
     @work(thread=True, exclusive=True, group="quiz-count")
-    def count_questions(self) -> None:
-        """How many questions the whole-deck quiz has (it builds them: a subject may give none)."""
+    def count_questions(self, graphs: dict[int, QuestionGraph]) -> None:
+        """How many questions the whole-deck quiz has (it builds them: a subject may give none). The
+        questions are kept for the quiz, and the deck graphs in the app's cache (``graphs``) for a quiz
+        on one term."""
         store = self.app.worker_store()
         deck_id = store.deck_id(self.deck) if self.deck else None
-        n = len(quiz_items(store, store.today(self.app.clock()), seed=self.seed, deck_id=deck_id))
-        self.app.call_from_thread(self.show_promised, n)
+        items = quiz_items(store, store.today(self.app.clock()), seed=self.seed, deck_id=deck_id, graphs=graphs)
+        self.app.call_from_thread(self.show_promised, items)
 
-    def show_promised(self, n: int) -> None:
-        self.promised = n
+    def show_promised(self, items: list[QuizItem]) -> None:
+        self.deck_items = items
+        self.promised = len(items)
+        if self.starting and self.is_current:
+            self.starting = False
+            self.start("deck")
+            return
         opts = self.query_one("#quiz-options", OptionList)
         if opts.option_count and opts.get_option_at_index(0).id == "deck":
             opts.replace_option_prompt_at_index(0, self.deck_line())
@@ -159,7 +172,12 @@ class QuizPickScreen(Screen[None]):
 
     def start(self, option_id: str | None) -> None:
         if option_id == "deck":
-            self.app.switch_screen(QuizScreen(deck=self.deck, seed=self.seed, count=self.count))
+            if self.deck_items is None:  # still being built in the worker: start when they arrive
+                self.starting = True
+                return
+            # the counted questions are the quiz's, unless the database changed since they were read
+            items = self.deck_items if change_state(self.app.store) == self.counted_at else None
+            self.app.switch_screen(QuizScreen(deck=self.deck, seed=self.seed, count=self.count, items=items))
         elif option_id:
             self.app.switch_screen(QuizScreen(term_id=int(option_id), seed=self.seed, count=self.count))
 
@@ -194,9 +212,11 @@ class QuizScreen(Screen[None]):
     ]
 
     def __init__(self, *, term_id: int | None = None, deck: str | None = None, seed: str | None = None,
-                 count: bool = False):
+                 count: bool = False, items: list[QuizItem] | None = None):
+        """``items``: the questions, already built (by the picker, with the same ``seed`` and deck)."""
         super().__init__()
         self.term_id = term_id
+        self._prepared = items
         self.deck = deck
         self.count = count
         self.items: list[QuizItem] = []
@@ -246,7 +266,12 @@ class QuizScreen(Screen[None]):
         today = store.today(self.app.clock())
         if self.term_id is None:
             self._deck_id = store.deck_id(self.deck) if self.deck else None
-        self.items = quiz_items(store, today, seed=self.seed, deck_id=self._deck_id, term_id=self.term_id)
+        if self._prepared is not None:
+            self.items = self._prepared
+        else:  # deck graphs the picker built (at an unchanged database) are reused
+            graphs = graph_cache(store).graphs(change_state(store))
+            self.items = quiz_items(store, today, seed=self.seed, deck_id=self._deck_id, term_id=self.term_id,
+                                    graphs=graphs)
         self.query_one("#quiz-missed", Static).display = False
         self.query_one("#quiz-card", VerticalScroll).focus()
         self.next_question()
