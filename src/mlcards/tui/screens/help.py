@@ -13,7 +13,9 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from mlcards import studyday
 from mlcards.models import GRADE_MEANINGS
+from mlcards.store import Store
 from mlcards.tui.base import MlcardsAppBase
 from mlcards.tui.widgets.text import plain_line
 
@@ -35,6 +37,15 @@ def key_label(key: str) -> str:
 def keys_label(keys: str) -> list[str]:
     """A binding's key string (``"escape,q"``) as the keys it holds (``["Esc", "q"]``)."""
     return [key_label(k) for k in keys.split(",") if k.strip()]
+
+
+def last_sync_line(store: Store) -> Content:
+    """When this database last synced and with which folder (``mlcards sync``, or the app on start/quit)."""
+    me = store.sync_device()
+    if not me.last_sync_at:
+        return Content.assemble(("Never synced", "bold"), " (mlcards sync DIR)")
+    at = studyday.local(studyday.from_utc_text(me.last_sync_at), store.tz()).strftime("%Y-%m-%d %H:%M")
+    return Content.assemble(("Last sync ", "bold"), f"{at} to ", plain_line(me.last_folder or "?"))
 
 
 def about(leech_threshold: int) -> str:
@@ -96,5 +107,6 @@ class HelpScreen(ModalScreen[None]):
         lines.append(Content(about(int(self.app.store.setting("leech_threshold")))))
         lines.append(Content(""))
         lines.append(Content.assemble(("Database ", "bold"), plain_line(str(self.app.db_path))))
+        lines.append(last_sync_line(self.app.store))
         lines.append(Content.styled("ctrl+p opens the command palette · Esc closes this help", "$text-muted"))
         return Content("\n").join(lines)
