@@ -132,3 +132,34 @@ async def test_the_help_screen_says_when_and_where_the_app_last_synced(tmp_path)
         text = squash(static_text(app, "#help-box Static"))
         assert re.search(rf"Last sync \d{{4}}-\d\d-\d\d \d\d:\d\d to {re.escape(str(shared))}", text), text
         assert "Never synced" not in text
+
+
+async def test_a_sync_on_quit_that_hangs_is_given_up_after_the_timeout(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    from mlcards.tui import app as app_module
+
+    _, b, _ = two_machines(tmp_path)
+    real = app_module.sync_once
+    release = threading.Event()
+
+    def hanging_on_quit(store, folder):
+        if threading.current_thread().name == "mlcards-quit-sync":
+            release.wait(30)  # a folder on a stalled network mount
+        return real(store, folder)
+
+    monkeypatch.setattr(app_module, "sync_once", hanging_on_quit)
+    monkeypatch.setattr(app_module, "QUIT_SYNC_S", 0.3)
+    app = make_app(b, clock=clock)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            started = time.monotonic()
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+        assert time.monotonic() - started < 5
+        assert not app.is_running
+        assert app.quit_sync_message is not None and "did not finish within 0.3 s" in app.quit_sync_message
+    finally:
+        release.set()

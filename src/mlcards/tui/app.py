@@ -112,7 +112,7 @@ class MlcardsApp(MlcardsAppBase):
         while not done.is_set() and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         self.quit_sync_message = outcome[0] if outcome else (
-            f"warning: sync with {folder} did not finish within {QUIT_SYNC_S:.0f} s; quit without it "
+            f"warning: sync with {folder} did not finish within {QUIT_SYNC_S:g} s; quit without it "
             "(the next sync sends what it did not)")
         self.exit()
 
