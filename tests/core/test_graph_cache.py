@@ -74,20 +74,21 @@ def test_quiz_items_reuse_the_graphs_they_are_given(tmp_path, monkeypatch):
 
 def test_a_review_session_uses_the_graphs_built_ahead_on_another_connection(tmp_path, monkeypatch):
     store = file_store(tmp_path)
-    s = ReviewSession(store, deck="Tiny", clock=lambda: NOW)
-    with Store.open(tmp_path / "cards.db") as worker:
-        s.build_graphs(worker)
-    built = counting(monkeypatch, session)
     alpha = store.find_terms("alpha", store.deck_id("Tiny"), limit=1)[0].id
     related = store.related_card(alpha)
     assert related is not None
+    s = ReviewSession(store, clock=lambda: NOW, practice="custom", cards=[related])
+    with Store.open(tmp_path / "cards.db") as worker:
+        s.build_graphs(worker)
+    built = counting(monkeypatch, session)
     assert s.question_for(store.card(related)) is not None
     assert built == []  # the graph built ahead answered it
 
 
 def test_graphs_read_before_the_decks_text_was_forgotten_are_dropped(tmp_path, monkeypatch):
     store = file_store(tmp_path)
-    s = ReviewSession(store, deck="Tiny", clock=lambda: NOW)
+    alpha = store.find_terms("alpha", store.deck_id("Tiny"), limit=1)[0].id
+    s = ReviewSession(store, clock=lambda: NOW, practice="custom", cards=[store.related_card(alpha) or 0])
     real = session.deck_question_graph
 
     def build_then_edit(st, deck_id):
@@ -99,3 +100,13 @@ def test_graphs_read_before_the_decks_text_was_forgotten_are_dropped(tmp_path, m
     with Store.open(tmp_path / "cards.db") as worker:
         s.build_graphs(worker)
     assert s._graphs == {}
+
+
+def test_only_the_decks_of_queued_related_cards_are_built_ahead(tmp_path, monkeypatch):
+    store = file_store(tmp_path)
+    s = ReviewSession(store, deck="Tiny", clock=lambda: NOW)
+    assert all(store.card(i).kind.value not in ("related", "contrast") for i in s.main)  # today's first cards
+    built = counting(monkeypatch, session)
+    with Store.open(tmp_path / "cards.db") as worker:
+        s.build_graphs(worker)
+    assert built == []
