@@ -163,3 +163,22 @@ async def test_a_sync_on_quit_that_hangs_is_given_up_after_the_timeout(tmp_path,
         assert app.quit_sync_message is not None and "did not finish within 0.3 s" in app.quit_sync_message
     finally:
         release.set()
+
+
+async def test_each_machine_keeps_its_own_sync_settings(tmp_path):
+    a, b, shared = two_machines(tmp_path)
+    with Store.open(a) as sa:  # A mounts the folder elsewhere and does not sync on start
+        sa.set_setting("sync_folder", "/Volumes/elsewhere")
+        sa.set_setting("sync_on_start_quit", False)
+    sync_file(a, shared)
+    app = make_app(b, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert [severity for _, severity in messages(app)] == ["information"]
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    with Store.open(b) as sb:
+        assert (sb.setting("sync_folder"), sb.setting("sync_on_start_quit")) == (str(shared), True)
+    sync_file(a, shared)
+    with Store.open(a) as sa:
+        assert (sa.setting("sync_folder"), sa.setting("sync_on_start_quit")) == ("/Volumes/elsewhere", False)

@@ -25,8 +25,9 @@ from typing import Any
 from mlcards import studyday
 from mlcards.store.reviews import ReviewLog
 
-LOCAL_SETTINGS = ("timezone", "theme", "keymap")
-"""Settings of one machine: never sent."""
+LOCAL_SETTINGS = ("timezone", "theme", "keymap", "sync_folder", "sync_on_start_quit")
+"""Settings of one machine: never sent (databases made before the sync settings existed send those two,
+and the other machine ignores them)."""
 
 _REVIEW_COLUMNS = (
     "reviewed_at", "utc_offset_min", "study_day", "grade", "kind", "reps_before", "reps_after", "ease_before",
