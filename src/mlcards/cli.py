@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from mlcards import __version__, cli_fsrs, cli_sync
+from mlcards.cli_io import _after, _db_path, _err, _open, _out
 from mlcards.errors import MlcardsError, StoreError
 from mlcards.text import json_text
 
@@ -164,20 +165,6 @@ def _nonneg(text: str) -> int:
     return value
 
 
-def _out(text: str = "") -> None:
-    """The one way to stdout: file names, paths and deck text never drive the terminal."""
-    from mlcards.text import safe
-
-    sys.stdout.write(safe(text) + "\n")
-
-
-def _err(text: str) -> None:
-    """The one way to stderr: one sanitised line."""
-    from mlcards.text import safe_line
-
-    sys.stderr.write(safe_line(text) + "\n")
-
-
 class _SafeStream:
     """A text stream that sanitises what is written (the ``review --plain`` transcript)."""
 
@@ -207,12 +194,6 @@ def _memory_store() -> Store:
     return Store.memory()
 
 
-def _db_path(args: argparse.Namespace) -> Path:
-    from mlcards.store import default_db_path
-
-    return Path(args.db).expanduser() if getattr(args, "db", None) else default_db_path()
-
-
 def _refuse_database_as_target(args: argparse.Namespace, target: Path) -> None:
     """An export must never write over the database (or its WAL/shared-memory files)."""
     db = _db_path(args)
@@ -223,33 +204,6 @@ def _refuse_database_as_target(args: argparse.Namespace, target: Path) -> None:
         same = False
     if same or (target.name in names and target.resolve().parent == db.resolve().parent):
         raise MlcardsError("this is the database itself; export to another file", path=target)
-
-
-def _open(args: argparse.Namespace, *, install_bundled: bool = True) -> Store:
-    from mlcards.database import open_database
-
-    path = _db_path(args)
-    try:
-        new = not path.exists()
-    except OSError:
-        new = False
-    store = open_database(args.db, install_bundled=install_bundled)
-    if new and _non_default(args):  # a mistyped --db is seen at once, not weeks later
-        _err(f"mlcards: created a new database at {path}")
-    _daily_backup(args, store)
-    return store
-
-
-def _non_default(args: argparse.Namespace) -> bool:
-    """Whether ``--db`` names another file than the default (``$MLCARDS_DB`` or the data folder)."""
-    from mlcards.store import default_db_path
-
-    if not getattr(args, "db", None):
-        return False
-    try:
-        return Path(args.db).expanduser().resolve() != default_db_path().resolve()
-    except OSError:
-        return True
 
 
 # --- commands ------------------------------------------------------------------------------------
@@ -554,31 +508,6 @@ def _database_path(args: argparse.Namespace) -> Path:
     from mlcards.store import default_db_path
 
     return Path(args.db).expanduser() if getattr(args, "db", None) else default_db_path()
-
-
-def _daily_backup(args: argparse.Namespace, store: Store) -> None:
-    """The automatic backup, once per study day, from the commands that write (never fails the command)."""
-    command = getattr(args, "command", None)
-    writes = command in (None, "import", "review", "settings", "add", "rm", "undelete", "rename")
-    if not writes or getattr(args, "dry_run", False) or (command == "settings" and args.value is None):
-        return
-    from mlcards import backup
-
-    try:
-        backup.daily_backup(store)
-    except MlcardsError as e:  # told after the command succeeds; a failing command prints only its error
-        _NOTES.append(f"note: the daily backup was not written: {e}")
-
-
-_NOTES: list[str] = []
-
-
-def _after(code: int) -> int:
-    if code == 0:
-        for note in _NOTES:
-            _err(note)
-    _NOTES.clear()
-    return code
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

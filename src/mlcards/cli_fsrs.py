@@ -75,7 +75,7 @@ def _store_reviews(store: Store, deck_id: int | None) -> list[Review]:
 
 def cmd_optimize(args: argparse.Namespace) -> int:
     from mlcards import answering, fsrs_eval
-    from mlcards.cli import _open, _out
+    from mlcards.cli_io import _open, _out
 
     with _open(args) as store:
         decks = _deck_ids(store, args.deck)
@@ -120,7 +120,7 @@ def _evaluation_text(ev: Evaluation) -> list[str]:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from mlcards import fsrs_eval
-    from mlcards.cli import _open, _out
+    from mlcards.cli_io import _open, _out
 
     if args.log is not None:
         if args.deck is not None:
@@ -143,7 +143,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from mlcards import simulate
-    from mlcards.cli import _open, _out
+    from mlcards.cli_io import _open, _out
 
     with _open(args) as store:
         if args.deck is None:

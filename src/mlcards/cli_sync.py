@@ -30,7 +30,7 @@ def add_commands(command: Callable[[str, str], argparse.ArgumentParser]) -> None
 
 def cmd_sync(args: argparse.Namespace) -> int:
     from mlcards import sync
-    from mlcards.cli import _err, _open, _out
+    from mlcards.cli_io import _err, _open, _out
     from mlcards.sync import ssh
 
     if args.status:

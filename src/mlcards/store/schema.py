@@ -514,7 +514,7 @@ def _m0009_sync(db: Database) -> None:
       clock, how far its events were written out (and the number of its last file), and ``applying`` (1 only inside the transaction that
       applies another device's events, so the triggers do not record them again).
     - ``sync_events``: every change another machine needs, recorded by triggers on the tables
-      (``mlcards.store.sync.trigger_sql``), whatever code path made it; the rows already here are
+      (``mlcards.store.sync_sql.trigger_sql``), whatever code path made it; the rows already here are
       recorded first, so a history that predates sync is sent too.
     - ``sync_peers``: per other device, the last of its events applied here; ``sync_pending``: events
       whose card, term or deck has not arrived yet; ``sync_clock``: per field, the last write applied
@@ -522,7 +522,7 @@ def _m0009_sync(db: Database) -> None:
     """
     import uuid
 
-    from mlcards.store import sync
+    from mlcards.store import sync_sql as sync
 
     db.execute("""CREATE TABLE sync_device (
             id INTEGER PRIMARY KEY CHECK (id = 1),

@@ -23,14 +23,8 @@ from typing import Any
 
 from mlcards import answering
 from mlcards.store import Store
-from mlcards.store.sync import (
-    CARD_STATE_FIELDS,
-    LOCAL_SETTINGS,
-    TERM_FIELDS,
-    Clock,
-    SyncEvent,
-    rank,
-)
+from mlcards.store.sync import Clock, SyncEvent, rank
+from mlcards.store.sync_sql import CARD_STATE_FIELDS, LOCAL_SETTINGS, TERM_FIELDS
 
 _REVIEW_VALUES = (
     "reviewed_at", "utc_offset_min", "study_day", "grade", "kind", "reps_before", "reps_after", "ease_before",
