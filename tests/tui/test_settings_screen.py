@@ -169,3 +169,21 @@ async def test_settings_is_in_the_command_palette_on_every_screen(tmp_path, app_
         await pilot.press("s")
         await settle(pilot)
         assert "Settings" in [c.title for c in app.get_system_commands(app.screen)]
+
+
+async def test_the_sync_settings_are_on_the_screen_and_saved(tmp_path, app_for):
+    db = make_db(tmp_path / "cards.db")
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    app = app_for(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_settings(app, pilot)
+        toggle = screen.query_one("#global-sync_on_start_quit", Choice)
+        assert toggle.value == "off"
+        await set_field(pilot, app, "global-sync_folder", str(folder))
+        toggle.focus()
+        await pilot.press("right")
+        assert toggle.value == "on"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert (saved(db, "sync_folder"), saved(db, "sync_on_start_quit")) == (str(folder), True)

@@ -48,6 +48,8 @@ GLOBAL_LABELS: dict[str, str] = {
     "theme": "Theme",
     "answer_buttons": "Answer buttons",
     "keymap": "Keymap (JSON)",
+    "sync_folder": "Sync folder",
+    "sync_on_start_quit": "Sync on start and quit",
 }
 """The global settings this screen shows, in order, with their labels."""
 
@@ -56,6 +58,7 @@ GLOBAL_HINTS: dict[str, str] = {
     "rollover_hour": "0-23; earlier answers count for the day before",
     "answer_buttons": "4 are logged as grades 1/3/4/5",
     "keymap": 'e.g. {"review.reveal": "space,j"}; ids: see README',
+    "sync_folder": "a shared folder or ssh://host/path; kept on this machine only",
     "leech_threshold": "lapses before a card is suspended",
     "theme": "←/→ to pick; a theme chosen in the palette is saved too",
 }
@@ -256,6 +259,8 @@ class SettingsScreen(Screen[None]):
                 choices = themes
             elif key == "answer_buttons":
                 choices = (("6", "6 (grades 0-5)"), ("4", "4 (Again/Hard/Good/Easy)"))
+            elif key == "sync_on_start_quit":
+                choices = (("off", "off"), ("on", "on"))
             out.append(Field("global", key, label, GLOBAL_HINTS.get(key) or docs.get(key, ""), choices))
         return out
 
