@@ -81,7 +81,8 @@ def _remove(path: Path) -> None:
             pass
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or a new file in ``folder`` durable (best effort: some file systems refuse)."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
@@ -118,7 +119,7 @@ def copy_database(source: sqlite3.Connection, dest: Path, *, wait_s: float = LOC
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, dest)
-        _fsync_dir(dest.parent)
+        fsync_dir(dest.parent)
     except TimeoutError:
         _remove(tmp)
         raise StoreError("the database stayed locked by another process; try again", path=dest) from None

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mlcards.store.copy import fsync_dir
 from mlcards.store.sync import SyncEvent
 
 VERSION = 1
@@ -191,7 +192,7 @@ def write_events(device_dir: Path, events: Iterable[SyncEvent]) -> list[Path]:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
-        _fsync_dir(device_dir)
+        fsync_dir(device_dir)
         written.append(target)
         number += 1
         batch.clear()
@@ -203,19 +204,6 @@ def write_events(device_dir: Path, events: Iterable[SyncEvent]) -> list[Path]:
     if batch:
         flush()
     return written
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def count_waiting(device_dir: Path, after: int) -> int:
