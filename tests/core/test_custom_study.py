@@ -186,7 +186,7 @@ def stale(store: Store) -> None:
 def test_quiz_items_skip_subjects_without_a_question_and_read_on(store):
     stale(store)
     ring = store.deck_id("Ring")
-    assert len(store.quiz_subjects(TODAY, ring, 10)) == 10
+    assert len(store.quiz_subject_terms(TODAY, ring, 10)) == 10
     items = custom.quiz_items(store, TODAY, seed="s", deck_id=ring)
     assert len(items) == 10
     names = [i.subject for i in items]

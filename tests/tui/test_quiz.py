@@ -224,7 +224,7 @@ async def test_the_picker_promises_the_number_it_asks(tmp_path, app_for, fake_ti
         db = make_db(tmp_path / f"stale{n}.db", full)
         with Store.open(db) as store:
             store.apply_deck(cut)
-            assert len(store.quiz_subjects(TODAY, None, 10)) == 10  # ten subjects, but some ask nothing
+            assert len(store.quiz_subject_terms(TODAY, None, 10)) == 10  # ten subjects, but some ask nothing
         app = app_for(db)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)

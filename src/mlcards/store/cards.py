@@ -339,15 +339,6 @@ class CardRepo(SettingsMixin):
             self.db.conn.executemany("UPDATE terms SET tags = ?, updated_at = ? WHERE id = ?", changed)
         return len(changed)
 
-    def quiz_subjects(self, today: date, deck_id: int | None = None, limit: int = 10) -> list[int]:
-        """Terms for a related-concept quiz: related cards due first, then new ones, then the rest."""
-        dsql, dparams = self._deck_filter(deck_id)
-        sql = f"""SELECT t.id FROM cards c JOIN terms t ON t.id = c.term_id
-                  WHERE c.kind = 'related' AND c.suspended = 0{dsql}
-                  ORDER BY CASE WHEN c.due <= ? THEN 0 WHEN c.due IS NULL THEN 1 ELSE 2 END, c.due, t.position
-                  LIMIT ?"""
-        return [r[0] for r in self.db.execute(sql, [*dparams, today.isoformat(), limit])]
-
     def related_card(self, term_id: int) -> int | None:
         row = self.db.execute("SELECT id FROM cards WHERE term_id = ? AND kind = 'related'", [term_id]).fetchone()
         return row[0] if row else None
