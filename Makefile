@@ -30,10 +30,14 @@ test: install-test
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -n 2
 
-bench: install
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e '.[bench]'
+	touch $@ $(VENV)/.installed
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/run.py
 
-bench-tiny: install
+bench-tiny: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/run.py --tiny
 
 clean:

@@ -7,6 +7,8 @@
 Then the key-latency benchmark (benchmarks/keys.py: every key of the dashboard, review, browse, stats and
 quiz screens, press to settled) on the same database; its table is printed first and its JSON written to
 benchmarks/results/keys-<size>.json (--keys-out elsewhere, --keys-repeat presses per key, --no-keys skips it).
+Then the race against Anki's engine (benchmarks/anki_race.py: import of a 10,000-note Anki text file and
+2,000 answers, whole processes, alternating pairs, ratio mlcards / Anki; --no-anki skips it).
 
 Prints a table, then one JSON line with every figure (milliseconds unless named otherwise).
 Targets it checks: stats summary < 300 ms; answer (commit + next card) well under 50 ms;
@@ -32,6 +34,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import anki_race  # noqa: E402  (side by side with Anki's engine)
 import keys  # noqa: E402  (the key-latency benchmark)
 import stats_bench  # noqa: E402  (the database builder lives there)
 from stats_bench import best_of  # noqa: E402
@@ -44,6 +47,20 @@ def cli_ms(args: list[str], repeat: int) -> float:
     cmd = [sys.executable, "-m", "mlcards", *args]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     return best_of(lambda: subprocess.run(cmd, check=True, capture_output=True, env=env), repeat)
+
+
+def peak_rss_mb(args: list[str], stdin: bytes | None = None) -> float:
+    """Peak resident memory of one whole ``mlcards`` process (the kernel's ru_maxrss, in MB)."""
+    proc = subprocess.Popen([sys.executable, "-m", "mlcards", *args], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert proc.stdin is not None
+    proc.stdin.write(stdin or b"")
+    proc.stdin.close()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"mlcards {' '.join(args)} exited {proc.returncode}")
+    return usage.ru_maxrss / 1024
 
 
 def textual_loaded_by_cli() -> bool:
@@ -170,6 +187,7 @@ def main(argv=None) -> int:
     ap.add_argument("--keys-repeat", type=int, default=None, help="presses of each key (default 20; tiny 1)")
     ap.add_argument("--keys-out", help="key-latency JSON (default benchmarks/results/keys-<size>.json)")
     ap.add_argument("--no-keys", action="store_true", help="skip the key-latency benchmark")
+    ap.add_argument("--no-anki", action="store_true", help="skip the race against Anki's engine")
     args = ap.parse_args(argv)
     size = stats_bench.TINY if args.tiny else stats_bench.FULL
     repeat = 2 if args.tiny else args.repeat
@@ -190,9 +208,14 @@ def main(argv=None) -> int:
     results["deck_summaries_ms"] = best_of(lambda: store.deck_summaries(store.today(now)), repeat)
     store.close()
     results["cli_version_ms"] = cli_ms(["--version"], repeat)
+    results["cli_help_ms"] = cli_ms(["--help"], repeat)
     results["cli_decks_json_ms"] = cli_ms(["decks", "--json", "--db", str(path)], repeat)
     results["cli_stats_json_ms"] = cli_ms(["stats", "--json", "--db", str(path)], repeat)
     results["cli_imports_textual"] = textual_loaded_by_cli()
+    results["peak_rss_stats_json_mb"] = peak_rss_mb(["stats", "--json", "--db", str(path)])
+    shutil.copyfile(path, scratch)
+    results["peak_rss_review_plain_mb"] = peak_rss_mb(
+        ["review", "--plain", "--db", str(scratch), "--limit", "200"], anki_race.grade_lines(200))
     results.update(answer_latency(scratch, 20 if args.tiny else 200))
     shutil.copyfile(path, scratch)
     results.update(tui_latency(scratch, 5 if args.tiny else 30))
@@ -206,6 +229,18 @@ def main(argv=None) -> int:
         results["keys_timed"] = sum(1 for f in figures["keys"].values() if f.get("count"))
         results["keys_over_100ms"] = figures["keys_over_100ms"]
         results["keys_worst_p99_ms"] = figures["worst_p99_ms"]
+
+    if not args.no_anki:
+        race = anki_race.run(tiny=args.tiny)
+        print(anki_race.table(race))
+        race_out = Path(args.keys_out).with_name("anki-race.json") if args.keys_out else \
+            HERE / "results" / f"anki-race-{results['size']}.json"
+        race_out.write_text(json.dumps(race, indent=2) + "\n", encoding="utf-8")
+        results["race_json"] = str(race_out)
+        for name in ("import", "answer"):
+            results[f"race_{name}_mlcards_ms"] = race[name]["mlcards_ms"]
+            results[f"race_{name}_anki_ms"] = race[name]["anki_ms"]
+            results[f"race_{name}_ratio"] = race[name]["ratio"]
 
     width = max(len(k) for k in results)
     print(f"{'figure':<{width}}  value")

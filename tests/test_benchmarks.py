@@ -47,4 +47,14 @@ def test_tiny_benchmark_runs_and_prints_json(tmp_path):
         entry = report["keys"][name]
         assert (entry["count"] >= 1 and entry["max_ms"] > 0) or entry["skipped"], (name, entry)
     assert figures["keys_timed"] == sum(1 for k in names if report["keys"][k]["count"])
+    # the race against Anki's engine (the test extra brings anki): both sides did the work, ratio printed
+    assert figures["peak_rss_stats_json_mb"] > 10 and figures["peak_rss_review_plain_mb"] > 10
+    race = json.loads((tmp_path / "anki-race.json").read_text(encoding="utf-8"))
+    assert race["anki_installed"] is True and race["notes"] == 500 and race["answers"] == 100
+    assert race["answer"]["mlcards_answers_logged"] == 100 and race["answer"]["anki_answers_logged"] == 100
+    assert race["import"]["anki_cards"] == 1000 and race["import"]["mlcards_cards"] >= 1000
+    for name in ("import", "answer"):
+        side = race[name]
+        assert side["ratio"] == side["mlcards_ms"] / side["anki_ms"] and figures[f"race_{name}_ratio"] == side["ratio"]
+    assert "mlcards ms" in r.stdout and "Anki ms" in r.stdout  # the race's table is printed
 

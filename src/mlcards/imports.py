@@ -22,8 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mlcards import anki_progress, studyday
-from mlcards.anki_progress import AnswersImport
+from mlcards import studyday
 from mlcards.importers import AnkiReview, Mode, Parsed, load, merge_decks
 from mlcards.models import Deck, ImportReport
 from mlcards.schedulers.sm2 import INITIAL_EASINESS_CENTI
@@ -31,6 +30,7 @@ from mlcards.store.rows import ReviewIndex, ReviewRow
 from mlcards.text import term_key
 
 if TYPE_CHECKING:
+    from mlcards.anki_progress import AnswersImport
     from mlcards.store import Store
 
 Progress = Callable[[int, int], None]
@@ -185,6 +185,8 @@ def apply(store: Store, plan: Plan, *, with_history: bool = False, progress: Pro
             done += len(d.deck.terms)
         for f in logs:
             if with_history:  # answers to cards mlcards exported count as reviews; the rest is history
+                from mlcards import anki_progress  # only .apkg files with history need the schedulers
+
                 ours, foreign, unmatched = anki_progress.split_history(store, f.parsed.history)
                 answers = anki_progress.import_answers(store, ours, unmatched=unmatched)
                 history = import_history(store, [e for e in foreign if e.card_kind != "cloze"])
