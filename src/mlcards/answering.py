@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlcards import schedulers, studyday
 from mlcards.errors import StoreError
-from mlcards.models import AnswerResult
+from mlcards.records import AnswerResult
 from mlcards.schedulers.base import Scheduler
 from mlcards.schedulers.fold import replay, step
-from mlcards.schedulers.fsrs import FSRSScheduler
 from mlcards.schedulers.sm2 import check_quality
-from mlcards.settings import DeckSettings
 from mlcards.store import Store
+
+if TYPE_CHECKING:
+    from mlcards.settings import DeckSettings
 
 CONFUSED_TWICE = 2
 """A pair of terms mixed up this many times on multiple choice gets a contrast card of its own."""
@@ -136,7 +137,10 @@ def refold(
     current = store.card_schedule(card_id)
     scheduler = _scheduler(store, current.scheduler, card_id, settings)
     start = store.snapshot(card_id)
-    if start is not None and isinstance(scheduler, FSRSScheduler):
+    if start is not None and current.scheduler == "fsrs":
+        from mlcards.schedulers.fsrs import FSRSScheduler
+
+        assert isinstance(scheduler, FSRSScheduler)
         start = replace(start, state=scheduler.adopt(start.state))
     schedule = replay(scheduler, store.log_entries(card_id), start)
     store.write_schedule(card_id, schedule, unsuspend=unsuspend_leech and current.schedule.leech and not schedule.leech)
@@ -168,7 +172,7 @@ def set_deck_setting(store: Store, deck_id: int, key: str, value: object) -> obj
     """
     with store.transaction():
         stored = store.set_deck_setting(deck_id, key, value)
-        if key in FSRS_SETTINGS and store.deck_scheduler(deck_id) == FSRSScheduler.name:
+        if key in FSRS_SETTINGS and store.deck_scheduler(deck_id) == "fsrs":
             settings = store.deck_settings(deck_id)
             for card_id in store.card_ids(deck_id):
                 refold(store, card_id, settings=settings)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from mlcards.text import one_line
 
 if TYPE_CHECKING:
-    from mlcards.models import CardInfo
+    from mlcards.records import CardInfo
     from mlcards.store import Store
 
 FAST_SECONDS = 8.0

@@ -167,7 +167,7 @@ def check_backup_file(path: str | Path) -> BackupInfo:
     """Refuse (``StoreError``, one line) anything that is not a sound mlcards database this
     version can open: not SQLite, damaged (``PRAGMA integrity_check``), no mlcards migrations
     table, a migration newer than this mlcards knows, or a missing table. Reads only."""
-    from mlcards.store import MIGRATION_NAMES, migrations
+    from mlcards.store.schema import MIGRATION_NAMES, migrations
 
     path = Path(path)
     if path.is_dir():

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from mlcards import cloze
-from mlcards.models import CardInfo, CardKind
 from mlcards.questions import MAX_CHOICES, MIN_CHOICES, MCQuestion, QuestionGraph
+from mlcards.records import CardInfo, CardKind
 
 __all__ = ["MAX_CHOICES", "MIN_CHOICES", "MCQuestion", "QuestionGraph", "back_sections", "build_question",
            "cloze_answer", "front", "prompt_label"]

@@ -384,7 +384,7 @@ def _deck_settings(args: argparse.Namespace) -> int:
         deck_id = store.require_deck(args.deck)
         if args.key is None:
             _out(f"scheduler = {json.dumps(store.deck_scheduler(deck_id))}")
-            for key, value in store.deck_settings(deck_id).model_dump().items():
+            for key, value in store.deck_settings(deck_id).as_dict().items():
                 _out(f"{key} = {json.dumps(value)}")
             return 0
         if args.key != "scheduler":

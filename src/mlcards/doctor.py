@@ -110,7 +110,7 @@ def _integrity(con: sqlite3.Connection) -> Check:
 
 
 def _schema(con: sqlite3.Connection, tables: set[str]) -> Check:
-    from mlcards.store import MIGRATION_NAMES, migrations
+    from mlcards.store.schema import MIGRATION_NAMES, migrations
 
     known = sorted(MIGRATION_NAMES)
     problems = []

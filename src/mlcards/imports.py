@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 
 from mlcards import studyday
 from mlcards.importers import AnkiReview, Mode, Parsed, load, merge_decks
-from mlcards.models import Deck, ImportReport
+from mlcards.models import Deck
+from mlcards.records import ImportReport
 from mlcards.schedulers.sm2 import INITIAL_EASINESS_CENTI
 from mlcards.store.rows import ReviewIndex, ReviewRow
 from mlcards.text import term_key

@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from mlcards.errors import MlcardsError
-from mlcards.models import LINK_FIELDS, Deck, Term
+from mlcards.models import Deck, Term
+from mlcards.records import LINK_FIELDS
 from mlcards.text import term_key
 
 NEAR_DUPLICATE = 90

@@ -14,7 +14,7 @@ from typing import Protocol, TextIO
 
 from mlcards.answers import TypedVerdict, judge_typed, suggest_mc_grade
 from mlcards.cards import back_sections, cloze_answer, front, prompt_label
-from mlcards.models import GRADE_MEANINGS, AnswerResult, CardKind, ReviewKind
+from mlcards.records import GRADE_MEANINGS, AnswerResult, CardKind, ReviewKind
 from mlcards.schedulers.base import needs_redrill
 from mlcards.session import FOUR_BUTTONS, FOUR_LABELS, ReviewSession, StudyCard, four_button_for
 from mlcards.store import Store

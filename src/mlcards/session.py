@@ -10,17 +10,20 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from mlcards import answering, schedulers, studyday
 from mlcards.answers import AnswerNames
 from mlcards.cards import MCQuestion
 from mlcards.errors import StoreError
-from mlcards.models import AnswerResult, CardInfo, CardKind, ReviewKind, Term
 from mlcards.questions import Entry, QuestionGraph
+from mlcards.records import AnswerResult, CardInfo, CardKind, ReviewKind
 from mlcards.schedulers.base import needs_redrill
 from mlcards.store import Store
 from mlcards.todayqueue import todays_queue
+
+if TYPE_CHECKING:
+    from mlcards.models import Term
 
 
 def deck_question_graph(store: Store, deck_id: int) -> QuestionGraph:

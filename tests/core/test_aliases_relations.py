@@ -14,8 +14,10 @@ from mlcards.errors import DeckError, StoreError
 from mlcards.exporters import ankitext, apkg
 from mlcards.exporters import deckfile as writer
 from mlcards.importers import deckfile
-from mlcards.models import RELATION_KINDS, Deck, Term
-from mlcards.store import MIGRATION_NAMES, Store, migrations
+from mlcards.models import Deck, Term
+from mlcards.records import RELATION_KINDS
+from mlcards.store import MIGRATION_NAMES, Store
+from mlcards.store.schema import migrations
 
 
 def rich_deck(name: str = "Rich") -> Deck:

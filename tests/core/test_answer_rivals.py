@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 
 from mlcards.answers import AnswerNames, judge_typed
-from mlcards.models import CardKind
+from mlcards.records import CardKind
 from mlcards.store import Store
 from tests.core.test_typed_answers import DECK
 

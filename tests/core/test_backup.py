@@ -13,7 +13,8 @@ import pytest
 
 from mlcards import answering, backup
 from mlcards.database import open_database
-from mlcards.store import Store, migrations
+from mlcards.store import Store
+from mlcards.store.schema import migrations
 from tests.conftest import REPO, run_cli, small_deck
 from tests.core._support import card_id
 

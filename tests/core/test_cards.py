@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from mlcards import answers
 from mlcards.cards import MAX_CHOICES, MIN_CHOICES, QuestionGraph, back_sections, build_question, front, prompt_label
-from mlcards.models import CardKind
+from mlcards.records import CardKind
 from mlcards.store import Store
 from tests.conftest import small_deck
 from tests.core._support import card_id

@@ -539,3 +539,21 @@ def test_plain_review_typed_answer_on_a_reverse_card(tmp_path):
         ("lens", "reverse", 5, "new"),
         ("aperture", "reverse", 2, "new"),
     ]
+
+
+def test_decks_on_an_existing_database_loads_neither_pydantic_nor_sqlite_utils(tmp_path):
+    """Start-up stays lean: listing decks (and answering SM-2 cards) needs neither the deck-file schema nor
+    sqlite-utils (it loads for migrations only), nor FSRS's extension."""
+    db = make_db(tmp_path / "c.db", small_deck())
+    code = (
+        "import sys, io, contextlib; from mlcards.cli import main; out = io.StringIO()\n"
+        f"with contextlib.redirect_stdout(out): rc = main(['decks', '--db', {str(db)!r}])\n"
+        "assert rc == 0 and 'Tiny' in out.getvalue() or 'deck' in out.getvalue(), out.getvalue()\n"
+        "heavy = [m for m in ('pydantic', 'sqlite_utils', 'fsrs_rs_python', 'textual') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+        f"sys.stdin = io.StringIO('\\n5\\n'); rc = main(['review', '--plain', '--limit', '1', '--db', {str(db)!r}])\n"
+        "heavy = [m for m in ('pydantic', 'sqlite_utils', 'fsrs_rs_python', 'textual') if m in sys.modules]\n"
+        "assert rc == 0 and not heavy, heavy\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlcards import schedulers
-from mlcards.models import ReviewKind
+from mlcards.records import ReviewKind
 from mlcards.schedulers.base import needs_redrill
 from mlcards.schedulers.fold import CardSchedule, LogEntry, replay, step
 from mlcards.schedulers.sm2 import SM2State, review

@@ -160,7 +160,7 @@ def test_a_card_whose_cache_the_log_does_not_explain_gets_a_snapshot(tmp_path):
     """Migrating 0005 -> 0006: a schedule with no history (as Anki imports with progress arrive) is kept."""
     from sqlite_utils import Database
 
-    from mlcards.store import migrations
+    from mlcards.store.schema import migrations
 
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)

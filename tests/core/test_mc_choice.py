@@ -6,9 +6,10 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 
 from mlcards import answering, stats
-from mlcards.models import CardKind
+from mlcards.records import CardKind
 from mlcards.session import ReviewSession, deck_question_graph, question_for
-from mlcards.store import MIGRATION_NAMES, Store, migrations
+from mlcards.store import MIGRATION_NAMES, Store
+from mlcards.store.schema import migrations
 
 NOON = datetime(2025, 3, 3, 12, 0, tzinfo=timezone.utc)
 

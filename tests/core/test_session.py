@@ -8,7 +8,8 @@ import pytest
 from freezegun import freeze_time
 
 from mlcards import answering
-from mlcards.models import CardKind, Deck
+from mlcards.models import Deck
+from mlcards.records import CardKind
 from mlcards.session import ReviewSession
 from tests.conftest import small_deck, utc
 from tests.core._support import all_cards, all_reviews, card_id, card_row, session_at

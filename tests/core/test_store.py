@@ -15,6 +15,7 @@ from mlcards.models import Deck
 from mlcards.schedulers import sm2
 from mlcards.schedulers.sm2 import SM2State
 from mlcards.store import Store
+from mlcards.store import schema as schema_mod
 from tests.conftest import small_deck, utc
 from tests.core._support import BERLIN, all_cards, all_reviews, at, card_id, card_row
 
@@ -38,7 +39,7 @@ def test_migration_creates_tables_and_records_itself(store):
     applied = [r["name"] for r in store.db.query("SELECT name FROM _sqlite_migrations WHERE migration_set = 'mlcards'")]
     assert applied == sorted(store_mod.MIGRATION_NAMES)  # every migration, in order
     assert applied[0] == "0001_initial"
-    assert store_mod.migrations.pending(store.db) == []
+    assert schema_mod.migrations.pending(store.db) == []
 
 
 def test_reopening_a_file_db_does_not_rerun_migrations(db_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlcards.models import AnswerResult, CardState, ReviewKind
+from mlcards.records import AnswerResult, CardState, ReviewKind
 from mlcards.wording import duration, noun, plural
 
 
@@ -42,7 +42,7 @@ def test_enums_are_the_stored_strings():
 def test_an_answer_result_kind_is_a_review_kind():
     from datetime import date
 
-    from mlcards.models import SM2State
+    from mlcards.schedulers.sm2 import SM2State
 
     state = SM2State()
     result = AnswerResult(1, 1, 5, "redrill", state, state, date(2025, 1, 1))  # type: ignore[arg-type]

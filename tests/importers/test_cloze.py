@@ -19,8 +19,9 @@ from mlcards.exporters import deckfile as deckfile_export
 from mlcards.importers import ankitext, apkg
 from mlcards.importers import deckfile as deckfile_import
 from mlcards.importers.common import ClozeProblem, cloze_term
-from mlcards.models import CardKind, Deck, Term
+from mlcards.models import Deck, Term
 from mlcards.plain import run_plain_review
+from mlcards.records import CardKind
 from mlcards.store import Store
 from tests.conftest import small_deck, utc
 
@@ -166,7 +167,7 @@ def test_store_round_trip_and_exports(tmp_path: Path) -> None:
 def test_migration_0007_keeps_reviews_and_foreign_keys(tmp_path: Path) -> None:
     from sqlite_utils import Database
 
-    from mlcards.store import migrations
+    from mlcards.store.schema import migrations
 
     with Store.memory() as s:
         s.apply_deck(small_deck())

@@ -271,7 +271,7 @@ def old_schema_db(path: Path, terms: int = 8000, reviews_per_card: int = 4) -> d
     later migrations' indexes take a noticeable time to build. Returns its row counts."""
     from sqlite_utils import Database
 
-    from mlcards.store import migrations
+    from mlcards.store.schema import migrations
 
     path.parent.mkdir(parents=True, exist_ok=True)
     db = Database(path)
@@ -309,7 +309,7 @@ def test_kill_9_during_migration_then_the_next_command_finishes_it(tmp_path, env
     template = tmp_path / "template" / "old.db"
     counts = old_schema_db(template)
     # the migrations the children know (asked of a child: the code may change while the tier runs)
-    names = run(["-c", "from mlcards.store import migrations; print(*(m.name for m in migrations._migrations))"],
+    names = run(["-c", "from mlcards.store.schema import migrations; print(*(m.name for m in migrations._migrations))"],
                 env, argv0=[sys.executable])
     every_migration = names.stdout.split()
     assert every_migration[:3] == ["0001_initial", "0002_stats_indexes", "0003_stats_card_day_index"]

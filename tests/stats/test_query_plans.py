@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from mlcards import stats
-from mlcards.store import migrations
+from mlcards.store.schema import migrations
 from tests.stats._support import TODAY, build_history
 
 STATS_INDEXES = {"reviews_kind_day", "reviews_card_day", "cards_term_stats", "cards_due_stats", "cards_ease_interval", "cards_lapsed"}

@@ -107,9 +107,9 @@ async def test_the_highlighted_decks_own_limits_and_scheduler(tmp_path, app_for)
         screen = await open_settings(app, pilot)
         assert "Second" in screen_text(app)
         # every DeckSettings field has a row, generically
-        from mlcards.settings import DeckSettings
+        from mlcards.settings import DECK_SETTING_NAMES
 
-        for key in DeckSettings.model_fields:
+        for key in DECK_SETTING_NAMES:
             assert screen.query(f"#deck-{key}"), key
         assert screen.query_one("#deck-new_per_day", Input).value == ""  # none of its own
         await set_field(pilot, app, "deck-new_per_day", "2")

@@ -10,10 +10,13 @@ import importlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlcards.errors import MlcardsError
 from mlcards.exporters.atomic import atomic_write, check_destination
-from mlcards.models import Deck
+
+if TYPE_CHECKING:  # the deck-file schema loads with the writer that needs it
+    from mlcards.models import Deck
 
 __all__ = [
     "DECK_FORMATS",

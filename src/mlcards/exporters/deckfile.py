@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from mlcards.exporters.atomic import atomic_write
-from mlcards.models import RELATION_KINDS, Deck
+from mlcards.models import Deck
+from mlcards.records import RELATION_KINDS
 
 OMIT_WHEN_EMPTY = ("aliases", *RELATION_KINDS)
 """Fields written only when they hold something (a deck without them reads and writes as before)."""

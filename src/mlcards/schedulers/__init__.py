@@ -6,28 +6,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlcards.errors import StoreError
 from mlcards.schedulers.base import Scheduler
-from mlcards.schedulers.fsrs import FSRSScheduler
 from mlcards.schedulers.sm2 import SM2Scheduler
-from mlcards.settings import DeckSettings
+
+if TYPE_CHECKING:
+    from mlcards.settings import DeckSettings
 
 DEFAULT = "sm2"
 
-_SCHEDULERS: dict[str, Scheduler[Any]] = {"sm2": SM2Scheduler(), "fsrs": FSRSScheduler()}
-
-NAMES = tuple(_SCHEDULERS)
+NAMES = ("sm2", "fsrs")
 """Every scheduler a deck can use."""
+
+_SCHEDULERS: dict[str, Scheduler[Any]] = {"sm2": SM2Scheduler()}
+"""Built on first use: FSRS (its Rust extension) loads only for a deck that uses it."""
 
 
 def get(name: str = DEFAULT) -> Scheduler[Any]:
     """The scheduler called ``name``; ValueError naming the known ones otherwise."""
-    try:
-        return _SCHEDULERS[name]
-    except KeyError:
-        raise ValueError(f"unknown scheduler {name!r}; known: {', '.join(NAMES)}") from None
+    scheduler = _SCHEDULERS.get(name)
+    if scheduler is None:
+        if name != "fsrs":
+            raise ValueError(f"unknown scheduler {name!r}; known: {', '.join(NAMES)}")
+        from mlcards.schedulers.fsrs import FSRSScheduler
+
+        scheduler = _SCHEDULERS[name] = FSRSScheduler()
+    return scheduler
 
 
 def for_deck(name: str, settings: DeckSettings, card_id: int = 0) -> Scheduler[Any]:
@@ -36,7 +42,9 @@ def for_deck(name: str, settings: DeckSettings, card_id: int = 0) -> Scheduler[A
     ``card_id`` seeds FSRS's fuzz, so a card's fuzzed due dates are the same on every replay.
     """
     scheduler = get(name)
-    if isinstance(scheduler, FSRSScheduler):
+    if name == "fsrs":
+        from mlcards.schedulers.fsrs import FSRSScheduler
+
         try:
             return FSRSScheduler(
                 settings.fsrs_parameters,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from mlcards.models import ReviewKind
+from mlcards.records import ReviewKind
 from mlcards.schedulers.base import Scheduler
 from mlcards.schedulers.sm2 import SM2State
 

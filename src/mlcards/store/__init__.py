@@ -17,12 +17,12 @@ from mlcards.store.connection import (
     _db_error,
     default_db_path,
 )
+from mlcards.store.layout import KIND_ORDER_SQL, MIGRATION_NAMES
 from mlcards.store.rows import QueueRow, ReviewIndex, ReviewRow, TermBrief
-from mlcards.store.schema import KIND_ORDER_SQL, MIGRATION_NAMES, migrations
 from mlcards.store.store import Store
 
 __all__ = [
     "BUSY_TIMEOUT_MS", "DEFAULT_SETTINGS", "KIND_ORDER_SQL", "MIGRATION_NAMES", "WRITE_WAIT_S",
     "DatabaseBusy", "QueueRow", "ReviewIndex", "ReviewRow", "Store", "StoreError", "TermBrief", "_check_setting", "_db_error",
-    "default_db_path", "migrations",
+    "default_db_path",
 ]

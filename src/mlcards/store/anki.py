@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from mlcards import studyday
-from mlcards.exporters.apkg_progress import CardProgress, ProgressReview
 from mlcards.store.connection import _date
 from mlcards.store.reviews import ReviewLog
 from mlcards.store.rows import ReviewRow
+
+if TYPE_CHECKING:
+    from mlcards.exporters.apkg_progress import CardProgress, ProgressReview
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class AnkiQueries(ReviewLog):
 
     def card_progress(self, deck_id: int) -> tuple[CardProgress, ...]:
         """Every recall, reverse and cloze card of the deck: its cached schedule and live log."""
+        from mlcards.exporters.apkg_progress import CardProgress, ProgressReview
+
         logs: dict[int, list[ProgressReview]] = {}
         for cid, at, grade, kind, ib, ia, ea, dur in self.db.execute(
             "SELECT r.card_id, r.reviewed_at, r.grade, r.kind, r.interval_before, r.interval_after, r.ease_after, "

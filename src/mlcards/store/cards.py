@@ -5,18 +5,20 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlcards import identity, studyday
-from mlcards import search as search_syntax
 from mlcards.errors import StoreError
-from mlcards.models import CardInfo, CardKind
+from mlcards.records import CardInfo, CardKind
 from mlcards.schedulers.base import REDRILL_BELOW
 from mlcards.schedulers.sm2 import SM2State
 from mlcards.store.connection import _date, _json_list, _json_relations
+from mlcards.store.layout import KIND_ORDER_SQL
 from mlcards.store.rows import BrowseRow, QueueRow, easiness
-from mlcards.store.schema import KIND_ORDER_SQL
 from mlcards.store.settings import SettingsMixin
+
+if TYPE_CHECKING:
+    from mlcards import search as search_syntax
 
 _KIND_KEYS = tuple(part if i == 0 else "ifnull" + part for i, part in enumerate(KIND_ORDER_SQL.split(", ifnull")))
 """``KIND_ORDER_SQL`` as separate sort keys (recall, cloze/reverse, related, contrast; then the cloze ordinal)."""
@@ -25,7 +27,7 @@ _STATE_SQL = """CASE WHEN c.leech THEN 'leech' WHEN c.suspended THEN 'suspended'
         WHEN c.buried_until IS NOT NULL AND c.buried_until > :today THEN 'buried'
         WHEN c.due IS NULL THEN 'new' WHEN c.repetitions = 0 THEN 'learning'
         WHEN c.due <= :today THEN 'due' ELSE 'scheduled' END"""
-"""The browser's State column: ``models.card_state``'s order, with buried cards (not suspended) shown as such."""
+"""The browser's State column: ``records.card_state``'s order, with buried cards (not suspended) shown as such."""
 
 _STATE_RANK_SQL = """CASE WHEN c.leech THEN 6 WHEN c.suspended THEN 5
         WHEN c.buried_until IS NOT NULL AND c.buried_until > :today THEN 4
@@ -120,6 +122,8 @@ class CardRepo(SettingsMixin):
         return "FROM cards c"
 
     def _browse_where(self, today: date, search: search_syntax.Node | str, deck_id: int | None) -> tuple[str, dict[str, Any]]:
+        from mlcards import search as search_syntax  # the parser loads with the first search
+
         node = search_syntax.parse(search) if isinstance(search, str) else search
         params: dict[str, Any] = {"today": today.isoformat()}
         where = _search_sql(node, today, params)
@@ -238,7 +242,9 @@ class CardRepo(SettingsMixin):
         except sqlite3.OperationalError as e:  # a search too big for SQLite (thousands of words, huge patterns)
             if not any(word in str(e) for word in ("too complex", "too large", "too many", "depth")):
                 raise
-            raise search_syntax.SearchError(f"this search is too large to run ({e})") from None
+            from mlcards.search import SearchError
+
+            raise SearchError(f"this search is too large to run ({e})") from None
 
     def browse(
         self,
@@ -473,6 +479,7 @@ def _day(today: date, days: int) -> str:
 
 def _search_sql(node: search_syntax.Node, today: date, params: dict[str, Any]) -> str:
     """A WHERE condition for ``node`` that is never NULL (so ``NOT`` is exact); values go into ``params``."""
+    from mlcards import search as search_syntax
 
     def bind(value: object) -> str:
         name = f"s{len(params)}"

@@ -15,13 +15,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from sqlite_utils import Database
-
 from mlcards import studyday
 from mlcards.errors import StoreError
-from mlcards.models import RELATION_KINDS
-from mlcards.store.copy import before_migration
-from mlcards.store.schema import MIGRATION_NAMES, migrations
+from mlcards.records import RELATION_KINDS
+from mlcards.store.layout import MIGRATION_NAMES, MIGRATION_SET, MIGRATIONS_TABLE
+from mlcards.store.lite import Db
 from mlcards.text import term_key
 
 Seed = Callable[[Any], object]
@@ -140,7 +138,7 @@ def _merge_names(first: list[str], more: list[str]) -> list[str]:
 class Connection:
     """The connection a ``Store`` is built on. Open with ``Store.open(path)`` or ``Store.memory()`` for tests."""
 
-    def __init__(self, db: Database, path: Path | None = None):
+    def __init__(self, db: Db, path: Path | None = None):
         self.db = db
         self.path = path
         self._settings: dict[str, Any] | None = None
@@ -191,7 +189,7 @@ class Connection:
             conn = sqlite3.connect(os.fsencode(path), isolation_level=None, check_same_thread=check_same_thread)
         except sqlite3.Error as e:
             raise StoreError(f"cannot open the database: {e}", path=path) from None
-        store = cls(Database(conn), path)
+        store = cls(Db(conn), path)
         try:
             store._configure()
         except StoreError:
@@ -204,7 +202,7 @@ class Connection:
 
     @classmethod
     def memory(cls, *, seed: Seed | None = None) -> Self:
-        store = cls(Database(sqlite3.connect(":memory:", isolation_level=None)))
+        store = cls(Db(sqlite3.connect(":memory:", isolation_level=None), memory=True))
         store._configure()
         store.migrate(seed=seed)
         return store
@@ -247,8 +245,15 @@ class Connection:
     def is_set_up(self) -> bool:
         """Whether mlcards' schema has been created in this file (an interrupted ``init`` leaves none)."""
         return self.db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [migrations.migrations_table]
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE]
         ).fetchone() is not None
+
+    def applied_migrations(self) -> set[str]:
+        """The names of mlcards' migrations applied to this file (read without loading sqlite-utils)."""
+        if not self.is_set_up():
+            return set()
+        return {r[0] for r in self.db.execute(
+            f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", [MIGRATION_SET])}
 
     def migrate(self, *, seed: Seed | None = None) -> None:
         """Bring the schema up to date in one write transaction (so two processes never race).
@@ -257,7 +262,7 @@ class Connection:
         Before the schema of an existing database changes, a copy is written beside it.
         """
         try:
-            applied = {m.name for m in migrations.applied(self.db)}
+            applied = self.applied_migrations()
             if applied - MIGRATION_NAMES:
                 raise StoreError(
                     "this database was written by a newer mlcards; upgrade mlcards to open it", path=self.path
@@ -265,11 +270,14 @@ class Connection:
             self._use_wal()
             if applied == MIGRATION_NAMES:
                 return
+            from mlcards.store.copy import before_migration
+            from mlcards.store.schema import migrations
+
             if self.is_set_up() and self.path is not None:
-                before_migration(self.db, self.path)  # a copy beside the file, before the schema changes
+                before_migration(self.db.utils, self.path)  # a copy beside the file, before the schema changes
             with self.transaction():
                 fresh = not self.is_set_up()  # checked again under the write lock
-                migrations.apply(self.db)
+                migrations.apply(self.db.utils)
                 if fresh and seed is not None:
                     seed(self)
         except sqlite3.DatabaseError as e:
@@ -293,8 +301,15 @@ class Connection:
         """
         conn = self.db.conn
         if conn.in_transaction:
-            with self.db.atomic():
+            conn.execute('SAVEPOINT "mlcards_nested"')
+            try:
                 yield
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute('ROLLBACK TO "mlcards_nested"')
+                    conn.execute('RELEASE "mlcards_nested"')
+                raise
+            conn.execute('RELEASE "mlcards_nested"')
             return
         self._begin_immediate(self.write_wait if wait is None else wait)
         try:
@@ -339,7 +354,7 @@ class Connection:
         """A second, read-only connection to the database file at ``path`` (for a worker thread)."""
         conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        return cls(Database(conn), Path(path))
+        return cls(Db(conn), Path(path))
 
     @property
     def in_transaction(self) -> bool:

@@ -13,11 +13,12 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from mlcards.errors import StoreError
-from mlcards.store.schema import migrations
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 LOCK_WAIT_S = 10.0
 """How long a copy waits for another process's lock before giving up with a one-line error."""
@@ -146,6 +147,8 @@ def before_migration(db: Database, path: Path | None) -> Path | None:
     conn = db.conn
     if conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] == 0:
         return None
+    from mlcards.store.schema import migrations
+
     pending = migrations.pending(db)
     if not pending:
         return None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from mlcards.store.connection import Connection, _date
-from mlcards.store.schema import KIND_ORDER_SQL
+from mlcards.store.layout import KIND_ORDER_SQL
 
 WEAK_EASE_CENTI = 250
 """SM-2's starting ease (2.5): a studied card below it was graded 3 or less at least once."""

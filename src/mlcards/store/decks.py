@@ -5,26 +5,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from mlcards import cloze as cloze_text
 from mlcards import identity
 from mlcards.errors import StoreError
-from mlcards.models import (
-    RELATION_KINDS,
-    CardKind,
-    Deck,
-    DeckSummary,
-    ImportReport,
-    Term,
-    name_clash,
-    related_graph,
-)
+from mlcards.records import RELATION_KINDS, CardKind, DeckSummary, ImportReport, name_clash, related_graph
 from mlcards.store.connection import _json_list, _json_relations, _merge_names, _now_text
 from mlcards.store.rows import TermBrief
 from mlcards.store.settings import SettingsMixin
 from mlcards.text import term_key
 from mlcards.todayqueue import QueueSource, todays_queue
+
+if TYPE_CHECKING:  # the deck-file schema (pydantic) loads only when a deck is built
+    from mlcards.models import Deck, Term
 
 
 class DeckRepo(SettingsMixin):
@@ -213,6 +207,8 @@ class DeckRepo(SettingsMixin):
 
     def export_deck(self, name: str) -> Deck:
         """The deck as a ``Deck`` model, terms in deck order."""
+        from mlcards.models import Deck, Term
+
         deck_id = self.require_deck(name)
         drow = self.db.execute("SELECT name, description FROM decks WHERE id = ?", [deck_id]).fetchone()
         terms = [
@@ -284,6 +280,8 @@ class DeckRepo(SettingsMixin):
             self._sync_cards_and_links(deck_id, stamp)
 
     def term_model(self, term_id: int) -> Term:
+        from mlcards.models import Term
+
         r = self.db.execute(
             "SELECT term, definition, explanation, example, related, tags, aliases, relations, cloze FROM terms "
             "WHERE id = ?",

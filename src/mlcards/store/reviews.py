@@ -13,7 +13,6 @@ from typing import Any
 from mlcards import identity, studyday
 from mlcards.errors import StoreError
 from mlcards.schedulers.fold import CardSchedule, LogEntry, Step
-from mlcards.schedulers.fsrs import FSRSScheduler, FSRSState
 from mlcards.schedulers.sm2 import SM2State
 from mlcards.store.cards import CardRepo
 from mlcards.store.connection import _date, _iso
@@ -42,6 +41,10 @@ def _logged_answer(r: dict[str, Any]) -> LoggedAnswer:
 
 def _memory(state: SM2State) -> tuple[float | None, float | None]:
     """The FSRS memory state (stability, difficulty) a state carries; (None, None) for SM-2's."""
+    if type(state) is SM2State:  # FSRS (and its Rust extension) loads only for a deck that uses it
+        return None, None
+    from mlcards.schedulers.fsrs import FSRSState
+
     if isinstance(state, FSRSState):
         return state.stability, state.difficulty
     return None, None
@@ -64,7 +67,9 @@ class ReviewLog(CardRepo, DeckRepo):
             raise StoreError(f"no card with id {card_id}")
         reps, ease, interval, due, lapses, leech, scheduler, stability, difficulty = row
         state: SM2State
-        if scheduler == FSRSScheduler.name:
+        if scheduler == "fsrs":
+            from mlcards.schedulers.fsrs import FSRSState
+
             state = FSRSState(repetitions=reps, easiness_centi=ease, interval=interval, due=_date(due),
                               stability=stability, difficulty=difficulty)
         else:

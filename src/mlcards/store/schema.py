@@ -6,15 +6,11 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from mlcards.errors import StoreError
+from mlcards.store.layout import KIND_ORDER_SQL, MIGRATION_NAMES, MIGRATION_SET
 
-migrations = Migrations("mlcards")
+__all__ = ["KIND_ORDER_SQL", "MIGRATION_NAMES", "migrations"]
 
-KIND_ORDER_SQL = (
-    "CASE c.kind WHEN 'recall' THEN 0 WHEN 'cloze' THEN 1 WHEN 'reverse' THEN 1 WHEN 'related' THEN 2 ELSE 3 END, "
-    "ifnull(c.ordinal, 0)"
-)
-"""Cards of a term in reading order (an ORDER BY list: cloze cards by their index)."""
-
+migrations = Migrations(MIGRATION_SET)
 
 @migrations(name="0001_initial")
 def _m0001_initial(db: Database) -> None:
@@ -131,7 +127,7 @@ def _m0004_aliases_relations(db: Database) -> None:
     """Per term, its aliases and its typed relations.
 
     ``aliases`` is a JSON list of names; ``relations`` a JSON object, kind -> list of term names
-    (kinds from ``models.RELATION_KINDS``, empty kinds left out), written as in the deck file, so
+    (kinds from ``records.RELATION_KINDS``, empty kinds left out), written as in the deck file, so
     each edge keeps its direction. ``Store.term_relations`` decodes them into (term, other, kind)
     edges; the ``links`` table stays the undirected union of ``related`` and every typed relation
     (what related-concept questions use), rebuilt on each import or edit.
@@ -585,11 +581,3 @@ def _m0010_browse_indexes(db: Database) -> None:
         "CREATE INDEX terms_browse_term ON terms(term COLLATE NOCASE)",
     ):
         db.execute(sql)
-
-
-MIGRATION_NAMES = frozenset(
-    {"0001_initial", "0002_stats_indexes", "0003_stats_card_day_index", "0004_aliases_relations", "0005_mc_choice",
-     "0006_log_is_the_truth", "0007_cloze", "0008_practice_deck_settings", "0009_sync", "0010_browse_indexes"}
-)
-"""Every migration this mlcards knows (a database with another one applied is from a newer mlcards)."""
-

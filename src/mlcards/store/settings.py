@@ -61,7 +61,7 @@ class SettingsMixin(Connection):
                     f"`mlcards settings --deck NAME {key} default`",
                     path=self.path,
                 ) from None
-        return DeckSettings.model_validate(values)
+        return DeckSettings(**values)
 
     def set_deck_setting(self, deck_id: int, key: str, value: Any) -> Any:
         """Validate and store one of a deck's settings (``None`` or ``"default"``: back to the default)."""

@@ -20,7 +20,8 @@ from textual.widget import Widget
 from textual.widgets import Input, Static, TextArea
 
 from mlcards.errors import MlcardsError
-from mlcards.models import RELATION_KINDS, Term, describe_validation_error
+from mlcards.models import Term, describe_validation_error
+from mlcards.records import RELATION_KINDS
 from mlcards.text import safe_line
 from mlcards.tui.base import MlcardsAppBase
 

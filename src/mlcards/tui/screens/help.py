@@ -14,7 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from mlcards import studyday
-from mlcards.models import GRADE_MEANINGS
+from mlcards.records import GRADE_MEANINGS
 from mlcards.store import Store
 from mlcards.tui.base import MlcardsAppBase
 from mlcards.tui.widgets.text import plain_line

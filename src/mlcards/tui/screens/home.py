@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from mlcards import stats
-from mlcards.models import DeckSummary
+from mlcards.records import DeckSummary
 from mlcards.todayqueue import DayCounts, day_counts
 from mlcards.tui.base import MlcardsAppBase
 from mlcards.tui.widgets.text import cell, plain_line

@@ -25,8 +25,8 @@ from mlcards import answering
 from mlcards.answers import suggest_mc_grade
 from mlcards.cards import MCQuestion
 from mlcards.custom import QuizItem, change_state, count_refusal, graph_cache, quiz_items
-from mlcards.models import GRADE_SHORT, ReviewKind
 from mlcards.questions import QuestionGraph
+from mlcards.records import GRADE_SHORT, ReviewKind
 from mlcards.session import SessionTotals
 from mlcards.store.rows import TermBrief
 from mlcards.text import one_line

@@ -25,7 +25,7 @@ from textual.widgets import Footer, Input, ProgressBar, Static
 from mlcards.answers import TypedVerdict, judge_typed, suggest_mc_grade
 from mlcards.cards import back_sections, cloze_answer, front, prompt_label
 from mlcards.errors import MlcardsError
-from mlcards.models import GRADE_SHORT, CardKind
+from mlcards.records import GRADE_SHORT, CardKind
 from mlcards.session import FOUR_BUTTONS, FOUR_LABELS, ReviewSession, StudyCard, Undone, four_button_for, short_interval
 from mlcards.text import one_line
 from mlcards.tui.base import MlcardsAppBase

@@ -246,7 +246,7 @@ class SettingsScreen(Screen[None]):
         deck_values: dict[str, Any] = {}
         if deck is not None:
             deck_id = store.require_deck(deck)
-            deck_values = {"scheduler": store.deck_scheduler(deck_id), **store.deck_settings(deck_id).model_dump()}
+            deck_values = {"scheduler": store.deck_scheduler(deck_id), **store.deck_settings(deck_id).as_dict()}
         self.app.call_from_thread(self.build, values, deck, deck_values, tuple(schedulers.NAMES))
 
     def _global_fields(self) -> list[Field]:
@@ -267,10 +267,10 @@ class SettingsScreen(Screen[None]):
     def _deck_fields(self, scheduler_names: tuple[str, ...]) -> list[Field]:
         docs = attribute_docs(DeckSettings)
         out = [Field("deck", "scheduler", "Scheduler", DECK_HINTS["scheduler"], tuple((n, n) for n in scheduler_names))]
-        for key, info in DeckSettings.model_fields.items():
+        for key, annotation in typing.get_type_hints(DeckSettings).items():
             label = DECK_LABELS.get(key) or key.replace("_", " ").capitalize()
-            choices = (("on", "on"), ("off", "off")) if _is_bool(info.annotation) else ()
-            optional = _is_optional(info.annotation)
+            choices = (("on", "on"), ("off", "off")) if _is_bool(annotation) else ()
+            optional = _is_optional(annotation)
             hint = DECK_HINTS.get(key) or docs.get(key, "") or ("empty: none of its own" if optional else "")
             out.append(Field("deck", key, label, hint, choices, optional))
         return out

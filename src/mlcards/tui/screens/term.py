@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from mlcards.cards import back_sections
 from mlcards.errors import StoreError
-from mlcards.models import GRADE_SHORT, CardInfo, CardState, card_state, is_buried
+from mlcards.records import GRADE_SHORT, CardInfo, CardState, card_state, is_buried
 from mlcards.store.rows import LoggedAnswer, TermBrief
 from mlcards.tui.base import MlcardsAppBase
 from mlcards.tui.widgets.text import cell, plain, plain_line

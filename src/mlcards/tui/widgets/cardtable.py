@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from mlcards.models import CardState
+from mlcards.records import CardState
 from mlcards.store.rows import BrowseRow
 from mlcards.text import one_line
 
