@@ -9,6 +9,7 @@ the id it got when it was created, so renaming it keeps its identity. Review-log
 from __future__ import annotations
 
 import uuid
+from hashlib import sha1
 
 from mlcards.text import term_key
 
@@ -16,20 +17,43 @@ NAMESPACE = uuid.UUID("6f1c2a4e-9d0b-5c61-8e53-1b7f0d2c9a41")
 """mlcards' own namespace for version-5 ids (fixed forever: changing it would change every id)."""
 
 
+_NAMESPACE_BYTES = NAMESPACE.bytes
+
+
+def _uuid5(namespace: bytes, name: str) -> str:
+    """``str(uuid.uuid5(UUID(bytes=namespace), name))`` without building UUID objects (an import makes
+    one per term and card: this is its hot path). RFC 4122: SHA-1, version 5, the RFC variant."""
+    digest = bytearray(sha1(namespace + name.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _uuid_bytes(text: str) -> bytes:
+    hexdigits = text.replace("-", "")
+    if len(hexdigits) == 32:
+        try:
+            return bytes.fromhex(hexdigits)
+        except ValueError:
+            pass
+    return uuid.UUID(text).bytes  # any other spelling uuid.UUID accepts (braces, urn:uuid:), or its error
+
+
 def deck_uuid(name: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, "deck:" + term_key(name)))
+    return _uuid5(_NAMESPACE_BYTES, "deck:" + term_key(name))
 
 
 def term_uuid(deck: str, key: str) -> str:
     """``deck`` is the deck's UUID, ``key`` the term's normalised name when it was created."""
-    return str(uuid.uuid5(uuid.UUID(deck), "term:" + key))
+    return _uuid5(_uuid_bytes(deck), "term:" + key)
 
 
 def card_uuid(term: str, kind: str, pair_term: str | None = None, ordinal: int | None = None) -> str:
     """``term`` is the term's UUID; a contrast card also names the other term of its pair, a cloze card
     its deletion index (``card:cloze:2``)."""
     name = f"card:{kind}" + (f":{pair_term}" if pair_term else "") + (f":{ordinal}" if ordinal is not None else "")
-    return str(uuid.uuid5(uuid.UUID(term), name))
+    return _uuid5(_uuid_bytes(term), name)
 
 
 def review_uuid() -> str:

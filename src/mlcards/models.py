@@ -7,7 +7,8 @@ files map straight onto them, and ``mlcards schema`` prints their JSON Schema.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import cached_property
 from typing import Annotated, Any
 
 from pydantic import (
@@ -137,6 +138,8 @@ class Term(BaseModel):
     @field_validator("aliases")
     @classmethod
     def _clean_aliases(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        if not value:
+            return value
         names = [_line_text(v) for v in value]
         names = [v for v in names if isinstance(v, str) and _VISIBLE.search(v)]
         me = info.data.get("term")
@@ -148,11 +151,15 @@ class Term(BaseModel):
     @field_validator(*LINK_FIELDS)
     @classmethod
     def _clean_related(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        if not value:  # most lists are empty: skip computing the term's key for each of them
+            return value
         return _clean_names(value, term_key(info.data.get("term", "")))  # a term never links to itself
 
     @field_validator("tags")
     @classmethod
     def _clean_tags(cls, value: list[str]) -> list[str]:
+        if not value:
+            return value
         return _unique(["_".join(_line_text(v).split()) for v in value])
 
     @field_validator("cloze")
@@ -168,9 +175,15 @@ class Term(BaseModel):
                 raise ValueError("holds no cloze deletion ('{{c1::answer}}')")
         return value
 
-    @property
+    @cached_property
     def key(self) -> str:
+        """The term's identity in its deck (``term_key``), computed once: imports ask for it often."""
         return term_key(self.term)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Term:
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("key", None)  # the cached key belongs to the old term text
+        return copy
 
     @property
     def relations(self) -> dict[str, list[str]]:

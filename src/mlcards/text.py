@@ -16,6 +16,8 @@ def clean_text(value: str) -> str:
     """Normalise newlines, drop control characters, NFC-normalise and strip the ends."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     value = _CONTROL.sub("", value)
+    if value.isascii():  # NFC leaves ASCII as it is (the common case, and a hot path of every import)
+        return value.strip()
     return unicodedata.normalize("NFC", value).strip()
 
 
@@ -26,7 +28,7 @@ def one_line(value: str) -> str:
 
 def term_key(term: str) -> str:
     """The identity of a term inside a deck: case-, accent-form- and whitespace-insensitive."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", clean_text(term)).casefold()).strip()
+    return _SPACES.sub(" ", clean_text(term).casefold()).strip()  # clean_text has NFC-normalised it
 
 
 # --- the terminal edge ----------------------------------------------------------------------------

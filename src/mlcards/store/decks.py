@@ -14,11 +14,24 @@ from mlcards.records import RELATION_KINDS, CardKind, DeckSummary, ImportReport,
 from mlcards.store.connection import _json_list, _json_relations, _merge_names, _now_text
 from mlcards.store.rows import TermBrief
 from mlcards.store.settings import SettingsMixin
+from mlcards.store.sync_sql import TICK_SQL, emit_ticked_sql
 from mlcards.text import term_key
 from mlcards.todayqueue import QueueSource, todays_queue
 
 if TYPE_CHECKING:  # the deck-file schema (pydantic) loads only when a deck is built
     from mlcards.models import Deck, Term
+
+
+_TERM_COLUMNS = ("term", "definition", "explanation", "example", "related", "tags", "aliases", "relations", "cloze",
+                 "key", "position", "created_at", "updated_at", "deck_id", "uuid")
+_INSERT_TERM = f"INSERT INTO terms ({', '.join(_TERM_COLUMNS)}) VALUES ({', '.join('?' * len(_TERM_COLUMNS))})"
+
+
+def _json(value: list[str] | dict[str, list[str]]) -> str:
+    """A list or relations column as stored; most are empty (an import writes four per term)."""
+    if not value:
+        return "[]" if isinstance(value, list) else "{}"
+    return json.dumps(value, ensure_ascii=False)
 
 
 class DeckRepo(SettingsMixin):
@@ -64,7 +77,7 @@ class DeckRepo(SettingsMixin):
                 existing[row["key"]] = row
         next_position = max((r["position"] for r in existing.values()), default=-1) + 1
 
-        inserts: list[dict[str, Any]] = []
+        inserts: list[tuple[dict[str, Any], str, int]] = []  # (columns, key, position) of each new term
         updates: list[tuple[Any, ...]] = []
         seen: set[str] = set()
         final_names: list[tuple[str, list[str]]] = []  # (term, aliases) after this import, for the clash check
@@ -76,13 +89,13 @@ class DeckRepo(SettingsMixin):
             seen.add(key)
             old = existing.get(key)
             values = self._term_values(t, old, mode)
-            final_names.append((t.term, json.loads(values["aliases"])))
+            final_names.append((t.term, values.pop("_aliases")))
             if old is None:
                 if mode == "replace":
                     position = index
                 else:
                     position, next_position = next_position, next_position + 1
-                inserts.append({**values, "key": key, "position": position, "created_at": stamp, "updated_at": stamp})
+                inserts.append((values, key, position))
                 report.added.append(t.term)
                 continue
             position = index if mode == "replace" else old["position"]
@@ -110,23 +123,29 @@ class DeckRepo(SettingsMixin):
             elif deck.description or mode == "replace":
                 self.db.execute("UPDATE decks SET description = ?, modified_at = ? WHERE id = ?",
                                 [deck.description, stamp, deck_id])
-            if inserts:
-                deck_uuid = self.db.execute("SELECT uuid FROM decks WHERE id = ?", [deck_id]).fetchone()[0]
-                taken = {u for (u,) in self.db.execute("SELECT uuid FROM terms WHERE deck_id = ?", [deck_id])}
-                for row in inserts:
-                    row["deck_id"] = deck_id
-                    row["uuid"] = identity.term_uuid(deck_uuid, row["key"])
-                    if row["uuid"] in taken:  # a term renamed away from this name keeps the id it had
-                        row["uuid"] = identity.review_uuid()
-                self.db.table("terms").insert_all(inserts, batch_size=500)
-            if updates:
+            if updates:  # the edit triggers record these
                 self.db.conn.executemany(
                     "UPDATE terms SET term = ?, definition = ?, explanation = ?, example = ?, related = ?, "
                     "tags = ?, aliases = ?, relations = ?, cloze = ?, position = ?, updated_at = ? WHERE id = ?",
                     updates,
                 )
+            recording = self._pause_sync_capture()
+            first_term = self.db.execute("SELECT ifnull(max(id), 0) + 1 FROM terms").fetchone()[0]
+            first_card = self.db.execute("SELECT ifnull(max(id), 0) + 1 FROM cards").fetchone()[0]
+            if inserts:
+                deck_uuid = self.db.execute("SELECT uuid FROM decks WHERE id = ?", [deck_id]).fetchone()[0]
+                taken = {u for (u,) in self.db.execute("SELECT uuid FROM terms WHERE deck_id = ?", [deck_id])}
+                rows = []
+                for values, key, position in inserts:
+                    uuid = identity.term_uuid(deck_uuid, key)
+                    if uuid in taken:  # a term renamed away from this name keeps the id it had
+                        uuid = identity.review_uuid()
+                    rows.append((*values.values(), key, position, stamp, stamp, deck_id, uuid))
+                self.db.conn.executemany(_INSERT_TERM, rows)
             assert deck_id is not None  # inserted above
             report.cards_added = self._sync_cards_and_links(deck_id, stamp)
+            if recording:  # the events the paused INSERT triggers would have written, two statements in all
+                self._capture_added(first_term, first_card)
         if progress is not None:
             progress(total, total)
         return report
@@ -148,17 +167,34 @@ class DeckRepo(SettingsMixin):
             before = _json_relations(old["relations"])
             merged = {k: _merge_names(before.get(k, []), relations.get(k, [])) for k in RELATION_KINDS}
             relations = {k: v for k, v in merged.items() if v}
-        return {
+        return {  # "_aliases" (the list) is for the caller, the rest are the table's columns, in _INSERT_TERM order
+            "_aliases": aliases,
             "term": t.term,
             "definition": t.definition,
             "explanation": explanation,
             "example": example,
-            "related": json.dumps(related, ensure_ascii=False),
-            "tags": json.dumps(tags, ensure_ascii=False),
-            "aliases": json.dumps(aliases, ensure_ascii=False),
-            "relations": json.dumps(relations, ensure_ascii=False),
+            "related": _json(related),
+            "tags": _json(tags),
+            "aliases": _json(aliases),
+            "relations": _json(relations),
             "cloze": cloze,
         }
+
+    def _pause_sync_capture(self) -> bool:
+        """Pause the sync triggers for this transaction's bulk inserts; False if they were paused already
+        (another device's events being applied), when nothing is to be recorded."""
+        if self.db.execute("SELECT applying FROM sync_device").fetchone()[0]:
+            return False
+        self.db.execute("UPDATE sync_device SET applying = 1")
+        return True
+
+    def _capture_added(self, first_term: int, first_card: int) -> None:
+        """Record the terms and cards added from rowids ``first_term`` / ``first_card`` on as the triggers
+        would (the same kinds, entities and payloads; terms before cards), then resume the triggers."""
+        self.db.execute("UPDATE sync_device SET applying = 0")
+        for kind, where, first in (("term_add", "t.id >= ?", first_term), ("card", "c.id >= ?", first_card)):
+            self.db.execute(TICK_SQL)
+            self.db.execute(emit_ticked_sql(kind, where), [first])
 
     def _sync_cards_and_links(self, deck_id: int, stamp: str) -> int:
         """Rebuild the deck's undirected links (related and typed) and make sure every term has its cards."""
@@ -169,7 +205,8 @@ class DeckRepo(SettingsMixin):
         term_uuids = {tid: uuid for tid, _, _, _, uuid, _ in rows}
         clozes = {tid: text for tid, _, _, _, _, text in rows if text}
         graph = related_graph(
-            (key, [term_key(r) for r in _json_list(rel) + [n for ns in _json_relations(typed).values() for n in ns]])
+            (key, [] if rel == "[]" and typed == "{}" else  # most terms link to nothing: skip decoding
+             [term_key(r) for r in _json_list(rel) + [n for ns in _json_relations(typed).values() for n in ns]])
             for _, key, rel, typed, _, _ in rows
         )
         self.db.execute(
@@ -250,6 +287,7 @@ class DeckRepo(SettingsMixin):
             raise StoreError(f"term {entries[name_problem[0]][0]!r}: {name_problem[1]}")
         stamp = _now_text(now)
         values = self._term_values(new, None, "replace")
+        del values["_aliases"]
         old_key = self.db.execute("SELECT key FROM terms WHERE id = ?", [term_id]).fetchone()[0]
         with self.transaction():
             self.db.execute(

@@ -159,6 +159,22 @@ def emit_rows_sql(kind: str, where: str) -> str:
 
 RAISE_HLC_SQL = "UPDATE sync_device SET hlc = max(hlc, ifnull((SELECT max(hlc) FROM sync_events), 0))"
 
+TICK_SQL = f"UPDATE sync_device SET hlc = max(hlc + 1, {_HLC_NOW})"
+"""Advance the clock as each trigger does; ``emit_ticked_sql`` then stamps a batch of rows with it."""
+
+
+def emit_ticked_sql(kind: str, where: str) -> str:
+    """The events the ``INSERT`` triggers would have written for the rows ``where`` selects, in rowid
+    order, all with the clock's current stamp (run ``TICK_SQL`` first). For bulk writes made with the
+    triggers paused (an import of 20,000 cards): one statement instead of two per row."""
+    source, entity = EMIT_QUERIES[kind]
+    r = _ALIASES[kind]
+    return (
+        f"INSERT INTO sync_events (hlc, kind, entity, payload) "
+        f"SELECT (SELECT hlc FROM sync_device), '{kind}', {entity}, {payload_sql(kind, r)} {source} "
+        f"WHERE ({where}) AND {entity} IS NOT NULL ORDER BY {r}.id"
+    )
+
 
 def baseline_sql() -> list[str]:
     """Everything a database holds, as events (what a database that predates sync sends first)."""
