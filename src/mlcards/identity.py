@@ -8,26 +8,45 @@ the id it got when it was created, so renaming it keeps its identity. Review-log
 
 from __future__ import annotations
 
-import uuid
-from hashlib import sha1
+import os
+from typing import TYPE_CHECKING, Any
 
 from mlcards.text import term_key
 
-NAMESPACE = uuid.UUID("6f1c2a4e-9d0b-5c61-8e53-1b7f0d2c9a41")
+if TYPE_CHECKING:
+    import uuid
+
+_NAMESPACE_TEXT = "6f1c2a4e-9d0b-5c61-8e53-1b7f0d2c9a41"
 """mlcards' own namespace for version-5 ids (fixed forever: changing it would change every id)."""
+_NAMESPACE_BYTES = bytes.fromhex(_NAMESPACE_TEXT.replace("-", ""))
 
 
-_NAMESPACE_BYTES = NAMESPACE.bytes
+def __getattr__(name: str) -> Any:
+    """``NAMESPACE`` as a ``uuid.UUID``, built on first use (the uuid module costs start-up time)."""
+    if name == "NAMESPACE":
+        import uuid
+
+        return uuid.UUID(_NAMESPACE_TEXT)
+    raise AttributeError(name)
+
+
+NAMESPACE: uuid.UUID
+
+
+def _format(raw: bytearray, version: int) -> str:
+    """16 bytes as a UUID of ``version`` (RFC 4122 variant), in its canonical text."""
+    raw[6] = (raw[6] & 0x0F) | (version << 4)
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _uuid5(namespace: bytes, name: str) -> str:
     """``str(uuid.uuid5(UUID(bytes=namespace), name))`` without building UUID objects (an import makes
     one per term and card: this is its hot path). RFC 4122: SHA-1, version 5, the RFC variant."""
-    digest = bytearray(sha1(namespace + name.encode("utf-8")).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50
-    digest[8] = (digest[8] & 0x3F) | 0x80
-    h = digest.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    from hashlib import sha1  # here, not at the top: ``mlcards decks`` never makes an id
+
+    return _format(bytearray(sha1(namespace + name.encode("utf-8")).digest()[:16]), 5)
 
 
 def _uuid_bytes(text: str) -> bytes:
@@ -37,6 +56,8 @@ def _uuid_bytes(text: str) -> bytes:
             return bytes.fromhex(hexdigits)
         except ValueError:
             pass
+    import uuid
+
     return uuid.UUID(text).bytes  # any other spelling uuid.UUID accepts (braces, urn:uuid:), or its error
 
 
@@ -57,4 +78,5 @@ def card_uuid(term: str, kind: str, pair_term: str | None = None, ordinal: int |
 
 
 def review_uuid() -> str:
-    return str(uuid.uuid4())
+    """A random (version 4) UUID, as ``str(uuid.uuid4())`` makes it: 16 bytes from ``os.urandom``."""
+    return _format(bytearray(os.urandom(16)), 4)

@@ -29,3 +29,12 @@ def test_card_uuids_match_uuid5_for_every_kind_and_any_spelling_of_the_term_id()
             assert identity.card_uuid(spelling, kind, pair, ordinal) == expected
     with pytest.raises(ValueError):
         identity.card_uuid("not-a-uuid", "recall")
+
+
+def test_review_uuids_are_random_version_4_ids() -> None:
+    ids = {identity.review_uuid() for _ in range(1000)}
+    assert len(ids) == 1000
+    for text in list(ids)[:50]:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+    assert identity.NAMESPACE == uuid.UUID("6f1c2a4e-9d0b-5c61-8e53-1b7f0d2c9a41")

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from mlcards import cloze as cloze_text
 from mlcards import identity
 from mlcards.errors import StoreError
 from mlcards.records import RELATION_KINDS, CardKind, DeckSummary, ImportReport, name_clash, related_graph
@@ -219,6 +218,8 @@ class DeckRepo(SettingsMixin):
         before = self.db.execute(
             "SELECT COUNT(*) FROM cards c JOIN terms t ON t.id = c.term_id WHERE t.deck_id = ?", [deck_id]
         ).fetchone()[0]
+        from mlcards import cloze as cloze_text  # only a deck being written needs it (not ``mlcards decks``)
+
         card_rows: list[tuple[str, int, str, int | None, str, str]] = []
         for key, tid in ids.items():
             # a cloze term: recall plus one cloze card per deletion index, instead of reverse and related

@@ -1,16 +1,16 @@
-"""The plain, typed rows the store hands out (frozen dataclasses; no raw dicts leave the store)."""
+"""The plain, typed rows the store hands out (named tuples: cheap to define at start-up and to make by
+the thousand; no raw dicts leave the store)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from mlcards.schedulers.fold import CardSchedule
 
 
-@dataclass(frozen=True)
-class QueueRow:
+class QueueRow(NamedTuple):
     """A candidate for today's queue (see ``mlcards.queue``)."""
 
     card_id: int
@@ -20,16 +20,14 @@ class QueueRow:
     deck_id: int = 0
 
 
-@dataclass(frozen=True)
-class CachedSchedule:
+class CachedSchedule(NamedTuple):
     """A card's cached schedule (the fold of its log) and the name of its deck's scheduler."""
 
     schedule: CardSchedule
     scheduler: str
 
 
-@dataclass(frozen=True)
-class LiveReview:
+class LiveReview(NamedTuple):
     """A review-log row that has not been undone: what undoing it needs."""
 
     id: int
@@ -39,8 +37,7 @@ class LiveReview:
     key_term_id: int | None
 
 
-@dataclass(frozen=True)
-class TermBrief:
+class TermBrief(NamedTuple):
     id: int
     term: str
     definition: str
@@ -48,8 +45,7 @@ class TermBrief:
 
 
 
-@dataclass(frozen=True)
-class ReviewIndex:
+class ReviewIndex(NamedTuple):
     """What adding outside answers to a deck's log must know (see ``ReviewLog.review_index``)."""
 
     cards: dict[tuple[str, str], int]
@@ -62,8 +58,7 @@ class ReviewIndex:
     """(card id, study day) pairs that already have an answer."""
 
 
-@dataclass(frozen=True)
-class ReviewRow:
+class ReviewRow(NamedTuple):
     """One row of the review log, as ``ReviewLog.insert_reviews`` writes it."""
 
     card_id: int
@@ -94,8 +89,7 @@ def easiness(centi: int) -> Decimal:
     return Decimal(int(centi)).scaleb(-2)
 
 
-@dataclass(frozen=True)
-class BrowseRow:
+class BrowseRow(NamedTuple):
     """A card as the browser lists it, with its term and its state."""
 
     card_id: int
@@ -117,8 +111,7 @@ class BrowseRow:
     """Set while the card is buried (hidden from reviews until that day)."""
 
 
-@dataclass(frozen=True)
-class LoggedAnswer:
+class LoggedAnswer(NamedTuple):
     """One answer of the review log (``reviews_of_card``, ``term_history``)."""
 
     id: int
@@ -148,8 +141,7 @@ class LoggedAnswer:
     """The card's kind (recall, reverse, ...), read with the term's history."""
 
 
-@dataclass(frozen=True)
-class ReviewLogRow:
+class ReviewLogRow(NamedTuple):
     """One answer of the review log joined with its card, term and deck (``review_log_rows``)."""
 
     review_id: int
