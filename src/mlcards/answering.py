@@ -50,9 +50,10 @@ def answer(
     check_quality(grade)
     now = now or studyday.now()
     with store.transaction():
-        current = store.card_schedule(card_id)
+        current, last = store.answer_basis(card_id)  # the schedule and the latest study day answered
         day = store.today(now)
-        last = store.last_study_day(card_id)
+        # answered on ``day`` already exactly when its latest answered day is ``day`` or later
+        answered_today = last is not None and last >= day
         if last is not None and last > day:
             day = last
         done = step(
@@ -60,7 +61,7 @@ def answer(
             current.schedule,
             grade,
             day,
-            answered_today=store.answered_on(card_id, day),
+            answered_today=answered_today,
             leech_threshold=store.setting("leech_threshold"),
         )
         review_id = store.record_answer(

@@ -42,19 +42,31 @@ class PlainReview:
         self.session = session
         self.stdin = stdin
         self.stdout = stdout
+        self._echo = not _isatty(stdin)  # echo piped input so the transcript reads like a conversation
+        self._lines: list[str] = []
+        """What was said since the last prompt: written with the next prompt, in one write."""
 
     def say(self, text: str = "") -> None:
-        self.stdout.write(text + "\n")
+        self._lines.append(text + "\n")
+
+    def _write(self, text: str = "") -> None:
+        """Write what was said, then ``text``, in one write."""
+        if self._lines:
+            self._lines.append(text)
+            text = "".join(self._lines)
+            self._lines.clear()
+        if text:
+            self.stdout.write(text)
 
     def ask(self, prompt: str) -> str:
-        self.stdout.write(prompt)
+        self._write(prompt)
         self.stdout.flush()
         line = self.stdin.readline()
         if not line:  # end of input
-            self.stdout.write("\n")
+            self.say()
             raise _Stop
-        if not _isatty(self.stdin):  # echo piped input so the transcript reads like a conversation
-            self.stdout.write(one_line(line) + "\n")
+        if self._echo:
+            self.say(one_line(line))
         line = line.strip()
         if line.lower() in ("q", "quit"):
             raise _Stop
@@ -68,11 +80,15 @@ class PlainReview:
         else:
             self.say(f"{s.today:%a %d %b %Y}: {plural(total, 'card')} to review. Type q to stop.")
         try:
-            while (shown := s.next()) is not None:
-                self.review_one(shown)
-        except _Stop:
-            pass
-        self.say(self.summary())
+            try:
+                while (shown := s.next()) is not None:
+                    self.review_one(shown)
+            except _Stop:
+                pass
+            self.say(self.summary())
+        finally:  # whatever was said before an error is still written
+            self._write()
+            self.stdout.flush()
         return 0
 
     def review_one(self, shown: StudyCard) -> None:

@@ -48,6 +48,10 @@ def question_for(graph: QuestionGraph, card: CardInfo, seed: object | None = Non
     return None
 
 
+READ_AHEAD = 64
+"""How many queued cards a session reads in one query when the next one is not read yet."""
+
+
 FOUR_BUTTONS: dict[int, int] = {1: 1, 2: 3, 3: 4, 4: 5}
 """Four-button mode (setting ``answer_buttons`` = 4): button -> the 0-5 grade logged. Again = 1 (wrong,
 re-drilled today), Hard = 3, Good = 4, Easy = 5: the log and the schedule stay on SM-2's scale."""
@@ -177,6 +181,11 @@ class ReviewSession:
         self.total_cards = len(main) + len(redrill)
         self._graphs: dict[int, QuestionGraph] = {}
         self._graph_generation = 0  # bumped when the decks' text is forgotten (graphs built before are stale)
+        self._ahead: dict[int, CardInfo] = {}
+        """Queued cards read ahead (``READ_AHEAD`` at a time), not yet shown: valid while ``_mark`` holds."""
+        self._mark: tuple[int, int] | None = None
+        """(``PRAGMA data_version``, this connection's total changes) when ``_ahead`` was read: any commit by
+        another connection, or any write on this one other than the session's own answers, drops it."""
 
     def _todays_queue(
         self, limit: int | None, new_limit: int | None, review_limit: int | None
@@ -212,10 +221,34 @@ class ReviewSession:
                 return shown
         return None
 
+    def _card_ahead(self, card_id: int) -> CardInfo | None:
+        """The queued card, from the cards read ahead (None: it is gone); reads the next ones ahead when
+        it is not there. Another process's commit (``data_version``) or any write on this connection but
+        an answer of this session drops what was read, so a card always shows as the database has it."""
+        mark = (self.store.data_version(), self.store.db.conn.total_changes)
+        if mark != self._mark:
+            self._ahead.clear()
+            self._mark = mark
+        card = self._ahead.pop(card_id, None)
+        if card is not None:
+            return card
+        wanted = [card_id]
+        for queued in (*self.main, *self.redrill):
+            if len(wanted) >= READ_AHEAD:
+                break
+            if queued not in self._ahead and queued != card_id:
+                wanted.append(queued)
+        if len(wanted) == 1:
+            try:
+                return self.store.card(card_id)
+            except StoreError:  # deleted (by another mlcards, say) since the queue was built
+                return None
+        self._ahead.update(self.store.cards_by_id(wanted))
+        return self._ahead.pop(card_id, None)
+
     def _study_card(self, card_id: int, *, redrill: bool) -> StudyCard | None:
-        try:
-            card = self.store.card(card_id)
-        except StoreError:  # deleted (by another mlcards, say) since the queue was built: skip it
+        card = self._card_ahead(card_id)
+        if card is None:  # deleted (by another mlcards, say) since the queue was built: skip it
             return None
         if card.suspended:
             return None
@@ -273,6 +306,7 @@ class ReviewSession:
         q = shown.question
         chosen = q.chosen_id(choice) if q is not None else None
         key = q.key_id if q is not None and q.identifies else None
+        changes = self.store.db.conn.total_changes
         if self.practice is not None:
             when = now or self.clock()
             pid = answering.practice(self.store, shown.card.id, grade, when, duration_ms=duration_ms,
@@ -285,6 +319,10 @@ class ReviewSession:
                 self.store, shown.card.id, grade, now or self.clock(), duration_ms=duration_ms,
                 chosen_term_id=chosen, key_term_id=key,
             )
+        if self._mark is not None and self._mark[1] == changes:
+            # this answer is the only write on this connection since the cards were read ahead (and the
+            # answered card was taken out of them); the next card checks other connections' commits
+            self._mark = (self._mark[0], self.store.db.conn.total_changes)
         requeued = needs_redrill(grade) and not result.leeched  # a new leech is suspended: no re-drill
         if requeued:
             self.redrill.append(shown.card.id)

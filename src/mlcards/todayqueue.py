@@ -15,7 +15,8 @@ store, the session and the stats can all call it without importing one another.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -97,6 +98,16 @@ def _deck_limits(
     return out
 
 
+def _rows(fetch: Callable[[int], Sequence[Row]], n: int, wanted: int, taken: AbstractSet[int] = frozenset()) -> Sequence[Row]:
+    """``fetch(n)`` rows, read again with a wider window while they were cut short and hold fewer than
+    ``wanted`` terms outside ``taken`` (a term with more cards than the window allows for: cloze deletions)."""
+    while True:
+        rows = fetch(n)
+        if len(rows) < n or n >= UNCAPPED or len({r.term_id for r in rows} - taken) >= wanted:
+            return rows
+        n = min(UNCAPPED, 4 * n)
+
+
 def todays_queue(
     source: QueueSource,
     today: date,
@@ -121,11 +132,21 @@ def todays_queue(
         own = deck_limits.pop(deck_id)
         limits = Limits(new=min(limits.new, own.new), review=min(limits.review, own.review))
     capped_decks = bool(deck_limits) and deck_id is None  # a capped deck can hide any number of rows
-    due_n, _ = candidate_window(limits)
-    due = source.due_candidates(today, deck_id, UNCAPPED if capped_decks else due_n) if limits.review else []
+    # a session of at most ``limit`` cards reads rows for that many: the queue it keeps is the same
+    # (each kind's part of the queue is a prefix of what more rows would give, cut at ``limit``)
+    window = limits if limit is None else Limits(new=min(limits.new, max(0, limit)), review=min(limits.review, max(0, limit)))
+    due_n, _ = candidate_window(window)
+    due: Sequence[Row] = []
+    if limits.review:
+        due = _rows(lambda n: source.due_candidates(today, deck_id, n), UNCAPPED if capped_decks else due_n,
+                    window.review)
     # terms taken by due cards hide their new siblings: widen the new window by that much
-    _, new_n = candidate_window(limits, due_terms=min(limits.review, len({r.term_id for r in due})))
-    new = source.new_candidates(today, deck_id, UNCAPPED if capped_decks else new_n) if limits.new else []
+    due_terms = {r.term_id for r in due}
+    _, new_n = candidate_window(window, due_terms=min(window.review, len(due_terms)))
+    new: Sequence[Row] = []
+    if limits.new:
+        new = _rows(lambda n: source.new_candidates(today, deck_id, n), UNCAPPED if capped_decks else new_n,
+                    window.new, due_terms)
     main, redrill = build_queue(
         due,
         new,

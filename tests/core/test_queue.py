@@ -251,3 +251,49 @@ def test_new_cards_still_fill_their_limit_when_due_cards_take_many_terms():
         while session.next() is not None:
             session.answer(4)
     s.close()
+
+
+def _cloze_store(terms: int, deletions: int) -> Store:
+    from mlcards.models import Deck
+
+    s = Store.memory()
+    s.set_setting("timezone", "UTC")
+    cloze = " ".join(f"{{{{c{i}::w{i}}}}}" for i in range(1, deletions + 1))
+    s.apply_deck(Deck(name="Cloze", description="", terms=[
+        dict(term=f"t{i}", definition=f"Definition {i}.", cloze=cloze) for i in range(terms)
+    ]))
+    return s
+
+
+def test_terms_with_many_cloze_cards_still_fill_the_new_card_limit():
+    """A term with more cards than the candidate window allows for (six cloze deletions and a recall)
+    must not leave the day short of new cards: the window is read again, wider."""
+    s = _cloze_store(terms=12, deletions=6)
+    s.set_setting("new_per_day", 5)
+    assert len(session_at(s, T0).main) == 5
+    assert len(session_at(s, T0, new_limit=10).main) == 10
+    s.close()
+
+
+def test_a_session_limit_keeps_exactly_the_first_cards_of_the_unlimited_queue():
+    """``limit`` narrows the rows read, never the queue's order: it is the unlimited queue, cut."""
+    from mlcards.todayqueue import todays_queue
+
+    s = memory_database()
+    s.set_setting("timezone", "UTC")
+    s.apply_deck(small_deck("Second"))
+    for day in range(3):  # some cards due, some new, some re-drills pending
+        session = session_at(s, T0 + timedelta(days=day), limit=15)
+        for i in range(15):
+            if session.next() is None:
+                break
+            session.answer(2 if i % 4 == 0 else 4)
+    today = s.today(T0 + timedelta(days=3))
+    for new_limit, review_limit in ((None, None), (9999, 9999), (3, 2), (0, 5)):
+        full = todays_queue(s, today, new_limit=new_limit, review_limit=review_limit)
+        for limit in (0, 1, 2, 7, 30, len(full.main), len(full.main) + 3):
+            cut = todays_queue(s, today, limit=limit, new_limit=new_limit, review_limit=review_limit)
+            assert cut.main == full.main[:limit], (new_limit, review_limit, limit)
+            assert cut.redrill == full.redrill[: max(0, limit - len(cut.main))]
+            assert cut.due_count == sum(1 for c in cut.main if c in set(full.main[: full.due_count]))
+    s.close()

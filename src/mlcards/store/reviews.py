@@ -7,6 +7,7 @@ Each answer (card update + review-log row) is one transaction, committed before 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from datetime import date, datetime
 from typing import Any
 
@@ -65,6 +66,22 @@ class ReviewLog(CardRepo, DeckRepo):
         ).fetchone()
         if row is None:
             raise StoreError(f"no card with id {card_id}")
+        return self._cached_schedule(row)
+
+    def answer_basis(self, card_id: int) -> tuple[CachedSchedule, date | None]:
+        """What an answer folds from, in one query: ``card_schedule`` and ``last_study_day``."""
+        row = self.db.execute(
+            "SELECT c.repetitions, c.easiness_centi, c.interval, c.due, c.lapses, c.leech, d.scheduler, "
+            "c.stability, c.difficulty, (SELECT MAX(r.study_day) FROM reviews r WHERE r.card_id = c.id) "
+            "FROM cards c JOIN terms t ON t.id = c.term_id JOIN decks d ON d.id = t.deck_id WHERE c.id = ?",
+            [card_id],
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no card with id {card_id}")
+        return self._cached_schedule(row[:9]), _date(row[9])
+
+    @staticmethod
+    def _cached_schedule(row: Any) -> CachedSchedule:
         reps, ease, interval, due, lapses, leech, scheduler, stability, difficulty = row
         state: SM2State
         if scheduler == "fsrs":
@@ -114,16 +131,28 @@ class ReviewLog(CardRepo, DeckRepo):
         before, after = step.before, step.after
         stamp = studyday.to_utc_text(now)
         stability, difficulty = _memory(after.state)
-        with self.transaction():
+        # inside the answer's own transaction no savepoint: a savepoint journals every page the answer
+        # writes, which spills to a temporary file on each answer
+        with nullcontext() if self.in_transaction else self.transaction():
             if after != before or step.leeched:  # a re-drill leaves the card exactly as it was
-                self.db.execute(
-                    "UPDATE cards SET repetitions = ?, easiness_centi = ?, interval = ?, due = ?, lapses = ?, "
-                    "leech = ?, suspended = suspended OR ?, stability = ?, difficulty = ?, modified_at = ? "
-                    "WHERE id = ?",
-                    [after.state.repetitions, after.state.easiness_centi, after.state.interval,
-                     _iso(after.state.due), after.lapses, int(after.leech), int(step.leeched), stability,
-                     difficulty, stamp, card_id],
+                # only the columns that change: SQLite then leaves alone the indexes (and the sync
+                # trigger on ``suspended``) over the others, so an answer writes fewer pages
+                b, a = before.state, after.state
+                sets = ["stability = ?", "difficulty = ?", "modified_at = ?"]
+                values: list[object] = [stability, difficulty, stamp]
+                changes: tuple[tuple[str, object, object], ...] = (
+                    ("repetitions", b.repetitions, a.repetitions), ("easiness_centi", b.easiness_centi, a.easiness_centi),
+                    ("interval", b.interval, a.interval), ("due", _iso(b.due), _iso(a.due)),
+                    ("lapses", before.lapses, after.lapses), ("leech", int(before.leech), int(after.leech)),
                 )
+                for column, old, new in changes:
+                    if new != old:
+                        sets.append(f"{column} = ?")
+                        values.append(new)
+                if step.leeched:  # a new leech is suspended
+                    sets.append("suspended = 1")
+                values.append(card_id)
+                self.db.execute(f"UPDATE cards SET {', '.join(sets)} WHERE id = ?", values)
             review_id: int = self.db.execute(
                 """INSERT INTO review_log (uuid, card_id, reviewed_at, utc_offset_min, study_day, grade, kind,
                     reps_before, reps_after, ease_before, ease_after, interval_before, interval_after,
