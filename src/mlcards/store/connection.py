@@ -336,8 +336,9 @@ class Connection:
         deadline = time.monotonic() + wait
         delay = 0.05
         while True:
-            remaining = deadline - time.monotonic()
-            conn.execute(f"PRAGMA busy_timeout = {max(0, min(BUSY_TIMEOUT_MS, int(remaining * 1000)))}")
+            timeout = max(0, min(BUSY_TIMEOUT_MS, int((deadline - time.monotonic()) * 1000)))
+            if timeout != BUSY_TIMEOUT_MS:  # a shorter wait than usual (no pragma at all on the answer path)
+                conn.execute(f"PRAGMA busy_timeout = {timeout}")
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 return
@@ -349,7 +350,8 @@ class Connection:
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
             finally:
-                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                if timeout != BUSY_TIMEOUT_MS:
+                    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
     @classmethod
