@@ -198,6 +198,8 @@ def key_figures(figures: dict) -> dict:
     screen_keys = [n for n in entries if n.split(":")[0] in ("review", "browse", "edit", "stats")
                    and n != "stats: s (open)" and n not in stats_change]
     worst, worst_name = p99(screen_keys)
+    opening = ("(open)", "edit open", "(term view)", "(leave)")  # keys that open or close a screen
+    inner, inner_name = p99([n for n in screen_keys if not any(o in n for o in opening)])
     return {
         "keys_timed": sum(1 for f in entries.values() if f.get("count")),
         "keys_over_100ms": figures["keys_over_100ms"],
@@ -205,6 +207,8 @@ def key_figures(figures: dict) -> dict:
         "keys_grade_p99_ms": p99([f"review: {g} (grade + next)" for g in range(6)])[0],
         "keys_screens_worst_p99_ms": worst,
         "keys_screens_worst_key": worst_name,
+        "keys_in_screen_worst_p99_ms": inner,
+        "keys_in_screen_worst_key": inner_name,
         "keys_stats_open_p99_ms": p99(["stats: s (open)"])[0],
         "keys_stats_change_p99_ms": p99(stats_change)[0],
     }
@@ -219,7 +223,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", help="benchmark database (built if missing, reused if present; never written)")
     ap.add_argument("--tiny", action="store_true", help="small sizes, for CI")
-    ap.add_argument("--repeat", type=int, default=10, help="runs of each whole-process figure (default 10; tiny 2)")
+    ap.add_argument("--repeat", type=int, default=10, help="runs of each whole-process figure, after one untimed (default 10; tiny: 1, none untimed)")
     ap.add_argument("--keys-repeat", type=int, default=None, help="presses of each key (default 20; tiny 1)")
     ap.add_argument("--keys-out", help="key-latency JSON (default benchmarks/results/keys-<size>.json)")
     ap.add_argument("--no-keys", action="store_true", help="skip the key-latency benchmark")
@@ -230,7 +234,8 @@ def main(argv=None) -> int:
     tiny = args.tiny
     size = stats_bench.TINY if tiny else stats_bench.FULL
     size_name = "tiny" if tiny else "100k"
-    runs = 2 if tiny else args.repeat
+    runs = 1 if tiny else args.repeat
+    whole.WARMUP = 0 if tiny else 1
     in_process = 5 if tiny else 3 * args.repeat
     compiled = whole.compile_package()  # before any whole-process timing (PYTHONDONTWRITEBYTECODE=1 here)
     print(f"compiled {compiled} (python -m compileall -q): whole processes load fresh .pyc files", file=sys.stderr)
@@ -286,7 +291,7 @@ def main(argv=None) -> int:
     put(results, "cold_start_bundled_exit", exits)
     first, exits = whole.cold_start(fresh_dir / "mlcards.db", None, runs)  # the same database, launched again
     put(results, "cold_start_bundled_again", first)
-    first, exits = whole.cold_start(base, now, runs)  # the warm-up run also makes the day's backup
+    first, exits = whole.cold_start(base, now, runs)  # (the warm-up run also makes the day's backup)
     put(results, "cold_start_benchdb", first)
     put(results, "cold_start_benchdb_exit", exits)
 

@@ -25,6 +25,9 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 FIRST_CARD = HERE / "first_card.py"
+WARMUP = 1
+"""Untimed runs before the timed ones of a whole-process figure (they fill the page cache, make the day's
+backup); ``run.py --tiny`` sets 0."""
 
 
 def compile_package() -> Path:
@@ -81,8 +84,9 @@ def run_checked(cmd: list[str], stdin: bytes | None = None) -> subprocess.Comple
 
 
 def process_ms(cmd: list[str], runs: int, prepare: Callable[[], None] | None = None,
-               warmup: int = 1, stdin: bytes | None = None) -> list[float]:
+               warmup: int | None = None, stdin: bytes | None = None) -> list[float]:
     """Spawn-to-exit times of ``runs`` runs of ``cmd`` (after ``warmup`` untimed ones); ``prepare`` before each."""
+    warmup = WARMUP if warmup is None else warmup
     out = []
     for i in range(warmup + runs):
         if prepare is not None:
@@ -119,8 +123,9 @@ def first_card_cmd(db: Path, now: datetime | None, answers: int = 0) -> list[str
 
 
 def cold_start(db: Path, now: datetime | None, runs: int, prepare: Callable[[], None] | None = None,
-               warmup: int = 1) -> tuple[list[float], list[float]]:
+               warmup: int | None = None) -> tuple[list[float], list[float]]:
     """Spawn -> first card painted, and spawn -> exit, in ms, of ``runs`` headless ``mlcards review`` runs."""
+    warmup = WARMUP if warmup is None else warmup
     cmd = first_card_cmd(db, now)
     first, whole = [], []
     for i in range(warmup + runs):
