@@ -11,9 +11,9 @@ its clock is fixed (a benchmark database's history ends today, so "today" is a d
 Every frame the app paints is still turned into terminal text (and thrown away), as ``keys.py`` does, so a
 frame costs what it costs in a terminal. At the first frame painted while the review screen shows a card,
 the script notes ``time.monotonic()`` (the system-wide clock, comparable with the parent's) and exits the
-app; with ``--answers N`` it first answers N cards through real key presses (space, then 4), for the
-peak memory of a session. Prints one JSON line: ``started`` (when this script began), ``first_card``
-(the paint), ``answered``, ``screen``.
+app as soon as no worker runs (see ``exit_when_idle``); with ``--answers N`` it first answers N cards
+through real key presses (space, then 4), for the peak memory of a session. Prints one JSON line:
+``started`` (when this script began), ``first_card`` (the paint), ``workers_done``, ``answered``, ``screen``.
 
 ``run.py`` spawns it and times spawn -> first card and spawn -> exit.
 """
@@ -25,6 +25,7 @@ import time
 STARTED = time.monotonic()
 
 import argparse  # noqa: E402
+import asyncio  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
 from datetime import datetime  # noqa: E402
@@ -45,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(ours)
     width, height = (int(x) for x in args.size.lower().split("x"))
     now = datetime.fromisoformat(args.now) if args.now else None
-    report: dict[str, Any] = {"started": STARTED, "first_card": None, "answered": 0, "screen": None}
+    report: dict[str, Any] = {"started": STARTED, "first_card": None, "workers_done": None, "answered": 0,
+                              "screen": None}
 
     # The app module is imported here rather than inside the CLI's run_tui: the same modules load either way
     # (the CLI imports it before it builds the app), so the process does the same work.
@@ -97,9 +99,24 @@ def main(argv: list[str] | None = None) -> int:
                     report["first_card"] = time.monotonic()
                     report["screen"] = type(app.screen).__name__
                     if not args.answers:
-                        app.exit()
+                        leaving.append(asyncio.get_running_loop().create_task(exit_when_idle(app)))
 
         app._display = display
+
+    async def exit_when_idle(app: Any) -> None:
+        """Exit once no worker runs: quitting while a worker thread is inside a query makes the app's
+        on_unmount close that thread's connection under it, which crashes the process (SIGSEGV, seen at
+        100k cards with the dashboard's figures and the review screen's question graphs still loading)."""
+        from textual.worker import WorkerState
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and any(
+                w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in list(app.workers)):
+            await asyncio.sleep(0.005)
+        report["workers_done"] = time.monotonic()
+        app.exit()
+
+    leaving: list[Any] = []
 
     async def answer_cards(pilot: Any) -> None:
         app = pilot.app
@@ -116,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             report["answered"] += 1
             if getattr(app.screen, "shown", None) is before:
                 break
-        app.exit()
+        await exit_when_idle(app)
 
     tui_app.make_app = make_app
     code = cli.main(cli_args)
