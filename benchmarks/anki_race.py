@@ -1,7 +1,7 @@
 """mlcards against Anki's engine (PyPI ``anki``, Rust core), side by side, whole processes, same files.
 
     python benchmarks/anki_race.py            # 10,000 notes (20,000 cards) imported; 2,000 answers
-    python benchmarks/anki_race.py --tiny     # 500 notes; 100 answers (keeps the script working in CI)
+    python benchmarks/anki_race.py --tiny     # 50 notes; 20 answers, one pair (keeps the script working in CI)
 
 Two races, each run as pairs that alternate which engine goes first, so drift on the machine cancels:
 - import: a ``#notetype:Basic (and reversed card)`` Anki text file into an empty collection
@@ -110,8 +110,8 @@ def race(pairs: int, prepare, ours, theirs) -> dict:
 
 
 def run(tiny: bool = False, pairs: int | None = None) -> dict:
-    notes, answers = (500, 100) if tiny else (10_000, 2_000)
-    pairs = pairs or (2 if tiny else 5)
+    notes, answers = (50, 20) if tiny else (10_000, 2_000)
+    pairs = pairs or (1 if tiny else 5)
     have_anki = anki_available()
     with tempfile.TemporaryDirectory(prefix="mlcards-race-") as tmp:
         work = Path(tmp)
@@ -185,7 +185,7 @@ def table(figures: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tiny", action="store_true", help="small sizes, for CI")
-    ap.add_argument("--pairs", type=int, default=None, help="alternating pairs per race (default 5; tiny 2)")
+    ap.add_argument("--pairs", type=int, default=None, help="alternating pairs per race (default 5; tiny 1)")
     ap.add_argument("--out", help="JSON file (default benchmarks/results/anki-race-<size>.json)")
     args = ap.parse_args(argv)
     figures = run(args.tiny, args.pairs)

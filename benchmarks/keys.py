@@ -94,6 +94,8 @@ KEYS: list[tuple[str, str]] = [
     ("browse: Esc (term view back)", "close the term view"),
     ("browse: e (edit open)", "open the edit modal"),
     ("browse: Esc (edit close)", "close the edit modal"),
+    ("edit: typing a letter", "one letter into the edit modal's term field (a new name, typed over the old)"),
+    ("edit: ctrl+s (save)", "save the edited term, back on Browse with the row re-read"),
     ("browse: s (suspend toggle)", "suspend / unsuspend the highlighted card"),
     ("browse: - (bury)", "bury the highlighted card"),
     ("browse: / (focus search)", "focus the search field"),
@@ -617,6 +619,23 @@ async def section_browse(d: Driver, n: int, word: str) -> None:
         await d.press("browse: Esc (edit close)", "escape", in_browse)
         if d.screen_name != "BrowseScreen":
             await d.press(None, "escape", in_browse)
+    for i in range(n):  # edit and save: the term's name typed anew (a name of its own each time), then ctrl+s
+        await d.press(None, "e", lambda: d.screen_name != "BrowseScreen")
+        if d.screen_name == "BrowseScreen" or not _focused_input(d.app):
+            rec.note("edit: typing a letter", "e did not open the editor on a focused field")
+            await d.press(None, "escape", in_browse)
+            break
+        await d.type_text("edit: typing a letter", f"ed{i}")  # the field starts selected: this replaces it
+        await d.press("edit: ctrl+s (save)", "ctrl+s", in_browse)
+        if d.screen_name != "BrowseScreen":
+            try:  # a refused save says why at the top of the form
+                why = str(d.app.screen.query_one("#edit-error").render()).strip()
+            except Exception:  # noqa: BLE001
+                why = ""
+            rec.note("edit: ctrl+s (save)", f"ctrl+s left {d.screen_name} open" + (f": {why[:120]}" if why else ""))
+            await d.press(None, "escape", in_browse)
+            break
+        await d.press(None, "down")
     for _ in range(n):
         await d.press("browse: s (suspend toggle)", "s")
         await d.press("browse: - (bury)", "minus")
