@@ -40,6 +40,8 @@ _VISIBLE = re.compile(rf"[^\s{_INVISIBLE}]")
 
 def _valid_unicode(value: str) -> str:
     """Refuse lone surrogates (``"\\ud800"`` in JSON): they are not text and cannot be stored."""
+    if value.isascii():  # nothing to check (most deck text): no encoding pass
+        return value
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as e:
