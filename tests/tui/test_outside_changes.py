@@ -3,6 +3,7 @@ an answer, workers keep their connections, and a crash is one line plus a log fi
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import subprocess
@@ -49,7 +50,10 @@ async def test_workers_reuse_one_connection_per_thread(tmp_path, app_for):
             await settle(pilot)
         # the dashboard refreshed six times on a small pool: never more connections than pool threads
         assert 1 <= len(app._all_worker_stores) <= 2
-    assert app._all_worker_stores == []  # closed on exit
+    app.workers.cancel_all()
+    await asyncio.get_running_loop().shutdown_default_executor()  # what asyncio.run does after App.run
+    app.close_worker_stores()
+    assert app._all_worker_stores == []
 
 
 async def test_a_busy_answer_is_kept_and_saved_once_the_lock_is_gone(tmp_path, app_for):
@@ -101,3 +105,48 @@ def test_a_crash_in_the_app_is_one_line_a_log_and_exit_1(tmp_path):
     assert log.startswith(str(tmp_path / "logs"))
     text = open(log, encoding="utf-8").read()
     assert "simulated bug" in text and "Traceback" in text
+
+
+QUIT_DURING_A_QUERY = r"""
+import sys, threading
+from pathlib import Path
+from mlcards.tui import app as tui
+
+started = threading.Event()
+outcome = []
+
+def long_read(app):
+    store = app.worker_store()
+    started.set()
+    try:  # a read that would run for minutes: the app quits while SQLite is inside it
+        store.db.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+                         "SELECT count(*) FROM n WHERE i < 1000000000").fetchone()
+        outcome.append("finished")
+    except Exception as e:
+        outcome.append(type(e).__name__ + ": " + str(e))
+
+class QuitsMidQuery(tui.MlcardsApp):
+    CSS_PATH = str(Path(tui.__file__).with_name("mlcards.tcss"))  # this file is not beside the app's
+
+    def on_ready(self):
+        self.run_worker(lambda: long_read(self), thread=True)
+        started.wait(10)
+        self.set_timer(0.2, self.exit)
+
+app = QuitsMidQuery(sys.argv[1])
+app.run(headless=True)
+app.close_worker_stores()
+print(outcome)
+"""
+
+
+def test_quitting_while_a_worker_is_inside_a_query_exits_cleanly(tmp_path):
+    """Closing a connection under a running statement crashed the process (SIGSEGV) when the app quit
+    while the dashboard's figures were loading on a large database: the read is interrupted instead."""
+    db = make_db(tmp_path / "cards.db")
+    script = tmp_path / "quit_mid_query.py"  # a file: Textual reads the app class's source path
+    script.write_text(QUIT_DURING_A_QUERY, encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script), str(db)], capture_output=True, text=True, timeout=120,
+                          cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "['OperationalError: interrupted']" in proc.stdout

@@ -163,6 +163,7 @@ def run(db_path: str | Path, *, start: str = "home", deck: str | None = None, he
     """Run the app; returns the exit status (1 after a crash, which printed one line and wrote a log)."""
     app = make_app(db_path, start=start, deck=deck)
     app.run(headless=headless)
+    app.close_worker_stores()  # the event loop is closed and has joined the worker threads
     if app.quit_sync_message:
         from mlcards.text import safe_line
 

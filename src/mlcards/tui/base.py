@@ -101,7 +101,22 @@ class MlcardsAppBase(App[int]):
         self.set_interval(CHANGE_POLL_S, self.check_outside_changes)
 
     def on_unmount(self) -> None:
+        """Close the UI's connection; stop the workers' reads, but leave their connections open.
+
+        A worker thread may still be inside a query when the app unmounts (Textual cancels its task,
+        not its thread), and closing a connection under a running statement crashes the process. So a
+        worker connection that is only reading is interrupted (its query ends at once) and every worker
+        connection is closed by ``close_worker_stores`` once the threads are done: ``run`` calls it
+        after the event loop has joined them. One left open is closed when the app is collected.
+        """
         self.store.close()
+        with self._worker_stores_lock:
+            for store in self._all_worker_stores:
+                if not store.in_transaction:  # a write in progress (an import, a saved setting) finishes
+                    store.db.conn.interrupt()
+
+    def close_worker_stores(self) -> None:
+        """Close the worker threads' connections (call only when no worker thread is running)."""
         with self._worker_stores_lock:
             for store in self._all_worker_stores:
                 store.close()
