@@ -3,13 +3,15 @@
 The file is written next to its destination and put in place only when complete, so a failure never
 leaves a half-written (or truncated) file behind, and an existing file is replaced in one step. Where
 the system allows it (Linux ``O_TMPFILE``) the file is written without a name until it is complete,
-so even a process killed outright (SIGKILL, power loss) leaves no temporary file in the folder;
-elsewhere a hidden named temporary file beside the destination is used and removed on failure.
+so even a process killed outright (SIGKILL, power loss) leaves no temporary file in the folder
+(replacing an existing file names it for the instant of the rename; the next export sweeps a copy a kill
+left there); elsewhere a hidden named temporary file beside the destination is used and removed on failure.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +39,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> None:
     """
     path = Path(path)
     check_destination(path)
+    _sweep(path)
     fd = _unnamed_file(path.parent)
     if fd is not None:
         _write_unnamed(fd, path, write)
@@ -59,6 +62,21 @@ def atomic_write(path: str | Path, write: Callable[[Path], object]) -> None:
 
 def _temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+
+
+def _sweep(path: Path) -> None:
+    """Remove what an export of ``path`` killed outright left: its named temporary file. Replacing an
+    existing file needs a name for the moment between link and rename (no system call replaces a file
+    with an unnamed one), so a SIGKILL in those microseconds leaves a complete, hidden copy; the next
+    export of the same file removes it."""
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[0-9a-f]{{8}}\.tmp")
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return
+    for name in names:
+        if pattern.fullmatch(name):
+            _discard(path.parent / name)
 
 
 def _unnamed_file(folder: Path) -> int | None:
