@@ -23,6 +23,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from anki_race import count  # a count read back from a database file
+from keys import copy_db  # a database copied with SQLite's backup API
+
 HERE = Path(__file__).resolve().parent
 FIRST_CARD = HERE / "first_card.py"
 WARMUP = 1
@@ -182,28 +185,6 @@ def write_deck(path: Path, terms: int) -> None:
                 f"example = {q(f'An example of concept {i}, with a number: {i * 7}.')}\n"
                 f"related = {json.dumps(related)}\ntags = [{q(f'group{i % 17}')}]\n"
             )
-
-
-def copy_db(src: Path, dst: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        target = Path(str(dst) + suffix)
-        if target.exists():
-            target.unlink()
-    conn = sqlite3.connect(src)
-    out = sqlite3.connect(dst)
-    try:
-        conn.backup(out)
-    finally:
-        out.close()
-        conn.close()
-
-
-def count(db: Path, sql: str) -> int:
-    conn = sqlite3.connect(db)
-    try:
-        return int(conn.execute(sql).fetchone()[0])
-    finally:
-        conn.close()
 
 
 def deck_import(work: Path, terms: int, runs: int) -> dict[str, Any]:
