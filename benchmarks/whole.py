@@ -108,13 +108,19 @@ def peak_rss_mb(cmd: list[str], stdin: bytes | None = None) -> float:
         assert proc.stdin is not None
         proc.stdin.write(stdin or b"")
         proc.stdin.close()
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            err.seek(0)
-            tail = err.read().decode(errors="replace")[-300:]
-            raise RuntimeError(f"{' '.join(cmd[1:])} exited {proc.returncode}: {tail}")
+        usage = _reap(proc, err, " ".join(cmd[1:]))
     return usage.ru_maxrss / 1024
+
+
+def _reap(proc: subprocess.Popen[bytes], err: Any, what: str) -> Any:
+    """Wait for ``proc`` and return its resource usage; raise with the tail of ``err`` if it failed."""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        err.seek(0)
+        tail = err.read().decode(errors="replace")[-400:]
+        raise RuntimeError(f"{what} exited {proc.returncode}: {tail}")
+    return usage
 
 
 def first_card_cmd(db: Path, now: datetime | None, answers: int = 0) -> list[str]:
@@ -156,12 +162,7 @@ def review_session_rss_mb(db: Path, now: datetime | None, answers: int) -> tuple
         proc = subprocess.Popen(first_card_cmd(db, now, answers), stdout=subprocess.PIPE, stderr=err)
         assert proc.stdout is not None
         stdout = proc.stdout.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            err.seek(0)
-            tail = err.read().decode(errors="replace")[-400:]
-            raise RuntimeError(f"review session on {db} exited {proc.returncode}: {tail}")
+        usage = _reap(proc, err, f"review session on {db}")
     report = json.loads(stdout.decode().strip().splitlines()[-1])
     return usage.ru_maxrss / 1024, int(report["answered"])
 
