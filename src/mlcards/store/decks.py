@@ -87,8 +87,8 @@ class DeckRepo(SettingsMixin):
             key = t.key
             seen.add(key)
             old = existing.get(key)
-            values = self._term_values(t, old, mode)
-            final_names.append((t.term, values.pop("_aliases")))
+            values, aliases = self._term_values(t, old, mode)
+            final_names.append((t.term, aliases))
             if old is None:
                 if mode == "replace":
                     position = index
@@ -150,8 +150,9 @@ class DeckRepo(SettingsMixin):
         return report
 
     @staticmethod
-    def _term_values(t: Term, old: dict[str, Any] | None, mode: str) -> dict[str, Any]:
-        """The ``terms`` columns for ``t`` (lists and relations as JSON); ``enrich`` merges into ``old``."""
+    def _term_values(t: Term, old: dict[str, Any] | None, mode: str) -> tuple[dict[str, Any], list[str]]:
+        """The ``terms`` columns for ``t`` (lists and relations as JSON) and its aliases as a list;
+        ``enrich`` merges into ``old``."""
         explanation, example, cloze = t.explanation, t.example, t.cloze
         related, tags, aliases = list(t.related), list(t.tags), list(t.aliases)
         relations: dict[str, list[str]] = dict(t.relations)
@@ -166,8 +167,7 @@ class DeckRepo(SettingsMixin):
             before = _json_relations(old["relations"])
             merged = {k: _merge_names(before.get(k, []), relations.get(k, [])) for k in RELATION_KINDS}
             relations = {k: v for k, v in merged.items() if v}
-        return {  # "_aliases" (the list) is for the caller, the rest are the table's columns, in _INSERT_TERM order
-            "_aliases": aliases,
+        columns = {  # in _INSERT_TERM order
             "term": t.term,
             "definition": t.definition,
             "explanation": explanation,
@@ -178,6 +178,7 @@ class DeckRepo(SettingsMixin):
             "relations": _json(relations),
             "cloze": cloze,
         }
+        return columns, aliases
 
     def _pause_sync_capture(self) -> bool:
         """Pause the sync triggers for this transaction's bulk inserts; False if they were paused already
@@ -287,8 +288,7 @@ class DeckRepo(SettingsMixin):
         if name_problem is not None:
             raise StoreError(f"term {entries[name_problem[0]][0]!r}: {name_problem[1]}")
         stamp = _now_text(now)
-        values = self._term_values(new, None, "replace")
-        del values["_aliases"]
+        values, _aliases = self._term_values(new, None, "replace")
         old_key = self.db.execute("SELECT key FROM terms WHERE id = ?", [term_id]).fetchone()[0]
         with self.transaction():
             self.db.execute(
